@@ -1,0 +1,19 @@
+"""srcad: source-transformation automatic differentiation for Numba-style Python.
+
+>>> import math, srcad
+>>> @srcad.grad
+... def f(x):
+...     return math.sin(x) * x
+>>> round(f(1.0), 6)
+1.381773
+"""
+
+from ._version import __version__
+from .errors import SrcadError, UnsupportedError
+from .api import grad, value_and_grad, jvp, vjp, source
+from .check import check_grad, CheckResult
+
+__all__ = [
+    "__version__", "SrcadError", "UnsupportedError",
+    "grad", "value_and_grad", "jvp", "vjp", "source", "check_grad", "CheckResult",
+]

@@ -1,0 +1,143 @@
+"""Scalar and array types of every variable, inferred as Numba will type them.
+
+Types are ``"bool" < "int" < "float"`` for scalars and :class:`ArrayType`
+for arrays.  A variable assigned values of several scalar types gets the
+widest, as Numba unifies int and float to float.
+"""
+
+import ast
+from typing import NamedTuple
+
+from ..rules import lookup_call, lookup_operator
+
+_ORDER = {"bool": 0, "int": 1, "float": 2}
+
+
+class ArrayType(NamedTuple):
+    dtype: str   # numpy dtype name, e.g. "float64"
+    ndim: int
+
+    @property
+    def element(self):
+        if self.dtype.startswith("float"):
+            return "float"
+        if self.dtype == "bool":
+            return "bool"
+        return "int"
+
+
+SHAPE = "shape"   # the tuple of ints returned by ``a.shape``
+
+
+def join(a, b):
+    """The type of a variable that holds values of types ``a`` and ``b``."""
+    if a is None:
+        return b
+    if b is None or a == b:
+        return a
+    if a in _ORDER and b in _ORDER:
+        return a if _ORDER[a] >= _ORDER[b] else b
+    return "conflict"
+
+
+def is_float(t):
+    return t == "float" or (isinstance(t, ArrayType) and t.element == "float")
+
+
+def _arith_result(kind, types_):
+    if any(t is None for t in types_):
+        return None
+    scalars = [t for t in types_ if t in _ORDER]
+    if len(scalars) != len(types_):
+        return "conflict"
+    widest = "bool"
+    for t in scalars:
+        widest = join(widest, t)
+    if kind == "float" or kind == "div":
+        return "float"
+    if kind in ("int", "bool"):
+        return kind
+    if widest == "bool":
+        widest = "int"
+    return widest  # "join" and "pow"
+
+
+def type_of(expr, env):
+    """The type of ``expr`` given variable types ``env``, or None if not yet known."""
+    if isinstance(expr, ast.Constant):
+        value = expr.value
+        if isinstance(value, bool):
+            return "bool"
+        if isinstance(value, int):
+            return "int"
+        if isinstance(value, float):
+            return "float"
+        return "conflict"
+    if isinstance(expr, ast.Name):
+        return env.get(expr.id)
+    if isinstance(expr, ast.BinOp):
+        rule = lookup_operator(expr.op)
+        return _arith_result(rule.result, [type_of(expr.left, env), type_of(expr.right, env)])
+    if isinstance(expr, ast.UnaryOp):
+        if isinstance(expr.op, ast.Not):
+            return "bool"
+        return _arith_result("join", [type_of(expr.operand, env)])
+    if isinstance(expr, (ast.Compare, ast.BoolOp)):
+        if isinstance(expr, ast.BoolOp):
+            parts = [type_of(v, env) for v in expr.values]
+            if any(p not in (None, "bool") for p in parts):
+                return "conflict"
+        return "bool"
+    if isinstance(expr, ast.IfExp):
+        return join(type_of(expr.body, env), type_of(expr.orelse, env))
+    if isinstance(expr, ast.Call):
+        name = expr.func.id
+        if name == "len":
+            return "int"
+        rule = lookup_call(name)
+        if rule is None:
+            return "conflict"
+        return _arith_result(rule.result, [type_of(a, env) for a in expr.args])
+    if isinstance(expr, ast.Subscript):
+        base = type_of(expr.value, env)
+        if base is None:
+            return None
+        if base == SHAPE:
+            return "int"
+        if isinstance(base, ArrayType):
+            if base.ndim == 1:
+                return base.element
+            return "conflict"
+        return "conflict"
+    if isinstance(expr, ast.Attribute):
+        base = type_of(expr.value, env)
+        if isinstance(base, ArrayType):
+            return SHAPE if expr.attr == "shape" else "int"
+        return None if base is None else "conflict"
+    return "conflict"
+
+
+def assignments(tree):
+    """(target name, value expression or None for a loop variable, statement) in source order."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            yield node.targets[0].id, node.value, node
+        elif isinstance(node, ast.For):
+            yield node.target.id, None, node
+
+
+def infer_types(tree, arg_types):
+    """Types of all variables of core-form ``tree`` given the parameters' types."""
+    env = dict(zip([a.arg for a in tree.args.args], arg_types))
+    changed = True
+    while changed:
+        changed = False
+        for name, value, _ in assignments(tree):
+            new = "int" if value is None else type_of(value, env)
+            if new is None:
+                continue
+            merged = join(env.get(name), new)
+            if merged != env.get(name):
+                env[name] = merged
+                changed = True
+    return env

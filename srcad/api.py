@@ -1,0 +1,326 @@
+"""The public transformations: grad, value_and_grad, jvp, vjp, source, check_grad."""
+
+import functools
+import numbers
+import os
+
+import numpy as np
+
+from ._version import __version__
+from .backend import load_module, render_function, render_module
+from .errors import SrcadError
+from .frontend import read_function
+from .analysis import ArrayType
+from .transform import adjoint_entry, adjoint_function, build_program, tangent_function
+
+_OPTIONS = {"target": "cpu", "checkpoint": None, "cache": True}
+_KINDS = {"grad": "reverse", "value_and_grad": "reverse", "vjp": "reverse", "jvp": "forward"}
+_IMPORTS = [
+    "import math",
+    "import numpy as np",
+    "from numba import njit",
+    "from srcad.backend.runtime import range_len, tape_reserve",
+]
+
+
+# ---------------------------------------------------------------- types
+def _type_of_value(value, index, name):
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (numbers.Integral, np.integer)):
+        return "int"
+    if isinstance(value, (numbers.Real, np.floating)):
+        return "float"
+    if isinstance(value, np.ndarray):
+        return ArrayType(value.dtype.name, value.ndim)
+    raise SrcadError(f"argument {index} ('{name}') has type {type(value).__name__}; "
+                     "srcad takes float, int and bool scalars and NumPy arrays")
+
+
+def _type_of_numba(nbtype, index, name):
+    from numba.core import types
+
+    if isinstance(nbtype, types.Boolean):
+        return "bool"
+    if isinstance(nbtype, types.Integer):
+        return "int"
+    if isinstance(nbtype, types.Float):
+        return "float"
+    if isinstance(nbtype, types.Array):
+        return ArrayType(str(nbtype.dtype), nbtype.ndim)
+    raise SrcadError(f"argument {index} ('{name}') has Numba type {nbtype}; "
+                     "srcad takes float, int and bool scalars and NumPy arrays")
+
+
+def _differentiable(t):
+    return t in ("float", "int") or (isinstance(t, ArrayType) and t.element == "float")
+
+
+# ---------------------------------------------------------------- one transformation
+class Specialization:
+    """The compiled derivative for one tuple of argument types."""
+
+    def __init__(self, source, module, names):
+        self.source = source
+        self.module = module
+        self.functions = {key: getattr(module, value) for key, value in names.items()}
+
+
+class Transformation:
+    """A derivative of ``func`` of one kind (grad, jvp, ...) with respect to ``wrt``."""
+
+    def __init__(self, func, kind, wrt=0, **options):
+        unknown = set(options) - set(_OPTIONS)
+        if unknown:
+            raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+        self.options = {**_OPTIONS, **options}
+        if self.options["target"] != "cpu":
+            raise SrcadError(f"target={self.options['target']!r} is not available yet; use target='cpu'")
+        if self.options["checkpoint"] is not None:
+            raise SrcadError("checkpointing is not available yet; use checkpoint=None")
+        self.kind = kind
+        self.mode = _KINDS[kind]
+        self.info = read_function(func)
+        self.primal = self.info.func
+        self.single_wrt = isinstance(wrt, numbers.Integral)
+        indices = (wrt,) if self.single_wrt else tuple(wrt)
+        n = len(self.info.params)
+        if not indices:
+            raise SrcadError("wrt must name at least one argument")
+        for i in indices:
+            if not isinstance(i, numbers.Integral) or not -n <= i < n:
+                raise SrcadError(f"wrt={wrt!r}: {self.info.name} has {n} argument(s)")
+        self.wrt = tuple(int(i) % n for i in indices)
+        if len(set(self.wrt)) != len(self.wrt):
+            raise SrcadError(f"wrt={wrt!r} names an argument twice")
+        self.specializations = {}
+        self.last = None
+        self._tapes = []
+
+    # building --------------------------------------------------------
+    def arg_types(self, types):
+        types = list(types)
+        for i in self.wrt:
+            if not _differentiable(types[i]):
+                raise SrcadError(f"cannot differentiate with respect to argument {i} "
+                                 f"('{self.info.params[i]}') of type {types[i]}")
+            if types[i] == "int":
+                types[i] = "float"
+        return tuple(types)
+
+    def specialize(self, types):
+        types = self.arg_types(types)
+        spec = self.specializations.get(types)
+        if spec is None:
+            spec = self._build(types)
+            self.specializations[types] = spec
+        self.last = spec
+        return spec
+
+    def _build(self, types):
+        info = self.info
+        program = build_program(info, types, self.wrt, self.single_wrt)
+        decorator = f"@njit(cache={bool(self.options['cache'])}, error_model=\"numpy\")"
+        if self.mode == "reverse":
+            functions = [adjoint_function(program), adjoint_entry(program)]
+            names = {"rev": functions[0].name, "vjp": functions[1].name}
+        else:
+            functions = [tangent_function(program)]
+            names = {"jvp": functions[0].name}
+        texts = [render_function(fn, info.line_text, decorator) for fn in functions]
+        described = ", ".join(f"{p}: {_describe(t)}" for p, t in zip(info.params, types))
+        header = [
+            f"Generated by srcad {__version__}: {self.mode} mode of {info.name}() "
+            f"({os.path.basename(info.filename)}, line {info.firstlineno}).",
+            f"With respect to: {', '.join(program.wrt_names)}.  Arguments: {described}.",
+            "Regenerated whenever the function or srcad changes; edits are not kept.",
+        ]
+        source = render_module(header, _IMPORTS, texts)
+        return Specialization(source, load_module(source), names)
+
+    # calling from Python ---------------------------------------------
+    def split_args(self, args, extra):
+        n = len(self.info.params)
+        if len(args) != n + extra:
+            raise TypeError(f"{self.info.name}: expected {n + extra} arguments, got {len(args)}")
+        params = list(args[:n])
+        types = tuple(_type_of_value(v, i, p) for i, (v, p) in enumerate(zip(params, self.info.params)))
+        for i in self.wrt:
+            if types[i] == "int":
+                params[i] = float(params[i])
+        return params, args[n:], types
+
+    def run_reverse(self, args, seed_from_args):
+        params, extra, types = self.split_args(args, 1 if seed_from_args else 0)
+        spec = self.specialize(types)
+        seed = float(extra[0]) if seed_from_args else 1.0
+        tapes = self._tapes.pop() if self._tapes else (np.empty(1024), np.empty(256, np.int64))
+        value, grads, ftape, itape = spec.functions["rev"](*params, seed, *tapes)
+        self._tapes.append((ftape, itape))
+        return value, grads
+
+    def __call__(self, *args):
+        if self.kind == "jvp":
+            params, tangents, types = self.split_args(args, len(self.wrt))
+            spec = self.specialize(types)
+            tangents = [float(t) if not isinstance(t, np.ndarray) else t for t in tangents]
+            return spec.functions["jvp"](*params, *tangents)
+        value, grads = self.run_reverse(args, seed_from_args=self.kind == "vjp")
+        if self.kind == "grad":
+            return grads
+        return value, grads
+
+    # calling from Numba ----------------------------------------------
+    def numba_impl(self, nbtypes):
+        params = self.info.params
+        n = len(params)
+        types = tuple(_type_of_numba(t, i, p) for i, (t, p) in enumerate(zip(nbtypes[:n], params)))
+        spec = self.specialize(types)
+        passed = [f"float({p})" if i in self.wrt and types[i] == "int" else p for i, p in enumerate(params)]
+        extra = _extra_names(self, n)
+        if self.kind == "jvp":
+            body = f"__srcad_f({', '.join(passed + extra)})"
+            target = spec.functions["jvp"]
+        else:
+            seed = extra[0] if self.kind == "vjp" else "1.0"
+            body = f"__srcad_f({', '.join(passed + [seed])})"
+            if self.kind == "grad":
+                body += "[1]"
+            target = spec.functions["vjp"]
+        namespace = {"__srcad_f": target}
+        exec(f"def impl({', '.join(params + extra)}):\n    return {body}\n", namespace)
+        return namespace["impl"]
+
+
+def _describe(t):
+    if isinstance(t, ArrayType):
+        return f"{t.dtype}[{', '.join([':'] * t.ndim)}]"
+    return t
+
+
+def _extra_names(transformation, n):
+    taken = set(transformation.info.params)
+    if transformation.kind == "jvp":
+        stems = [f"{transformation.info.params[i]}_tangent" for i in transformation.wrt]
+    elif transformation.kind == "vjp":
+        stems = ["cotangent"]
+    else:
+        stems = []
+    names = []
+    for stem in stems:
+        candidate = stem
+        while candidate in taken:
+            candidate = "_" + candidate
+        taken.add(candidate)
+        names.append(candidate)
+    return names
+
+
+def _public_callable(transformation):
+    """A plain function with the right signature, callable from Python and from ``@njit`` code."""
+    from numba.extending import overload
+
+    params = transformation.info.params + _extra_names(transformation, len(transformation.info.params))
+    signature = ", ".join(params)
+    name = f"{transformation.kind}_{transformation.info.name}"
+    namespace = {"__srcad_call": transformation, "__srcad_impl": transformation.numba_impl}
+    exec(
+        f"def {name}({signature}):\n    return __srcad_call({signature})\n\n"
+        f"def typer({signature}):\n    return __srcad_impl(({signature}{',' if len(params) == 1 else ''}))\n",
+        namespace,
+    )
+    public = namespace[name]
+    overload(public)(namespace["typer"])
+    functools.update_wrapper(public, transformation.primal, assigned=("__module__", "__doc__"), updated=())
+    public.__name__ = public.__qualname__ = name
+    public.__srcad__ = transformation
+    public.__srcad_primal__ = transformation.primal
+    return public
+
+
+def _decorator(kind):
+    def transform(f=None, *, wrt=0, **options):
+        if f is None:
+            return lambda g: _public_callable(Transformation(g, kind, wrt, **options))
+        return _public_callable(Transformation(f, kind, wrt, **options))
+
+    return transform
+
+
+grad = _decorator("grad")
+grad.__name__ = "grad"
+grad.__doc__ = """Gradient of a scalar-valued function.
+
+    ``srcad.grad(f, wrt=0)`` returns ``g`` with ``g(*args)`` = df/d(args[wrt]): a
+    float for a float argument, an array of the argument's shape for an array,
+    a tuple when ``wrt`` is a tuple.  Usable as ``@srcad.grad`` and
+    ``@srcad.grad(wrt=1)``, and callable from ``@numba.njit`` code.
+
+    >>> import math, srcad
+    >>> def f(x, y):
+    ...     return x * math.sin(y)
+    >>> srcad.grad(f, wrt=(0, 1))(2.0, 0.0)
+    (0.0, 2.0)
+"""
+
+value_and_grad = _decorator("value_and_grad")
+value_and_grad.__name__ = "value_and_grad"
+value_and_grad.__doc__ = """Like :func:`grad`, returning ``(value, gradient)``.
+
+    >>> def f(x):
+    ...     return x * x
+    >>> srcad.value_and_grad(f)(3.0)
+    (9.0, 6.0)
+"""
+
+jvp = _decorator("jvp")
+jvp.__name__ = "jvp"
+jvp.__doc__ = """Forward mode: ``fj(*args, *tangents) -> (value, directional derivative)``.
+
+    One tangent per ``wrt`` argument, in ``wrt`` order, each shaped like its argument.
+
+    >>> def f(x, y):
+    ...     return x * y
+    >>> srcad.jvp(f, wrt=(0, 1))(2.0, 3.0, 1.0, 0.0)
+    (6.0, 3.0)
+"""
+
+vjp = _decorator("vjp")
+vjp.__name__ = "vjp"
+vjp.__doc__ = """Reverse mode: ``fv(*args, cotangent) -> (value, cotangent of the wrt argument(s))``.
+
+    >>> def f(x):
+    ...     return 3.0 * x
+    >>> srcad.vjp(f)(1.0, 2.0)
+    (3.0, 6.0)
+"""
+
+
+def source(f, mode="reverse", wrt=0, args=None):
+    """The generated Python source of ``f``'s derivative, as text.
+
+    ``mode`` is ``"reverse"`` (adjoint) or ``"forward"`` (tangent).  Argument
+    types are taken from the example ``args``; without them every argument is
+    taken to be a float.  For a callable returned by :func:`grad` and friends,
+    the source of its most recent specialization is returned.
+
+    >>> def f(x):
+    ...     return x * x
+    >>> print(srcad.source(f, mode="forward"))   # doctest: +ELLIPSIS
+    # Generated by srcad ...
+    """
+    transformation = getattr(f, "__srcad__", None)
+    if transformation is not None and args is None:
+        if transformation.last is None:
+            transformation.specialize(("float",) * len(transformation.info.params))
+        return transformation.last.source
+    if mode not in ("reverse", "forward"):
+        raise SrcadError(f"mode must be 'reverse' or 'forward', got {mode!r}")
+    primal = transformation.primal if transformation is not None else f
+    transformation = Transformation(primal, "grad" if mode == "reverse" else "jvp", wrt)
+    if args is None:
+        types = ("float",) * len(transformation.info.params)
+    else:
+        types = transformation.split_args(tuple(args) + (0.0,) * (len(transformation.wrt) if mode == "forward" else 0),
+                                          len(transformation.wrt) if mode == "forward" else 0)[2]
+    return transformation.specialize(types).source

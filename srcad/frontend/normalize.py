@@ -1,0 +1,428 @@
+"""Lowering a parsed function to srcad's core form.
+
+The core form is ordinary Python that every later stage can rely on:
+
+* names of the ``math`` module, NumPy and builtins resolved to the canonical
+  spelling of their rule (``math.sin``, ``min``), global numbers inlined;
+* only simple assignments ``name = expression`` (no tuples, no augmented
+  assignment), ``if``, ``for name in range(...)``, ``while``;
+* a single ``return`` as the last statement; ``break``, ``continue`` and early
+  ``return`` become flags that guard the statements after them, and a loop is
+  left only by an exit test ``if flag: break`` at the end of its body.
+
+Everything outside the accepted language is refused here with the file, the
+line and the construct named.
+"""
+
+import ast
+import copy
+import numbers
+import types
+
+from ..errors import UnsupportedError
+from ..rules import rule_for_object
+from .names import NameSource, user_names
+
+_MODULE_NAMES = {"math": "math", "numpy": "np"}
+
+_REFUSED = {
+    ast.Yield: ("yield", "generators cannot be differentiated"),
+    ast.YieldFrom: ("yield from", "generators cannot be differentiated"),
+    ast.Await: ("await", "coroutines cannot be differentiated"),
+    ast.Try: ("try", "exception handling cannot be differentiated"),
+    ast.With: ("with", "context managers are not supported"),
+    ast.AsyncWith: ("async with", "context managers are not supported"),
+    ast.AsyncFor: ("async for", "coroutines cannot be differentiated"),
+    ast.Global: ("global", "assigning a global variable is not supported"),
+    ast.Nonlocal: ("nonlocal", "assigning an enclosing variable is not supported"),
+    ast.Lambda: ("lambda", "functions defined inside the differentiated function are not supported"),
+    ast.FunctionDef: ("def", "functions defined inside the differentiated function are not supported"),
+    ast.AsyncFunctionDef: ("async def", "coroutines cannot be differentiated"),
+    ast.ClassDef: ("class", "classes are not supported"),
+    ast.ListComp: ("list comprehension", "comprehensions are not supported"),
+    ast.SetComp: ("set comprehension", "comprehensions are not supported"),
+    ast.DictComp: ("dict comprehension", "comprehensions are not supported"),
+    ast.GeneratorExp: ("generator expression", "generators cannot be differentiated"),
+    ast.Starred: ("starred expression", "starred unpacking is not supported"),
+    ast.Delete: ("del", "deleting variables is not supported"),
+    ast.Raise: ("raise", "raising exceptions is not supported"),
+    ast.Import: ("import", "imports inside the differentiated function are not supported"),
+    ast.ImportFrom: ("import", "imports inside the differentiated function are not supported"),
+    ast.List: ("list", "lists are not supported"),
+    ast.Dict: ("dict", "dicts are not supported"),
+    ast.Set: ("set", "sets are not supported"),
+    ast.JoinedStr: ("f-string", "strings are not supported"),
+    ast.NamedExpr: ("walrus operator", "assignment expressions are not supported"),
+    ast.Match: ("match", "match statements are not supported"),
+    ast.Slice: ("slice", "slices come with array support"),
+    ast.BitAnd: ("&", "bitwise operators are not supported"),
+    ast.BitOr: ("|", "bitwise operators are not supported"),
+    ast.BitXor: ("^", "bitwise operators are not supported"),
+    ast.LShift: ("<<", "bitwise operators are not supported"),
+    ast.RShift: (">>", "bitwise operators are not supported"),
+    ast.Invert: ("~", "bitwise operators are not supported"),
+    ast.MatMult: ("@", "matrix products come with array support"),
+}
+
+_ARRAY_ATTRIBUTES = ("shape", "size", "ndim")
+
+
+class _Lowering:
+    def __init__(self, info):
+        self.info = info
+        self.names = NameSource(user_names(info.tree))
+        self.locals = set(info.params)
+        for node in ast.walk(info.tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                self.locals.add(node.id)
+        self.loop_stack = []
+        self.used_return_flag = False
+        self.result_name = self.names.exact("_result")
+        self.return_flag = self.names.exact("_returned")
+
+    # errors -------------------------------------------------------------
+    def refuse(self, node, construct, message):
+        raise UnsupportedError(message, construct=construct, **self.info.where(node))
+
+    # checking and name resolution ---------------------------------------
+    def check(self, tree):
+        for node in ast.walk(tree):
+            entry = _REFUSED.get(type(node))
+            if entry is not None and node is not tree:
+                self.refuse(node, *entry)
+        args = tree.args
+        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+            self.refuse(tree, "*args", "only plain positional parameters are supported")
+        if args.defaults:
+            self.refuse(tree, "default argument", "parameters with default values are not supported yet")
+
+    def resolve(self, node):
+        """A copy of expression ``node`` with global names resolved."""
+        return _Resolver(self).visit(copy.deepcopy(node))
+
+    # statements ---------------------------------------------------------
+    def lower_function(self):
+        tree = self.info.tree
+        self.check(tree)
+        body = self.desugar_block(tree.body)
+        if not self.ends_with_return(tree.body):
+            self.refuse(tree, "missing return", "the function must end with a 'return' of its value")
+        body, _ = self.lower_jumps(body, top=True)
+        if self.used_return_flag:
+            init = ast.Assign([ast.Name(self.return_flag, ast.Store())], ast.Constant(False))
+            body.insert(0, _at(init, tree.body[0]))
+        ret = ast.Return(ast.Name(self.result_name, ast.Load()))
+        body.append(_at(ret, _last_line_node(tree)))
+        new = ast.FunctionDef(
+            name=tree.name, args=copy.deepcopy(tree.args), body=body, decorator_list=[],
+            returns=None, type_comment=None, type_params=[],
+        )
+        return _at(new, tree)
+
+    def ends_with_return(self, block):
+        if not block:
+            return False
+        last = block[-1]
+        if isinstance(last, ast.Return):
+            return True
+        if isinstance(last, ast.If):
+            return self.ends_with_return(last.body) and self.ends_with_return(last.orelse)
+        return False
+
+    def desugar_block(self, block):
+        out = []
+        for stmt in block:
+            out.extend(self.desugar(stmt))
+        return out
+
+    def desugar(self, stmt):
+        if isinstance(stmt, ast.Assign):
+            value = self.resolve(stmt.value)
+            if len(stmt.targets) == 1:
+                return self.assign(stmt.targets[0], value, stmt)
+            first = stmt.targets[-1]
+            out = self.assign(first, value, stmt)
+            for target in stmt.targets[:-1]:
+                out += self.assign(target, ast.Name(first.id, ast.Load()) if isinstance(first, ast.Name)
+                                   else self.refuse(stmt, "chained assignment", "use separate assignments"), stmt)
+            return out
+        if isinstance(stmt, ast.AnnAssign):
+            if stmt.value is None:
+                return []
+            return self.assign(stmt.target, self.resolve(stmt.value), stmt)
+        if isinstance(stmt, ast.AugAssign):
+            if not isinstance(stmt.target, ast.Name):
+                self.refuse(stmt, "element assignment", "writing into arrays comes with array support")
+            value = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, self.resolve(stmt.value))
+            _check_operator(self, stmt.op, stmt)
+            return self.assign(stmt.target, _at(value, stmt), stmt)
+        if isinstance(stmt, ast.Expr):
+            if isinstance(stmt.value, ast.Constant):
+                return []  # docstring or stray literal
+            self.refuse(stmt, "expression statement", "a call whose result is unused has no effect srcad can differentiate")
+        if isinstance(stmt, ast.Pass):
+            return []
+        if isinstance(stmt, ast.Assert):
+            return [_at(ast.Assert(self.resolve(stmt.test), None), stmt)]
+        if isinstance(stmt, ast.If):
+            node = ast.If(self.resolve(stmt.test), self.desugar_block(stmt.body), self.desugar_block(stmt.orelse))
+            return [_at(node, stmt)]
+        if isinstance(stmt, ast.While):
+            if stmt.orelse:
+                self.refuse(stmt, "while/else", "an 'else' clause on a loop is not supported")
+            self.loop_stack.append(stmt)
+            body = self.desugar_block(stmt.body)
+            self.loop_stack.pop()
+            return [_at(ast.While(self.resolve(stmt.test), body, []), stmt)]
+        if isinstance(stmt, ast.For):
+            return [self.desugar_for(stmt)]
+        if isinstance(stmt, ast.Return):
+            if stmt.value is None:
+                self.refuse(stmt, "return", "the function must return a value")
+            if isinstance(stmt.value, ast.Tuple):
+                self.refuse(stmt, "tuple return", "only scalar-valued functions can be differentiated yet")
+            return [_at(ast.Return(self.resolve(stmt.value)), stmt)]
+        if isinstance(stmt, (ast.Break, ast.Continue)):
+            if not self.loop_stack:
+                self.refuse(stmt, type(stmt).__name__.lower(), "outside a loop")
+            return [stmt]
+        self.refuse(stmt, type(stmt).__name__, "this statement is not supported")
+
+    def desugar_for(self, stmt):
+        if stmt.orelse:
+            self.refuse(stmt, "for/else", "an 'else' clause on a loop is not supported")
+        if not isinstance(stmt.target, ast.Name):
+            self.refuse(stmt, "for with tuple target", "loop over range() with a single variable")
+        it = self.resolve(stmt.iter)
+        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"):
+            self.refuse(stmt, "for over " + ast.unparse(stmt.iter),
+                        "only loops over range() are supported (arrays, enumerate and zip come with array support)")
+        if it.keywords or not 1 <= len(it.args) <= 3:
+            self.refuse(stmt, "range", "range takes one to three positional arguments")
+        for node in ast.walk(ast.Module(stmt.body, [])):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id == stmt.target.id:
+                self.refuse(node, "assignment to loop variable",
+                            f"'{node.id}' is the loop variable; assign to another name inside the loop")
+        self.loop_stack.append(stmt)
+        body = self.desugar_block(stmt.body)
+        self.loop_stack.pop()
+        node = ast.For(ast.Name(stmt.target.id, ast.Store()), it, body, [], None)
+        return _at(node, stmt)
+
+    def assign(self, target, value, stmt):
+        if isinstance(target, ast.Name):
+            return [_at(ast.Assign([ast.Name(target.id, ast.Store())], value), stmt)]
+        if isinstance(target, ast.Tuple):
+            if not isinstance(value, ast.Tuple) or len(value.elts) != len(target.elts):
+                self.refuse(stmt, "tuple unpacking",
+                            "unpack only a tuple written out on the right, e.g. 'a, b = b, a * x'")
+            staged = []
+            out = []
+            for elt in value.elts:
+                temp = self.names.fresh("_u")
+                out.append(_at(ast.Assign([ast.Name(temp, ast.Store())], elt), stmt))
+                staged.append(temp)
+            for sub, temp in zip(target.elts, staged):
+                out += self.assign(sub, ast.Name(temp, ast.Load()), stmt)
+            return out
+        if isinstance(target, ast.Subscript):
+            self.refuse(stmt, "element assignment", "writing into arrays comes with array support")
+        self.refuse(stmt, type(target).__name__, "unsupported assignment target")
+
+    # jumps ----------------------------------------------------------------
+    def lower_jumps(self, block, top=False):
+        """Rewrite break/continue/return in ``block`` into flags; return (block, flags it may set)."""
+        out = []
+        for index, stmt in enumerate(block):
+            sets = set()
+            if isinstance(stmt, ast.Return):
+                out.append(_at(ast.Assign([ast.Name(self.result_name, ast.Store())], stmt.value), stmt))
+                if top:
+                    return out, set()
+                self.used_return_flag = True
+                out.append(_flag(self.return_flag, True, stmt))
+                return out, {self.return_flag}
+            if isinstance(stmt, ast.Break):
+                loop = self.loop_stack[-1]
+                loop.uses_break = True
+                out.append(_flag(loop.break_flag, True, stmt))
+                return out, {loop.break_flag}
+            if isinstance(stmt, ast.Continue):
+                loop = self.loop_stack[-1]
+                loop.uses_continue = True
+                out.append(_flag(loop.continue_flag, True, stmt))
+                return out, {loop.continue_flag}
+            if isinstance(stmt, ast.If):
+                body, s1 = self.lower_jumps(stmt.body)
+                orelse, s2 = self.lower_jumps(stmt.orelse)
+                stmt.body, stmt.orelse = body, orelse
+                sets = s1 | s2
+                out.append(stmt)
+            elif isinstance(stmt, (ast.For, ast.While)):
+                out.extend(self.lower_loop(stmt))
+                sets = {self.return_flag} if getattr(stmt, "may_return", False) else set()
+            else:
+                out.append(stmt)
+            rest = block[index + 1:]
+            if sets and rest:
+                rest_lowered, rest_sets = self.lower_jumps(rest, top)
+                if rest_lowered:
+                    test = _none_of(sorted(sets), stmt)
+                    out.append(_at(ast.If(test, rest_lowered, []), rest[0]))
+                return out, sets | rest_sets
+            if sets:
+                return out, sets
+        return out, set()
+
+    def lower_loop(self, loop):
+        loop.uses_break = loop.uses_continue = False
+        loop.break_flag = self.names.fresh("_break")
+        loop.continue_flag = self.names.fresh("_continue")
+        self.loop_stack.append(loop)
+        body, sets = self.lower_jumps(loop.body)
+        self.loop_stack.pop()
+        loop.may_return = self.return_flag in sets
+        exits = [f for f in (loop.break_flag, self.return_flag) if f in sets]
+        before = []
+        if loop.uses_continue:
+            body.insert(0, _flag(loop.continue_flag, False, loop))
+        if loop.break_flag in sets:
+            before.append(_flag(loop.break_flag, False, loop))
+        if exits:
+            test = _any_of(exits, loop)
+            leave = _at(ast.If(test, [_at(ast.Break(), loop)], []), loop)
+            leave.srcad_exit = True
+            body.append(leave)
+        loop.body = body
+        return before + [loop]
+
+
+class _Resolver(ast.NodeTransformer):
+    """Resolves global names inside one expression."""
+
+    def __init__(self, lowering):
+        self.lowering = lowering
+
+    def refuse(self, node, construct, message):
+        self.lowering.refuse(node, construct, message)
+
+    def global_value(self, node):
+        namespace = self.lowering.info.namespace
+        if node.id not in namespace:
+            self.refuse(node, node.id, f"name '{node.id}' is not defined")
+        return namespace[node.id]
+
+    def visit_Name(self, node):
+        if node.id in self.lowering.locals:
+            return node
+        value = self.global_value(node)
+        return self.constant_or_callee(node, value, node.id)
+
+    def visit_Attribute(self, node):
+        if isinstance(node.value, ast.Name) and node.value.id not in self.lowering.locals:
+            base = self.global_value(node.value)
+            if isinstance(base, types.ModuleType):
+                if not hasattr(base, node.attr):
+                    self.refuse(node, ast.unparse(node), f"module has no attribute '{node.attr}'")
+                return self.constant_or_callee(node, getattr(base, node.attr), ast.unparse(node))
+        if node.attr in _ARRAY_ATTRIBUTES and isinstance(node.value, ast.Name):
+            return node
+        self.refuse(node, ast.unparse(node), "attribute access is not supported")
+
+    def constant_or_callee(self, node, value, spelled):
+        if isinstance(value, bool) or isinstance(value, numbers.Real) and not isinstance(value, type):
+            return _at(ast.Constant(_python_number(value)), node)
+        if isinstance(value, types.ModuleType):
+            return _at(ast.Name(_MODULE_NAMES.get(value.__name__, value.__name__), ast.Load()), node)
+        if value is range:
+            return _at(ast.Name("range", ast.Load()), node)
+        if value is len:
+            return _at(ast.Name("len", ast.Load()), node)
+        canonical = rule_for_object(value)
+        if canonical is not None:
+            return _at(ast.Name(canonical, ast.Load()), node)
+        if callable(value):
+            self.refuse(node, spelled,
+                        f"call to '{spelled}', which has no derivative rule "
+                        "(calls to your own functions come in a later version)")
+        self.refuse(node, spelled, f"global '{spelled}' of type {type(value).__name__} is not supported")
+
+    def visit_Call(self, node):
+        if node.keywords:
+            self.refuse(node, ast.unparse(node.func) + "(keyword=...)", "keyword arguments are not supported")
+        node = self.generic_visit(node)
+        func = node.func
+        if not isinstance(func, ast.Name):
+            self.refuse(node, ast.unparse(func), "only calls of named functions are supported")
+        if func.id in self.lowering.locals:
+            self.refuse(node, func.id, "calling a local variable is not supported")
+        if func.id in ("min", "max"):
+            if len(node.args) < 2:
+                self.refuse(node, func.id, f"{func.id}() of a sequence is not supported; pass the values")
+            folded = node.args[0]
+            for arg in node.args[1:]:
+                folded = _at(ast.Call(ast.Name(func.id, ast.Load()), [folded, arg], []), node)
+            return folded
+        if func.id == "math.log" and len(node.args) == 2:
+            num = _at(ast.Call(ast.Name("math.log", ast.Load()), [node.args[0]], []), node)
+            den = _at(ast.Call(ast.Name("math.log", ast.Load()), [node.args[1]], []), node)
+            return _at(ast.BinOp(num, ast.Div(), den), node)
+        return node
+
+    def visit_BinOp(self, node):
+        _check_operator(self.lowering, node.op, node)
+        return self.generic_visit(node)
+
+    def visit_Subscript(self, node):
+        node = self.generic_visit(node)
+        if isinstance(node.slice, ast.Tuple):
+            self.refuse(node, "multi-dimensional subscript", "2-D subscripts come with array support")
+        return node
+
+
+def _check_operator(lowering, op, node):
+    entry = _REFUSED.get(type(op))
+    if entry is not None:
+        lowering.refuse(node, *entry)
+
+
+def _python_number(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    return float(value)
+
+
+def _flag(name, value, where):
+    return _at(ast.Assign([ast.Name(name, ast.Store())], ast.Constant(value)), where)
+
+
+def _any_of(flags, where):
+    names = [ast.Name(f, ast.Load()) for f in flags]
+    test = names[0] if len(names) == 1 else ast.BoolOp(ast.Or(), names)
+    return _at(test, where)
+
+
+def _none_of(flags, where):
+    return _at(ast.UnaryOp(ast.Not(), _any_of(flags, where)), where)
+
+
+def _last_line_node(tree):
+    node = tree.body[-1]
+    return node
+
+
+def _at(node, where):
+    """Give ``node`` (and children without a position) the position of ``where``."""
+    ast.copy_location(node, where)
+    ast.fix_missing_locations(node)
+    for child in ast.walk(node):
+        if not hasattr(child, "lineno") or child.lineno is None:
+            ast.copy_location(child, where)
+    return node
+
+
+def normalize(info):
+    """Lower ``info.tree`` to core form, returning a new ``ast.FunctionDef``."""
+    return _Lowering(info).lower_function()

@@ -1,0 +1,88 @@
+"""Reading a user function: its source, syntax tree and the names it can see."""
+
+import ast
+import builtins
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+
+from ..errors import SrcadError
+
+
+@dataclass
+class FunctionInfo:
+    """A parsed user function together with what is needed to resolve its names."""
+
+    func: object
+    name: str
+    filename: str
+    firstlineno: int
+    source: str
+    tree: ast.FunctionDef
+    params: list
+    namespace: dict = field(repr=False)
+
+    def line_text(self, lineno):
+        """The original text of file line ``lineno``, stripped, or '' if unknown."""
+        index = lineno - self.firstlineno
+        lines = self.source.splitlines()
+        if 0 <= index < len(lines):
+            return lines[index].strip()
+        return ""
+
+    def where(self, node):
+        return dict(filename=self.filename, lineno=getattr(node, "lineno", self.firstlineno))
+
+
+def unwrap(func):
+    """The plain Python function behind a Numba dispatcher or a srcad callable."""
+    seen = 0
+    while seen < 10:
+        seen += 1
+        if hasattr(func, "py_func"):
+            func = func.py_func
+        elif hasattr(func, "__srcad_primal__"):
+            func = func.__srcad_primal__
+        else:
+            break
+    return func
+
+
+def read_function(func):
+    """Parse ``func`` (a Python function or Numba dispatcher) into a :class:`FunctionInfo`."""
+    func = unwrap(func)
+    if not inspect.isfunction(func):
+        raise SrcadError(f"srcad differentiates Python functions, got {type(func).__name__}")
+    try:
+        lines, firstlineno = inspect.getsourcelines(func)
+    except (OSError, TypeError) as exc:
+        raise SrcadError(
+            f"cannot read the source of {func.__qualname__!r} ({exc}); "
+            "define it in a .py file so srcad can read it"
+        ) from None
+    source = textwrap.dedent("".join(lines))
+    module = ast.parse(source)
+    ast.increment_lineno(module, firstlineno - 1)
+    tree = module.body[0]
+    if not isinstance(tree, ast.FunctionDef):
+        raise SrcadError(f"{func.__qualname__!r} is not defined by a 'def' statement")
+    tree.decorator_list = []
+    namespace = dict(vars(builtins))
+    namespace.update(func.__globals__)
+    if func.__closure__:
+        for name, cell in zip(func.__code__.co_freevars, func.__closure__):
+            try:
+                namespace[name] = cell.cell_contents
+            except ValueError:
+                pass
+    params = [a.arg for a in tree.args.args]
+    return FunctionInfo(
+        func=func,
+        name=func.__name__,
+        filename=inspect.getsourcefile(func) or func.__code__.co_filename,
+        firstlineno=firstlineno,
+        source=source,
+        tree=tree,
+        params=params,
+        namespace=namespace,
+    )

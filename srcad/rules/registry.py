@@ -1,0 +1,96 @@
+"""The rule table.
+
+A rule describes one primitive by its partial derivatives, written as short
+Python expressions over the primitive's parameter names and ``out`` (its
+result).  The tangent of ``out = f(a, b)`` is ``da * a_dot + db * b_dot`` and
+the adjoint is ``a_bar += da * out_bar; b_bar += db * out_bar``: both
+transformers read the same entry, so a primitive is added in one place.
+"""
+
+import ast
+from dataclasses import dataclass, field
+
+# Result types a rule may declare.  "join" is the wider of the argument types
+# (int + int is int, int + float is float).
+RESULT_TYPES = ("float", "int", "bool", "join", "div", "pow")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Derivative rule of one primitive.
+
+    ``partials`` holds one expression per parameter, or ``None`` where the
+    derivative with respect to that parameter is zero everywhere it exists
+    (``floor``) or the parameter is not differentiable (an integer count).
+    """
+
+    name: str
+    params: tuple
+    partials: tuple
+    result: str = "float"
+    parsed: tuple = field(default=(), compare=False, repr=False)
+
+    def partial_tree(self, index):
+        """The parsed partial derivative with respect to parameter ``index``."""
+        return self.parsed[index]
+
+    @property
+    def uses_out(self):
+        return any(
+            isinstance(node, ast.Name) and node.id == "out"
+            for tree in self.parsed
+            if tree is not None
+            for node in ast.walk(tree)
+        )
+
+
+_calls = {}       # canonical name -> Rule
+_objects = {}     # id(python object) -> (object, canonical name)
+_operators = {}   # ast operator class -> Rule
+
+
+def _make_rule(name, params, partials, result):
+    if result not in RESULT_TYPES:
+        raise ValueError(f"unknown result type {result!r}")
+    if len(params) != len(partials):
+        raise ValueError(f"rule {name}: {len(params)} parameters but {len(partials)} partials")
+    parsed = tuple(None if p is None else ast.parse(p, mode="eval").body for p in partials)
+    return Rule(name=name, params=tuple(params), partials=tuple(partials), result=result, parsed=parsed)
+
+
+def register(objects, name, params, partials, result="float"):
+    """Register the derivative rule of a function.
+
+    ``objects`` are the Python objects that denote the function in user code
+    (``math.sin`` and ``numpy.sin`` share a rule), ``name`` is how generated
+    code spells it.  Example::
+
+        register([math.sinh], "math.sinh", ("x",), ("math.cosh(x)",))
+    """
+    rule = _make_rule(name, params, partials, result)
+    _calls[name] = rule
+    for obj in objects:
+        _objects[id(obj)] = (obj, name)
+    return rule
+
+
+def register_operator(op_class, params, partials, result="join"):
+    rule = _make_rule(op_class.__name__, params, partials, result)
+    _operators[op_class] = rule
+    return rule
+
+
+def rule_for_object(obj):
+    """The canonical name of a registered function object, or None."""
+    entry = _objects.get(id(obj))
+    if entry is not None and entry[0] is obj:
+        return entry[1]
+    return None
+
+
+def lookup_call(name):
+    return _calls.get(name)
+
+
+def lookup_operator(op):
+    return _operators.get(type(op))

@@ -1,0 +1,255 @@
+"""Reverse mode: a forward sweep that records, then a reverse sweep of adjoints.
+
+The forward sweep is the primal with tape operations added: the old value of
+a recorded variable is pushed before it is overwritten, each recorded branch
+pushes which way it went, each recorded loop pushes its trip count.  The
+reverse sweep visits the statements backwards; for ``y = f(a, b)`` it adds
+``df/da * y_bar`` to ``a_bar`` and ``df/db * y_bar`` to ``b_bar``, clears
+``y_bar`` and pops ``y``'s old value.  Tape operations are markers here
+(:mod:`.tape` lowers them to buffer code).
+"""
+
+import ast
+import copy
+
+from ..analysis import ArrayType, is_float
+from ..rules import local_partials
+from . import tape
+from .common import add_to, assign, const, is_exit_test, located, name, times, zero_of
+
+
+class AdjointTransformer:
+    def __init__(self, program):
+        self.p = program
+        self.active = program.activity.active
+        self.recorded = program.plan.recorded
+        self.loop_ids = 0
+
+    def bar(self, var):
+        return self.p.deriv.bar(var)
+
+    def kind(self, var):
+        return "f" if is_float(self.p.env.get(var)) else "i"
+
+    # one statement -> (forward sweep statements, reverse sweep statements)
+    def block(self, stmts):
+        forward, reverse = [], []
+        for stmt in stmts:
+            f, r = self.stmt(stmt)
+            forward.extend(f)
+            reverse[:0] = r
+        return forward, reverse
+
+    def stmt(self, stmt):
+        if isinstance(stmt, ast.Assign):
+            return self.assignment(stmt)
+        if isinstance(stmt, ast.If):
+            if is_exit_test(stmt):
+                return [stmt], []
+            return self.branch(stmt)
+        if isinstance(stmt, ast.For):
+            return self.for_loop(stmt)
+        if isinstance(stmt, ast.While):
+            return self.while_loop(stmt)
+        if isinstance(stmt, ast.Assert):
+            return [stmt], []
+        raise AssertionError(f"unexpected statement {ast.dump(stmt)}")
+
+    def assignment(self, stmt):
+        target = stmt.targets[0].id
+        forward = [stmt]
+        pop = []
+        if target in self.recorded:
+            forward.insert(0, tape.push(name(target), self.kind(target), stmt))
+            pop = [tape.pop(target, self.kind(target), stmt)]
+        if target not in self.active:
+            return forward, pop
+        value = stmt.value
+        target_bar = self.bar(target)
+        if not self.p.activity.is_active_expr(value, self.p.env):
+            return forward, [assign(target_bar, const(0.0), stmt)] + pop
+        if isinstance(value, ast.Subscript):
+            element = ast.Subscript(name(self.bar(value.value.id)), copy.deepcopy(value.slice), ast.Store())
+            return forward, [add_to(element, name(target_bar), stmt), assign(target_bar, const(0.0), stmt)] + pop
+        operands = local_partials(value, target)
+        reads_target = any(isinstance(o.expr, ast.Name) and o.expr.id == target for o in operands)
+        if not reads_target:
+            reverse = self.accumulate(operands, name(target_bar), stmt)
+            return forward, reverse + [assign(target_bar, const(0.0), stmt)] + pop
+        # ``x = f(x, ...)``: the partials need the old x, so restore it first and
+        # keep the new value aside for rules that read their result.
+        out, seed = self.p.scratch_out, self.p.scratch_seed
+        operands = local_partials(value, out)
+        reverse = []
+        if any(isinstance(n, ast.Name) and n.id == out
+               for o in operands if o.partial is not None for n in ast.walk(o.partial)):
+            reverse.append(assign(out, name(target), stmt))
+        reverse += pop
+        reverse += [assign(seed, name(target_bar), stmt), assign(target_bar, const(0.0), stmt)]
+        reverse += self.accumulate(operands, name(seed), stmt)
+        return forward, reverse
+
+    def accumulate(self, operands, seed, where):
+        return [
+            add_to(self.bar(o.expr.id), times(o.partial, seed), where)
+            for o in operands
+            if o.partial is not None and isinstance(o.expr, ast.Name) and o.expr.id in self.active
+        ]
+
+    def branch(self, stmt):
+        body_f, body_r = self.block(stmt.body)
+        else_f, else_r = self.block(stmt.orelse)
+        forward = copy.copy(stmt)
+        if not body_r and not else_r:
+            forward.body, forward.orelse = body_f, else_f
+            return [forward], []
+        forward.body = [tape.push(const(1), "i", stmt)] + body_f
+        forward.orelse = [tape.push(const(0), "i", stmt)] + else_f
+        reverse = located(ast.If(tape.pop_expr("i"), body_r or [located(ast.Pass(), stmt)], else_r), stmt)
+        return [forward], [reverse]
+
+    def new_loop_id(self):
+        self.loop_ids += 1
+        return self.loop_ids
+
+    def for_loop(self, stmt):
+        index = stmt.target.id
+        body_f, body_r = self.block(stmt.body)
+        forward = copy.copy(stmt)
+        forward.body = body_f
+        if not body_r and index not in self.recorded:
+            return [forward], []
+        lid = self.new_loop_id()
+        fresh = self.p.names.exact
+        args = stmt.iter.args
+        start, stop, step = (const(0), args[0], const(1)) if len(args) == 1 else \
+            (args[0], args[1], const(1)) if len(args) == 2 else tuple(args)
+        before, after_pushes, pops = [], [], []
+        if index in self.recorded:
+            before.append(tape.push(name(index), "i", stmt))
+
+        def pin(expr, stem):
+            if isinstance(expr, ast.Constant):
+                return expr, None
+            var = fresh(f"{stem}{lid}")
+            before.append(assign(var, copy.deepcopy(expr), stmt))
+            return name(var), var
+
+        start, start_var = pin(start, "_start")
+        stop, _ = pin(stop, "_stop")
+        step, step_var = pin(step, "_step")
+        trips = fresh(f"_trips{lid}")
+        before.append(assign(trips, ast.Call(name("range_len"), [start, stop, step], []), stmt))
+        before.append(tape.reserve(name(trips), body_f, stmt))
+        counted = any(is_exit_test(s) for s in stmt.body)
+        if counted:
+            before.append(assign(trips, const(0), stmt))
+            body_f.insert(0, located(ast.AugAssign(name(trips, True), ast.Add(), const(1)), stmt))
+        forward.iter = ast.Call(name("range"), [copy.deepcopy(start), copy.deepcopy(stop), copy.deepcopy(step)], [])
+        for var in (start_var, step_var):
+            if var is not None:
+                after_pushes.append(tape.push(name(var), "i", stmt))
+                pops.insert(0, tape.pop(var, "i", stmt))
+        after_pushes.append(tape.push(name(trips), "i", stmt))
+        pops.insert(0, tape.pop(trips, "i", stmt))
+        # the reverse loop runs the same indices backwards
+        last = _plus(start, _times(ast.BinOp(name(trips), ast.Sub(), const(1)), step))
+        if isinstance(start, ast.Constant) and isinstance(step, ast.Constant):
+            header = ast.Call(name("range"), [last, _minus(start, step), _negate(step)], [])
+            reverse_loop = ast.For(name(index, True), header, body_r or [ast.Pass()], [], None)
+        else:
+            k = fresh(f"_k{lid}")
+            header = ast.Call(name("range"), [ast.BinOp(name(trips), ast.Sub(), const(1)), const(-1), const(-1)], [])
+            position = assign(index, _plus(start, _times(name(k), step)), stmt)
+            reverse_loop = ast.For(name(k, True), header, [position] + body_r, [], None)
+        reverse = pops + [located(reverse_loop, stmt)]
+        if index in self.recorded:
+            reverse.append(tape.pop(index, "i", stmt))
+        return before + [forward] + after_pushes, reverse
+
+    def while_loop(self, stmt):
+        body_f, body_r = self.block(stmt.body)
+        forward = copy.copy(stmt)
+        if not body_r:
+            forward.body = body_f
+            return [forward], []
+        lid = self.new_loop_id()
+        count = self.p.names.exact(f"_trips{lid}")
+        counter = located(ast.AugAssign(name(count, True), ast.Add(), const(1)), stmt)
+        forward.body = [counter, tape.reserve(const(1), body_f, stmt)] + body_f
+        before = [assign(count, const(0), stmt)]
+        after = [tape.push(name(count), "i", stmt)]
+        loop_var = self.p.names.exact("_")
+        reverse_loop = located(ast.For(name(loop_var, True), ast.Call(name("range"), [name(count)], []), body_r, [], None), stmt)
+        return before + [forward] + after, [tape.pop(count, "i", stmt), reverse_loop]
+
+    # the whole function
+    def function(self, tree, fname):
+        p = self.p
+        params = [a.arg for a in tree.args.args]
+        body = tree.body[:-1]
+        result = tree.body[-1].value.id
+        forward, reverse = self.block(body)
+        first = tree.body[0]
+        init = [assign("_ftop", const(0), first), assign("_itop", const(0), first)]
+        for var in sorted(self.recorded - set(params)):
+            init.append(assign(var, zero_of(p.env.get(var)), first))
+        init.append(tape.reserve(const(1), forward, first))
+        last = tree.body[-1]
+        value_name = p.names.exact("_value")
+        middle = [assign(value_name, name(result), last)]
+        for var in sorted(self.active | set(p.wrt_names)):
+            if isinstance(p.env.get(var), ArrayType):
+                zero = ast.Call(name("np.zeros_like"), [name(var)], [])
+            else:
+                zero = const(0.0)
+            middle.append(assign(self.bar(var), zero, last))
+        if result in self.active:
+            middle.append(add_to(self.bar(result), name("_seed"), last))
+        grads = [name(self.bar(w)) for w in p.wrt_names]
+        grads_node = grads[0] if p.single_wrt else ast.Tuple(grads, ast.Load())
+        ret = ast.Return(ast.Tuple([name(value_name), grads_node, name("_ftape"), name("_itape")], ast.Load()))
+        body = tape.lower(init + forward + middle + reverse) + [located(ret, last)]
+        args = ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in params + ["_seed", "_ftape", "_itape"]],
+                             kwonlyargs=[], kw_defaults=[], defaults=[])
+        fn = ast.FunctionDef(name=fname, args=args, body=body, decorator_list=[], returns=None, type_params=[])
+        return located(fn, tree)
+
+
+def _plus(a, b):
+    if isinstance(a, ast.Constant) and a.value == 0:
+        return b
+    return ast.BinOp(a, ast.Add(), b)
+
+
+def _times(a, b):
+    return times(a, b)
+
+
+def _minus(a, b):
+    if isinstance(a, ast.Constant) and isinstance(b, ast.Constant):
+        return const(a.value - b.value)
+    return ast.BinOp(a, ast.Sub(), b)
+
+
+def _negate(a):
+    if isinstance(a, ast.Constant):
+        return const(-a.value)
+    return ast.UnaryOp(ast.USub(), a)
+
+
+def entry_function(program, rev_name, fname):
+    """``f_vjp(params, _seed)``: the adjoint with fresh tapes, returning (value, gradients)."""
+    params = [a.arg for a in program.tree.args.args]
+    tapes = [
+        ast.Call(name("np.empty"), [const(1024), name("np.float64")], []),
+        ast.Call(name("np.empty"), [const(256), name("np.int64")], []),
+    ]
+    call = ast.Call(name(rev_name), [name(p) for p in params] + [name("_seed")] + tapes, [])
+    unpack = ast.Assign([ast.Tuple([name("_value", True), name("_grads", True), name("_", True), name("_", True)],
+                                   ast.Store())], call)
+    ret = ast.Return(ast.Tuple([name("_value"), name("_grads")], ast.Load()))
+    args = ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in params + ["_seed"]],
+                         kwonlyargs=[], kw_defaults=[], defaults=[])
+    fn = ast.FunctionDef(name=fname, args=args, body=[unpack, ret], decorator_list=[], returns=None, type_params=[])
+    return ast.fix_missing_locations(fn)

@@ -1,0 +1,80 @@
+"""Small builders shared by the transformers."""
+
+import ast
+import copy
+
+from ..rules import simplify
+
+
+class DerivativeNames:
+    """``x`` -> ``x_dot`` / ``x_bar``, avoiding names the function already uses."""
+
+    def __init__(self, names):
+        self.names = names
+        self.memo = {}
+
+    def _get(self, var, suffix):
+        key = (var, suffix)
+        if key not in self.memo:
+            self.memo[key] = self.names.exact(f"{var}_{suffix}")
+        return self.memo[key]
+
+    def dot(self, var):
+        return self._get(var, "dot")
+
+    def bar(self, var):
+        return self._get(var, "bar")
+
+
+def name(id_, store=False):
+    return ast.Name(id_, ast.Store() if store else ast.Load())
+
+
+def const(value):
+    return ast.Constant(value)
+
+
+def assign(target, value, where):
+    target_node = name(target, store=True) if isinstance(target, str) else target
+    return located(ast.Assign([target_node], value), where)
+
+
+def add_to(target, value, where):
+    target_node = name(target, store=True) if isinstance(target, str) else target
+    return located(ast.AugAssign(target_node, ast.Add(), value), where)
+
+
+def times(a, b):
+    return simplify(ast.BinOp(copy.deepcopy(a), ast.Mult(), copy.deepcopy(b)))
+
+
+def total(terms):
+    """``t1 + t2 - t3`` from a list of terms (negated terms become subtractions)."""
+    if not terms:
+        return const(0.0)
+    result = terms[0]
+    for term in terms[1:]:
+        if isinstance(term, ast.UnaryOp) and isinstance(term.op, ast.USub):
+            result = ast.BinOp(result, ast.Sub(), term.operand)
+        else:
+            result = ast.BinOp(result, ast.Add(), term)
+    return result
+
+
+def located(node, where):
+    if where is not None:
+        ast.copy_location(node, where)
+    ast.fix_missing_locations(node)
+    return node
+
+
+def is_exit_test(stmt):
+    return isinstance(stmt, ast.If) and getattr(stmt, "srcad_exit", False)
+
+
+def zero_of(type_):
+    if type_ == "int":
+        return const(0)
+    if type_ == "bool":
+        return const(False)
+    return const(0.0)

@@ -1,0 +1,98 @@
+"""Splitting active expressions into one primitive operation a statement.
+
+``y = a * sin(x) + c`` with ``x`` active becomes ``_t1 = math.sin(x)``,
+``_t2 = a * _t1``, ``y = _t2 + c``: each statement is then one rule
+application whose tangent and adjoint are read off the rule table.
+Inactive sub-expressions stay whole; an active conditional expression becomes
+an ``if`` statement.
+"""
+
+import ast
+import copy
+
+from ..analysis import type_of
+from ..frontend.names import NameSource, user_names
+
+
+class _Flattener:
+    def __init__(self, tree, env, activity):
+        self.env = dict(env)
+        self.activity = activity
+        self.active = set(activity.active)
+        self.names = NameSource(user_names(tree))
+
+    def is_active(self, expr):
+        return self.activity.is_active_expr(expr, self.env) if not isinstance(expr, ast.Constant) else False
+
+    def block(self, stmts):
+        out = []
+        for stmt in stmts:
+            out.extend(self.stmt(stmt))
+        return out
+
+    def stmt(self, stmt):
+        if isinstance(stmt, ast.Assign):
+            target = stmt.targets[0].id
+            if target in self.active and self.is_active(stmt.value):
+                return self.compute_into(stmt.value, target, stmt)
+            return [stmt]
+        if isinstance(stmt, ast.If):
+            stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
+        elif isinstance(stmt, (ast.For, ast.While)):
+            stmt.body = self.block(stmt.body)
+        return [stmt]
+
+    def compute_into(self, expr, target, where):
+        if isinstance(expr, ast.IfExp):
+            body = self.compute_into(expr.body, target, where) if self.is_active(expr.body) \
+                else [_assign(target, expr.body, where)]
+            orelse = self.compute_into(expr.orelse, target, where) if self.is_active(expr.orelse) \
+                else [_assign(target, expr.orelse, where)]
+            return [_located(ast.If(expr.test, body, orelse), where)]
+        before, node = self.split(expr, where)
+        return before + [_assign(target, node, where)]
+
+    def atom(self, expr, where):
+        if not self.is_active(expr) or isinstance(expr, ast.Name):
+            return [], expr
+        temp = self.names.fresh("_t")
+        self.env[temp] = type_of(expr, self.env)
+        self.active.add(temp)
+        self.activity.active.add(temp)
+        return self.compute_into(expr, temp, where), ast.Name(temp, ast.Load())
+
+    def split(self, expr, where):
+        """Statements computing the active operands of ``expr``, and ``expr`` over atoms."""
+        expr = copy.copy(expr)
+        before = []
+        if isinstance(expr, ast.BinOp):
+            b1, expr.left = self.atom(expr.left, where)
+            b2, expr.right = self.atom(expr.right, where)
+            before = b1 + b2
+        elif isinstance(expr, ast.UnaryOp):
+            before, expr.operand = self.atom(expr.operand, where)
+        elif isinstance(expr, ast.Call):
+            args = []
+            for arg in expr.args:
+                b, a = self.atom(arg, where)
+                before += b
+                args.append(a)
+            expr.args = args
+        return before, expr
+
+
+def _assign(target, value, where):
+    return _located(ast.Assign([ast.Name(target, ast.Store())], value), where)
+
+
+def _located(node, where):
+    ast.copy_location(node, where)
+    ast.fix_missing_locations(node)
+    return node
+
+
+def flatten(tree, env, activity):
+    """Return a flattened copy of core-form ``tree``."""
+    tree = copy.deepcopy(tree)
+    tree.body = _Flattener(tree, env, activity).block(tree.body)
+    return tree

@@ -1,0 +1,86 @@
+"""From a parsed function to derivative functions: the analyses, then a transformer."""
+
+import ast
+from dataclasses import dataclass
+
+from ..analysis import ArrayType, analyze_activity, infer_types, is_float, plan_recording, type_of
+from ..analysis.types import assignments
+from ..errors import UnsupportedError
+from ..frontend import normalize
+from ..frontend.names import NameSource, user_names
+from .adjoint import AdjointTransformer, entry_function
+from .common import DerivativeNames
+from .flatten import flatten
+from .tangent import TangentTransformer
+
+# Names the generated code uses for itself; user code never gets them.
+_RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_seed", "range_len", "tape_reserve", "math", "np", "njit")
+
+
+@dataclass
+class Program:
+    info: object
+    tree: ast.FunctionDef
+    env: dict
+    activity: object
+    plan: object
+    wrt_names: list
+    single_wrt: bool
+    names: NameSource
+    deriv: DerivativeNames
+    scratch_out: str
+    scratch_seed: str
+
+
+def _check_types(info, tree, env):
+    for name, value, stmt in assignments(tree):
+        t = env.get(name) if value is None else type_of(value, env)
+        if t == "conflict" or env.get(name) == "conflict":
+            what = ast.unparse(value) if value is not None else name
+            raise UnsupportedError(
+                f"cannot type '{name} = {what}': the value is not a float, int or bool scalar "
+                "(or mixes them with arrays)", construct="assignment", **info.where(stmt))
+        if isinstance(t, ArrayType) or t == "shape":
+            raise UnsupportedError(
+                f"'{name}' would hold an array; local arrays come with array support",
+                construct="array variable", **info.where(stmt))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.If, ast.While)) and type_of(node.test, env) == "conflict":
+            raise UnsupportedError("cannot type the condition", construct=ast.unparse(node.test), **info.where(node))
+
+
+def build_program(info, arg_types, wrt, single_wrt):
+    """Analyse ``info`` specialized to ``arg_types`` for differentiation with respect to params ``wrt``."""
+    core = normalize(info)
+    wrt_names = [info.params[i] for i in wrt]
+    result = core.body[-1].value.id
+    env = infer_types(core, arg_types)
+    _check_types(info, core, env)
+    result_type = env.get(result)
+    if result_type not in ("float", "int", "bool"):
+        raise UnsupportedError("the function must return a float scalar", construct="return",
+                               **info.where(core.body[-1]))
+    activity = analyze_activity(core, env, wrt_names, result)
+    flat = flatten(core, env, activity)
+    env = infer_types(flat, arg_types)
+    activity = analyze_activity(flat, env, wrt_names, result)
+    plan = plan_recording(flat, activity)
+    names = NameSource(user_names(flat) | set(_RESERVED))
+    deriv = DerivativeNames(names)
+    return Program(
+        info=info, tree=flat, env=env, activity=activity, plan=plan, wrt_names=wrt_names,
+        single_wrt=single_wrt, names=names, deriv=deriv,
+        scratch_out=names.exact("_out"), scratch_seed=names.exact("_g"),
+    )
+
+
+def tangent_function(program):
+    return TangentTransformer(program).function(program.tree, f"{program.info.name}_jvp")
+
+
+def adjoint_function(program):
+    return AdjointTransformer(program).function(program.tree, f"{program.info.name}_rev")
+
+
+def adjoint_entry(program):
+    return entry_function(program, f"{program.info.name}_rev", f"{program.info.name}_vjp")

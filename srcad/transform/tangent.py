@@ -1,0 +1,80 @@
+"""Forward mode: each active assignment is followed by the assignment of its tangent."""
+
+import ast
+import copy
+
+from ..rules import local_partials
+from .common import assign, located, name, const, times, total
+
+
+class TangentTransformer:
+    def __init__(self, program):
+        self.p = program
+        self.active = program.activity.active
+
+    def dot(self, var):
+        return self.p.deriv.dot(var)
+
+    def block(self, stmts):
+        out = []
+        for stmt in stmts:
+            out.extend(self.stmt(stmt))
+        return out
+
+    def stmt(self, stmt):
+        if isinstance(stmt, ast.Assign):
+            return self.assignment(stmt)
+        if isinstance(stmt, ast.If):
+            new = copy.copy(stmt)
+            new.body, new.orelse = self.block(stmt.body), self.block(stmt.orelse)
+            return [new]
+        if isinstance(stmt, (ast.For, ast.While)):
+            new = copy.copy(stmt)
+            new.body = self.block(stmt.body)
+            return [new]
+        if isinstance(stmt, ast.Return):
+            result = stmt.value.id
+            tangent = name(self.dot(result)) if result in self.active else const(0.0)
+            return [located(ast.Return(ast.Tuple([name(result), tangent], ast.Load())), stmt)]
+        return [stmt]
+
+    def assignment(self, stmt):
+        target = stmt.targets[0].id
+        if target not in self.active:
+            return [stmt]
+        value = stmt.value
+        if not self.p.activity.is_active_expr(value, self.p.env):
+            return [stmt, assign(self.dot(target), const(0.0), stmt)]
+        if isinstance(value, ast.Subscript):
+            element = ast.Subscript(name(self.dot(value.value.id)), copy.deepcopy(value.slice), ast.Load())
+            return [stmt, assign(self.dot(target), element, stmt)]
+        operands = local_partials(value, target)
+        reads_target = any(isinstance(o.expr, ast.Name) and o.expr.id == target for o in operands)
+        out_name = self.p.scratch_out if reads_target else target
+        if reads_target:
+            operands = local_partials(value, out_name)
+        terms = [
+            times(o.partial, name(self.dot(o.expr.id)))
+            for o in operands
+            if o.partial is not None and isinstance(o.expr, ast.Name) and o.expr.id in self.active
+        ]
+        tangent = assign(self.dot(target), total(terms), stmt)
+        if not reads_target:
+            return [stmt, tangent]
+        uses_out = any(
+            isinstance(n, ast.Name) and n.id == out_name
+            for o in operands if o.partial is not None for n in ast.walk(o.partial)
+        )
+        if uses_out:
+            return [assign(out_name, value, stmt), tangent, assign(target, name(out_name), stmt)]
+        return [tangent, stmt]
+
+    def function(self, tree, fname):
+        params = [a.arg for a in tree.args.args]
+        dots = [self.dot(w) for w in self.p.wrt_names]
+        body = self.block(tree.body)
+        args = ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in params + dots],
+                             kwonlyargs=[], kw_defaults=[], defaults=[])
+        fn = ast.FunctionDef(name=fname, args=args, body=body, decorator_list=[], returns=None,
+                             type_params=[])
+        return located(fn, tree)
