@@ -10,7 +10,7 @@ that is assigned.  Everything else is left where the forward sweep put it.
 import ast
 from dataclasses import dataclass
 
-from ..rules import local_partials, rule_reads_out
+from ..rules import local_partials
 
 
 @dataclass
@@ -31,8 +31,6 @@ def adjoint_reads(target, value, active):
     for operand in local_partials(value, target):
         if operand.partial is not None and _names(operand.expr) & active:
             reads |= _names(operand.partial)
-    if rule_reads_out(value):
-        reads.add(target)
     return reads
 
 

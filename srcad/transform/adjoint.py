@@ -136,7 +136,8 @@ class AdjointTransformer:
             return name(var), var
 
         start, start_var = pin(start, "_start")
-        stop, _ = pin(stop, "_stop")
+        if not isinstance(stop, ast.Name):
+            stop, _ = pin(stop, "_stop")
         step, step_var = pin(step, "_step")
         trips = fresh(f"_trips{lid}")
         before.append(assign(trips, ast.Call(name("range_len"), [start, stop, step], []), stmt))
@@ -145,7 +146,7 @@ class AdjointTransformer:
         if counted:
             before.append(assign(trips, const(0), stmt))
             body_f.insert(0, located(ast.AugAssign(name(trips, True), ast.Add(), const(1)), stmt))
-        forward.iter = ast.Call(name("range"), [copy.deepcopy(start), copy.deepcopy(stop), copy.deepcopy(step)], [])
+        forward.iter = _range_call(start, stop, step)
         for var in (start_var, step_var):
             if var is not None:
                 after_pushes.append(tape.push(name(var), "i", stmt))
@@ -155,7 +156,7 @@ class AdjointTransformer:
         # the reverse loop runs the same indices backwards
         last = _plus(start, _times(ast.BinOp(name(trips), ast.Sub(), const(1)), step))
         if isinstance(start, ast.Constant) and isinstance(step, ast.Constant):
-            header = ast.Call(name("range"), [last, _minus(start, step), _negate(step)], [])
+            header = _range_call(last, _minus(start, step), _negate(step))
             reverse_loop = ast.For(name(index, True), header, body_r or [ast.Pass()], [], None)
         else:
             k = fresh(f"_k{lid}")
@@ -198,22 +199,37 @@ class AdjointTransformer:
         last = tree.body[-1]
         value_name = p.names.exact("_value")
         middle = [assign(value_name, name(result), last)]
-        for var in sorted(self.active | set(p.wrt_names)):
+        for var in sorted((self.active | set(p.wrt_names)) - {result}):
             if isinstance(p.env.get(var), ArrayType):
                 zero = ast.Call(name("np.zeros_like"), [name(var)], [])
             else:
                 zero = const(0.0)
             middle.append(assign(self.bar(var), zero, last))
         if result in self.active:
-            middle.append(add_to(self.bar(result), name("_seed"), last))
+            middle.append(assign(self.bar(result), name("_seed"), last))
         grads = [name(self.bar(w)) for w in p.wrt_names]
         grads_node = grads[0] if p.single_wrt else ast.Tuple(grads, ast.Load())
         ret = ast.Return(ast.Tuple([name(value_name), grads_node, name("_ftape"), name("_itape")], ast.Load()))
-        body = tape.lower(init + forward + middle + reverse) + [located(ret, last)]
+        ret.lineno = None  # bookkeeping, not from a source line: no comment
+        body = tape.lower(init + forward + middle + reverse) + [ret]
+        body = _drop_unused_tape_tops(body)
         args = ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in params + ["_seed", "_ftape", "_itape"]],
                              kwonlyargs=[], kw_defaults=[], defaults=[])
         fn = ast.FunctionDef(name=fname, args=args, body=body, decorator_list=[], returns=None, type_params=[])
         return located(fn, tree)
+
+
+def _range_call(start, stop, step):
+    args = [start, stop, step]
+    if isinstance(step, ast.Constant) and step.value == 1:
+        args = [stop] if isinstance(start, ast.Constant) and start.value == 0 else [start, stop]
+    return ast.Call(name("range"), [copy.deepcopy(a) for a in args], [])
+
+
+def _drop_unused_tape_tops(body):
+    """Drop ``_ftop = 0`` / ``_itop = 0`` when the function never uses that tape."""
+    used = {n.id for stmt in body[2:] for n in ast.walk(stmt) if isinstance(n, ast.Name)}
+    return [s for s in body[:2] if s.targets[0].id in used] + body[2:]
 
 
 def _plus(a, b):
