@@ -1,74 +1,196 @@
-"""To-be-recorded analysis: which values the adjoint sweep must get back.
+"""To-be-recorded analysis: how the adjoint sweep gets back the values it reads.
 
 The reverse sweep runs each statement's adjoint with the variables holding
-the values they had when the statement ran forward.  A variable needs a tape
-entry at its assignments when (1) some adjoint statement reads it and (2) it
-is overwritten: assigned at several places, inside a loop, or a parameter
-that is assigned.  Everything else is left where the forward sweep put it.
+the values they had when the statement ran forward.  For every variable an
+adjoint reads there are three cases:
+
+* it is never overwritten: nothing to do, it still holds its value;
+* it is cheap to compute again from values that are still there (an array
+  element, a sum or product of such): the adjoint *rematerializes* it, reading
+  the defining expression instead of the variable;
+* otherwise it is *recorded*: its old value is pushed on a tape before each
+  assignment and popped after that assignment's adjoint.
 """
 
 import ast
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field
 
 from ..rules import local_partials
+
+_CHEAP_OPS = (ast.Add, ast.Sub, ast.Mult)
+_MAX_REMAT_OPS = 5
 
 
 @dataclass
 class RecordPlan:
-    recorded: set        # variables pushed before each assignment and popped after its adjoint
-    needed: set          # variables some adjoint statement reads
+    recorded: set                                   # pushed before each assignment, popped after its adjoint
+    needed: set                                     # read by some adjoint statement
+    rematerialized: dict = field(default_factory=dict)   # variable -> expression that recomputes it
+
+    def rematerialize(self, expr):
+        """``expr`` with rematerialized variables replaced by their defining expressions."""
+        if not self.rematerialized:
+            return expr
+        return _Substitute(self.rematerialized).visit(copy.deepcopy(expr))
 
 
-def _names(expr):
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        if node.id in self.mapping:
+            return copy.deepcopy(self.mapping[node.id])
+        return node
+
+
+def names_in(expr):
     return {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
 
 
 def adjoint_reads(target, value, active):
     """Names the adjoint of ``target = value`` reads (for an active target)."""
     if isinstance(value, ast.Subscript):
-        return _names(value.slice) if isinstance(value.value, ast.Name) and value.value.id in active else set()
+        return names_in(value.slice) if isinstance(value.value, ast.Name) and value.value.id in active else set()
     reads = set()
     for operand in local_partials(value, target):
-        if operand.partial is not None and _names(operand.expr) & active:
-            reads |= _names(operand.partial)
+        if operand.partial is not None and names_in(operand.expr) & active:
+            reads |= names_in(operand.partial)
     return reads
 
 
-def _sites(tree):
-    """For each variable: number of assignment sites, and whether one is inside a loop."""
-    counts, in_loop = {}, set()
+class _Positions:
+    """Where each statement sits: its list, index and enclosing statement."""
 
-    def visit(stmts, depth):
-        for stmt in stmts:
-            if isinstance(stmt, ast.Assign):
-                name = stmt.targets[0].id
-            elif isinstance(stmt, ast.For):
-                name = stmt.target.id
-            else:
-                name = None
-            if name is not None:
-                counts[name] = counts.get(name, 0) + 1
-                if depth:
-                    in_loop.add(name)
+    def __init__(self, tree):
+        self.where = {}
+        self.in_loop = set()
+        self.visit(tree.body, None, 0)
+
+    def visit(self, stmts, parent, depth):
+        for index, stmt in enumerate(stmts):
+            self.where[id(stmt)] = (stmts, index, parent)
+            if depth:
+                self.in_loop.add(id(stmt))
             if isinstance(stmt, ast.If):
-                visit(stmt.body, depth)
-                visit(stmt.orelse, depth)
+                self.visit(stmt.body, stmt, depth)
+                self.visit(stmt.orelse, stmt, depth)
             elif isinstance(stmt, (ast.For, ast.While)):
-                visit(stmt.body, depth + 1)
+                self.visit(stmt.body, stmt, depth + 1)
 
-    visit(tree.body, 0)
-    return counts, in_loop
+    def ancestor_in(self, stmt, stmts):
+        """Index in ``stmts`` of ``stmt`` or of the statement of ``stmts`` that contains it, else None."""
+        while stmt is not None:
+            where, index, parent = self.where[id(stmt)]
+            if where is stmts:
+                return index
+            stmt = parent
+        return None
+
+
+def _assigned_names(stmt):
+    names = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Assign):
+            names.add(node.targets[0].id)
+        elif isinstance(node, ast.For):
+            names.add(node.target.id)
+    return names
+
+
+def _cheap(expr, assigned):
+    """Is ``expr`` cheap to recompute? Counts operations; array elements of read-only arrays only."""
+    ops = 0
+    index_nodes = {id(n) for sub in ast.walk(expr) if isinstance(sub, ast.Subscript) for n in ast.walk(sub.slice)}
+    for node in ast.walk(expr):
+        if id(node) in index_nodes:
+            continue  # integer index arithmetic is nearly free
+        if isinstance(node, ast.BinOp):
+            square = isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 2
+            if not isinstance(node.op, _CHEAP_OPS) and not square:
+                return False
+            ops += 1
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, ast.USub):
+                return False
+            ops += 1
+        elif isinstance(node, ast.Subscript):
+            if not isinstance(node.value, ast.Name) or node.value.id in assigned:
+                return False
+            ops += 1
+        elif not isinstance(node, (ast.Name, ast.Constant, ast.Load, ast.operator, ast.unaryop)):
+            return False
+    return ops <= _MAX_REMAT_OPS
 
 
 def plan_recording(tree, activity):
     params = {a.arg for a in tree.args.args}
-    needed = set()
+    positions = _Positions(tree)
+    sites = {}
+    readers = {}   # variable -> statements whose adjoint reads it
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and node.targets[0].id in activity.active:
-            needed |= adjoint_reads(node.targets[0].id, node.value, activity.active)
-    counts, in_loop = _sites(tree)
+        if isinstance(node, ast.Assign):
+            sites.setdefault(node.targets[0].id, []).append(node)
+        elif isinstance(node, ast.For):
+            sites.setdefault(node.target.id, []).append(node)
+    assigned = set(sites)
+    ordered = [s for s in _in_order(tree.body) if isinstance(s, ast.Assign)]
+    for stmt in ordered:
+        target = stmt.targets[0].id
+        if target in activity.active:
+            for name in adjoint_reads(target, stmt.value, activity.active):
+                readers.setdefault(name, []).append(stmt)
+
+    # Candidates: single-assignment variables whose definition, with earlier
+    # candidates of the same statement list substituted, is still cheap.
+    expansions, first_index = {}, {}
+    for stmt in ordered:
+        var = stmt.targets[0].id
+        if var in params or len(sites[var]) != 1:
+            continue
+        stmts, index, _ = positions.where[id(stmt)]
+        used = names_in(stmt.value) & set(expansions)
+        if any(positions.where[id(origin)][0] is not stmts for origin in (sites[u][0] for u in used)):
+            continue
+        expansion = _Substitute({u: expansions[u] for u in used}).visit(copy.deepcopy(stmt.value))
+        if _cheap(expansion, assigned):
+            expansions[var] = expansion
+            first_index[var] = min([index] + [first_index[u] for u in used])
+
+    remat = {}
+    for var, reading in readers.items():
+        if var not in expansions:
+            continue
+        stmts, index, _ = positions.where[id(sites[var][0])]
+        free = names_in(expansions[var])
+        ok = True
+        for reader in reading:
+            end = positions.ancestor_in(reader, stmts)
+            if end is None or end <= index or any(
+                _assigned_names(between) & free for between in stmts[first_index[var] + 1:end + 1]
+            ):
+                ok = False
+                break
+        if ok:
+            remat[var] = expansions[var]
+
+    needed = set()
+    for name, stmts in readers.items():
+        needed |= names_in(remat[name]) if name in remat else {name}
     recorded = {
         name for name in needed
-        if name in counts and (counts[name] > 1 or name in in_loop or name in params)
+        if name in sites and (len(sites[name]) > 1 or name in params
+                              or any(id(s) in positions.in_loop for s in sites[name]))
     }
-    return RecordPlan(recorded=recorded, needed=needed)
+    return RecordPlan(recorded=recorded, needed=needed, rematerialized=remat)
+
+
+def _in_order(stmts):
+    for stmt in stmts:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from _in_order(stmt.body)
+            yield from _in_order(stmt.orelse)
+        elif isinstance(stmt, (ast.For, ast.While)):
+            yield from _in_order(stmt.body)

@@ -69,7 +69,8 @@ class AdjointTransformer:
         if not self.p.activity.is_active_expr(value, self.p.env):
             return forward, [assign(target_bar, const(0.0), stmt)] + pop
         if isinstance(value, ast.Subscript):
-            element = ast.Subscript(name(self.bar(value.value.id)), copy.deepcopy(value.slice), ast.Store())
+            index = self.p.plan.rematerialize(value.slice)
+            element = ast.Subscript(name(self.bar(value.value.id)), index, ast.Store())
             return forward, [add_to(element, name(target_bar), stmt), assign(target_bar, const(0.0), stmt)] + pop
         operands = local_partials(value, target)
         reads_target = any(isinstance(o.expr, ast.Name) and o.expr.id == target for o in operands)
@@ -91,7 +92,7 @@ class AdjointTransformer:
 
     def accumulate(self, operands, seed, where):
         return [
-            add_to(self.bar(o.expr.id), times(o.partial, seed), where)
+            add_to(self.bar(o.expr.id), times(self.p.plan.rematerialize(o.partial), seed), where)
             for o in operands
             if o.partial is not None and isinstance(o.expr, ast.Name) and o.expr.id in self.active
         ]
@@ -103,8 +104,9 @@ class AdjointTransformer:
         if not body_r and not else_r:
             forward.body, forward.orelse = body_f, else_f
             return [forward], []
-        forward.body = [tape.push(const(1), "i", stmt)] + body_f
-        forward.orelse = [tape.push(const(0), "i", stmt)] + else_f
+        # the flag goes on top of what the branch pushed, so the reverse sweep pops it first
+        forward.body = body_f + [tape.push(const(1), "i", stmt)]
+        forward.orelse = else_f + [tape.push(const(0), "i", stmt)]
         reverse = located(ast.If(tape.pop_expr("i"), body_r or [located(ast.Pass(), stmt)], else_r), stmt)
         return [forward], [reverse]
 
