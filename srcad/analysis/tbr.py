@@ -175,14 +175,33 @@ def plan_recording(tree, activity):
         if ok:
             remat[var] = expansions[var]
 
+    def overwritten(name):
+        return name in sites and (len(sites[name]) > 1 or name in params
+                                  or any(id(s) in positions.in_loop for s in sites[name]))
+
+    def costly(name):
+        return overwritten(name) and not isinstance(sites[name][0], ast.For)
+
+    # Recomputing pays only for a variable that would be recorded, and only
+    # when it does not force recording of values nothing else needs.
+    remat = {v: e for v, e in remat.items() if overwritten(v)}
+    changed = True
+    while changed:
+        changed = False
+        for var in sorted(remat):
+            others = {n for n in readers if n not in remat}
+            for other, expansion in remat.items():
+                if other != var:
+                    others |= names_in(expansion)
+            if any(costly(n) and n not in others for n in names_in(remat[var])):
+                del remat[var]
+                changed = True
+                break
+
     needed = set()
-    for name, stmts in readers.items():
+    for name in readers:
         needed |= names_in(remat[name]) if name in remat else {name}
-    recorded = {
-        name for name in needed
-        if name in sites and (len(sites[name]) > 1 or name in params
-                              or any(id(s) in positions.in_loop for s in sites[name]))
-    }
+    recorded = {name for name in needed if overwritten(name)}
     return RecordPlan(recorded=recorded, needed=needed, rematerialized=remat)
 
 
