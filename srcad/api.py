@@ -96,6 +96,7 @@ class Transformation:
         self.specializations = {}
         self.last = None
         self._tapes = []
+        self._by_python_type = {}
 
     # building --------------------------------------------------------
     def arg_types(self, types):
@@ -150,22 +151,37 @@ class Transformation:
                 params[i] = float(params[i])
         return params, args[n:], types
 
-    def run_reverse(self, args, seed_from_args):
-        params, extra, types = self.split_args(args, 1 if seed_from_args else 0)
-        spec = self.specialize(types)
-        seed = float(extra[0]) if seed_from_args else 1.0
+    def run_reverse(self, function, params, seed):
         tapes = self._tapes.pop() if self._tapes else (np.empty(1024), np.empty(256, np.int64))
-        value, grads, ftape, itape = spec.functions["rev"](*params, seed, *tapes)
+        value, grads, ftape, itape = function(*params, seed, *tapes)
         self._tapes.append((ftape, itape))
         return value, grads
 
-    def __call__(self, *args):
-        if self.kind == "jvp":
-            params, tangents, types = self.split_args(args, len(self.wrt))
+    def _resolve(self, args):
+        """(compiled function, whether wrt arguments need float()) for these arguments, memoized by type."""
+        key = tuple((np.ndarray, a.dtype.num, a.ndim) if type(a) is np.ndarray else type(a) for a in args)
+        found = self._by_python_type.get(key)
+        if found is None:
+            extra = len(self.wrt) if self.kind == "jvp" else 1 if self.kind == "vjp" else 0
+            _, _, types = self.split_args(args, extra)
             spec = self.specialize(types)
-            tangents = [float(t) if not isinstance(t, np.ndarray) else t for t in tangents]
-            return spec.functions["jvp"](*params, *tangents)
-        value, grads = self.run_reverse(args, seed_from_args=self.kind == "vjp")
+            function = spec.functions["jvp" if self.kind == "jvp" else "rev"]
+            converts = any(types[i] == "int" for i in self.wrt)
+            found = self._by_python_type[key] = (function, converts)
+        return found
+
+    def __call__(self, *args):
+        function, converts = self._resolve(args)
+        n = len(self.info.params)
+        if converts or len(args) != n + (len(self.wrt) if self.kind == "jvp" else self.kind == "vjp"):
+            params, extra, _ = self.split_args(args, len(args) - n)
+        else:
+            params, extra = args[:n], args[n:]
+        if self.kind == "jvp":
+            tangents = [t if isinstance(t, np.ndarray) else float(t) for t in extra]
+            return function(*params, *tangents)
+        seed = float(extra[0]) if self.kind == "vjp" else 1.0
+        value, grads = self.run_reverse(function, params, seed)
         if self.kind == "grad":
             return grads
         return value, grads
