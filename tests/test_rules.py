@@ -14,7 +14,6 @@ The derivative objects are built once per function and shared by all points.
 import math
 from math import cos, exp, pi, sin, sqrt
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -386,6 +385,26 @@ def test_value_and_grad_matches_grad():
     value, (gx, gy) = vg(3.0, 4.0)
     fd.assert_close(value, 5.0, rtol=1e-15, atol=0.0)
     fd.assert_close((gx, gy), (0.6, 0.8), rtol=1e-14, atol=1e-15)
+
+
+def smooth_at_zero(x, y):
+    return x * abs(x) + x ** 2 * y + math.hypot(x, 1.0) + x ** 1 + x ** 2.0 + pow(x, 3) + y * math.atan2(x, 1.0)
+
+
+def pow_both(x, y):
+    return x ** y
+
+
+def test_rules_at_zero_are_finite_and_exact():
+    # Smooth at x = 0 although the pieces have special points there.
+    g = ad("grad", smooth_at_zero)(0.0, 2.0)
+    assert g == (3.0, 0.0)
+    _, t = ad("jvp", smooth_at_zero)(0.0, 2.0, 1.0, 0.0)
+    assert t == 3.0
+    # d/dx x**y = y x**(y-1), d/dy x**y = x**y log x -> 0 as x -> 0+ for y > 0.
+    assert ad("grad", pow_both)(0.0, 2.0) == (0.0, 0.0)
+    assert ad("grad", pow_both)(0.0, 1.0) == (1.0, 0.0)
+    assert ad("jvp", pow_both)(0.0, 2.0, 1.0, 1.0) == (0.0, 0.0)
 
 
 # ---------------------------------------------------------- property tests

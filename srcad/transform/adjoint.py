@@ -143,17 +143,19 @@ class AdjointTransformer:
         step, step_var = pin(step, "_step")
         trips = fresh(f"_trips{lid}")
         before.append(assign(trips, ast.Call(name("range_len"), [start, stop, step], []), stmt))
-        before.append(tape.reserve(name(trips), body_f, stmt))
-        counted = any(is_exit_test(s) for s in stmt.body)
-        if counted:
-            before.append(assign(trips, const(0), stmt))
-            body_f.insert(0, located(ast.AugAssign(name(trips, True), ast.Add(), const(1)), stmt))
         forward.iter = _range_call(start, stop, step)
+        forward.srcad_trips = trips     # an upper bound, for reserving tape
+        done = trips
+        if any(is_exit_test(s) for s in stmt.body):
+            # the loop may be left early: count the iterations that ran
+            done = fresh(f"_count{lid}")
+            before.append(assign(done, const(0), stmt))
+            body_f.insert(0, located(ast.AugAssign(name(done, True), ast.Add(), const(1)), stmt))
         for var in (start_var, step_var):
             if var is not None:
                 after_pushes.append(tape.push(name(var), "i", stmt))
                 pops.insert(0, tape.pop(var, "i", stmt))
-        after_pushes.append(tape.push(name(trips), "i", stmt))
+        after_pushes.append(tape.push(name(done), "i", stmt))
         pops.insert(0, tape.pop(trips, "i", stmt))
         # the reverse loop runs the same indices backwards
         last = _plus(start, _times(ast.BinOp(name(trips), ast.Sub(), const(1)), step))
@@ -179,7 +181,7 @@ class AdjointTransformer:
         lid = self.new_loop_id()
         count = self.p.names.exact(f"_trips{lid}")
         counter = located(ast.AugAssign(name(count, True), ast.Add(), const(1)), stmt)
-        forward.body = [counter, tape.reserve(const(1), body_f, stmt)] + body_f
+        forward.body = [counter] + body_f
         before = [assign(count, const(0), stmt)]
         after = [tape.push(name(count), "i", stmt)]
         loop_var = self.p.names.exact("_")
@@ -194,10 +196,10 @@ class AdjointTransformer:
         result = tree.body[-1].value.id
         forward, reverse = self.block(body)
         first = tree.body[0]
-        init = [assign("_ftop", const(0), first), assign("_itop", const(0), first)]
+        tops = [assign("_ftop", const(0), first), assign("_itop", const(0), first)]
+        init = []
         for var in sorted(self.recorded - set(params)):
             init.append(assign(var, zero_of(p.env.get(var)), first))
-        init.append(tape.reserve(const(1), forward, first))
         last = tree.body[-1]
         value_name = p.names.exact("_value")
         middle = [assign(value_name, name(result), last)]
@@ -213,7 +215,7 @@ class AdjointTransformer:
         grads_node = grads[0] if p.single_wrt else ast.Tuple(grads, ast.Load())
         ret = ast.Return(ast.Tuple([name(value_name), grads_node, name("_ftape"), name("_itape")], ast.Load()))
         ret.lineno = None  # bookkeeping, not from a source line: no comment
-        body = tape.lower(init + forward + middle + reverse) + [ret]
+        body = tops + tape.lower(init + forward + middle + reverse) + [ret]
         body = _drop_unused_tape_tops(body)
         args = ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in params + ["_seed", "_ftape", "_itape"]],
                              kwonlyargs=[], kw_defaults=[], defaults=[])

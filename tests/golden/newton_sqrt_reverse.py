@@ -14,18 +14,21 @@ def newton_sqrt_rev(a, _seed, _ftape, _itape):
     # line 12: x = a
     _ftop = 0
     _itop = 0
+    # line 13: while abs(x * x - a) > 1e-12 * a:
+    _ftape = tape_reserve(_ftape, _ftop + 1)
+    # line 12: x = a
     _t2 = 0.0
     x = 0.0
-    _ftape = tape_reserve(_ftape, _ftop + 1)
-    _itape = tape_reserve(_itape, _itop + 1)
     _ftape[_ftop] = x
     _ftop += 1
     x = a
     # line 13: while abs(x * x - a) > 1e-12 * a:
     _trips1 = 0
     while abs(x * x - a) > 1e-12 * a:
-        _trips1 += 1
+        # line 14: x = 0.5 * (x + a / x)
         _ftape = tape_reserve(_ftape, _ftop + 2)
+        # line 13: while abs(x * x - a) > 1e-12 * a:
+        _trips1 += 1
         # line 14: x = 0.5 * (x + a / x)
         _ftape[_ftop] = _t2
         _ftop += 1
@@ -35,6 +38,7 @@ def newton_sqrt_rev(a, _seed, _ftape, _itape):
         _ftop += 1
         x = 0.5 * _t1
     # line 13: while abs(x * x - a) > 1e-12 * a:
+    _itape = tape_reserve(_itape, _itop + 1)
     _itape[_itop] = _trips1
     _itop += 1
     # line 15: return x
