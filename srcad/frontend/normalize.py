@@ -199,14 +199,18 @@ class _Lowering:
                         "only loops over range() are supported (arrays, enumerate and zip come with array support)")
         if it.keywords or not 1 <= len(it.args) <= 3:
             self.refuse(stmt, "range", "range takes one to three positional arguments")
-        for node in ast.walk(ast.Module(stmt.body, [])):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id == stmt.target.id:
-                self.refuse(node, "assignment to loop variable",
-                            f"'{node.id}' is the loop variable; assign to another name inside the loop")
         self.loop_stack.append(stmt)
         body = self.desugar_block(stmt.body)
         self.loop_stack.pop()
-        node = ast.For(ast.Name(stmt.target.id, ast.Store()), it, body, [], None)
+        index = stmt.target.id
+        if any(isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id == index
+               for node in ast.walk(ast.Module(stmt.body, []))):
+            # The body reassigns the loop variable: count with a fresh one and copy it
+            # in at the top of each iteration, as Python does.
+            counter = self.names.fresh(f"_{index}")
+            body.insert(0, _at(ast.Assign([ast.Name(index, ast.Store())], ast.Name(counter, ast.Load())), stmt))
+            index = counter
+        node = ast.For(ast.Name(index, ast.Store()), it, body, [], None)
         return _at(node, stmt)
 
     def assign(self, target, value, stmt):

@@ -107,6 +107,8 @@ class _Simplify(ast.NodeTransformer):
             except (KeyError, ZeroDivisionError, OverflowError, ValueError):
                 return node
             return ast.Constant(value)
+        if isinstance(op, ast.Add) and ast.dump(left) == ast.dump(right):
+            return ast.BinOp(ast.Constant(2.0), ast.Mult(), left)
         if isinstance(op, ast.Mult):
             if is_number(left, 1):
                 return right

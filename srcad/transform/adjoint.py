@@ -15,7 +15,7 @@ import copy
 from ..analysis import ArrayType, is_float
 from ..rules import local_partials
 from . import tape
-from .common import add_to, assign, const, is_exit_test, located, name, times, zero_of
+from .common import active_partials, add_to, assign, const, is_exit_test, located, name, times, zero_of
 
 
 class AdjointTransformer:
@@ -92,9 +92,8 @@ class AdjointTransformer:
 
     def accumulate(self, operands, seed, where):
         return [
-            add_to(self.bar(o.expr.id), times(self.p.plan.rematerialize(o.partial), seed), where)
-            for o in operands
-            if o.partial is not None and isinstance(o.expr, ast.Name) and o.expr.id in self.active
+            add_to(self.bar(var), times(self.p.plan.rematerialize(partial), seed), where)
+            for var, partial in active_partials(operands, self.active)
         ]
 
     def branch(self, stmt):

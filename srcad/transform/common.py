@@ -78,3 +78,17 @@ def zero_of(type_):
     if type_ == "bool":
         return const(False)
     return const(0.0)
+
+
+def active_partials(operands, active):
+    """(operand name, partial) for the active operands, an operand used twice (``x * x``) merged."""
+    merged = {}
+    for operand in operands:
+        if operand.partial is None or not isinstance(operand.expr, ast.Name) or operand.expr.id not in active:
+            continue
+        var = operand.expr.id
+        if var in merged:
+            merged[var] = simplify(ast.BinOp(merged[var], ast.Add(), operand.partial))
+        else:
+            merged[var] = operand.partial
+    return list(merged.items())

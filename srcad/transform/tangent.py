@@ -4,7 +4,7 @@ import ast
 import copy
 
 from ..rules import local_partials
-from .common import assign, located, name, const, times, total
+from .common import active_partials, assign, const, located, name, times, total
 
 
 class TangentTransformer:
@@ -53,11 +53,7 @@ class TangentTransformer:
         out_name = self.p.scratch_out if reads_target else target
         if reads_target:
             operands = local_partials(value, out_name)
-        terms = [
-            times(o.partial, name(self.dot(o.expr.id)))
-            for o in operands
-            if o.partial is not None and isinstance(o.expr, ast.Name) and o.expr.id in self.active
-        ]
+        terms = [times(partial, name(self.dot(var))) for var, partial in active_partials(operands, self.active)]
         tangent = assign(self.dot(target), total(terms), stmt)
         if not reads_target:
             return [stmt, tangent]

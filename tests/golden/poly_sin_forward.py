@@ -20,5 +20,5 @@ def poly_sin_jvp(x, y, x_dot, y_dot):
     z_dot = _t1_dot + _t2_dot
     # line 8: return z * z
     _result = z * z
-    _result_dot = z * z_dot + z * z_dot
+    _result_dot = 2.0 * z * z_dot
     return (_result, _result_dot)

@@ -24,8 +24,7 @@ def poly_sin_rev(x, y, _seed, _ftape, _itape):
     y_bar = 0.0
     z_bar = 0.0
     _result_bar = _seed
-    z_bar += z * _result_bar
-    z_bar += z * _result_bar
+    z_bar += 2.0 * z * _result_bar
     _result_bar = 0.0
     # line 7: z = x * y + math.sin(x)
     _t1_bar += z_bar
