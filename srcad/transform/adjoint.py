@@ -24,6 +24,7 @@ class AdjointTransformer:
         self.active = program.activity.active
         self.recorded = program.plan.recorded
         self.loop_ids = 0
+        self.single_use = _single_use_temps(program)
 
     def bar(self, var):
         return self.p.deriv.bar(var)
@@ -76,7 +77,7 @@ class AdjointTransformer:
         reads_target = any(isinstance(o.expr, ast.Name) and o.expr.id == target for o in operands)
         if not reads_target:
             reverse = self.accumulate(operands, name(target_bar), stmt)
-            return forward, reverse + [assign(target_bar, const(0.0), stmt)] + pop
+            return forward, reverse + self.clear(target, stmt) + pop
         # ``x = f(x, ...)``: the partials need the old x, so restore it first and
         # keep the new value aside for rules that read their result.
         out, seed = self.p.scratch_out, self.p.scratch_seed
@@ -91,10 +92,16 @@ class AdjointTransformer:
         return forward, reverse
 
     def accumulate(self, operands, seed, where):
-        return [
-            add_to(self.bar(var), times(self.p.plan.rematerialize(partial), seed), where)
-            for var, partial in active_partials(operands, self.active)
-        ]
+        out = []
+        for var, partial in active_partials(operands, self.active):
+            # a temporary read once gets its whole adjoint here: assign, don't accumulate
+            write = assign if var in self.single_use else add_to
+            out.append(write(self.bar(var), times(self.p.plan.rematerialize(partial), seed), where))
+        return out
+
+    def clear(self, var, where):
+        """Reset ``var``'s adjoint after its assignment's adjoint (not needed for single-use temporaries)."""
+        return [] if var in self.single_use else [assign(self.bar(var), const(0.0), where)]
 
     def branch(self, stmt):
         body_f, body_r = self.block(stmt.body)
@@ -202,7 +209,7 @@ class AdjointTransformer:
         last = tree.body[-1]
         value_name = p.names.exact("_value")
         middle = [assign(value_name, name(result), last)]
-        for var in sorted((self.active | set(p.wrt_names)) - {result}):
+        for var in sorted((self.active | set(p.wrt_names)) - {result} - self.single_use):
             if isinstance(p.env.get(var), ArrayType):
                 zero = ast.Call(name("np.zeros_like"), [name(var)], [])
             else:
@@ -272,3 +279,40 @@ def entry_function(program, rev_name, fname):
                          kwonlyargs=[], kw_defaults=[], defaults=[])
     fn = ast.FunctionDef(name=fname, args=args, body=[unpack, ret], decorator_list=[], returns=None, type_params=[])
     return ast.fix_missing_locations(fn)
+
+
+def _single_use_temps(program):
+    """Temporaries assigned once and read once, by a later statement of the same list."""
+    temps = set(program.temps) & program.activity.active
+    sites, reads = {}, {}
+
+    def visit(stmts):
+        for index, stmt in enumerate(stmts):
+            if isinstance(stmt, ast.Assign):
+                sites.setdefault(stmt.targets[0].id, []).append((stmts, index))
+            for node in ast.walk(stmt) if not isinstance(stmt, (ast.If, ast.For, ast.While)) else \
+                    [n for part in _headers(stmt) for n in ast.walk(part)]:
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in temps:
+                    reads.setdefault(node.id, []).append((stmts, index, stmt))
+            if isinstance(stmt, ast.If):
+                visit(stmt.body)
+                visit(stmt.orelse)
+            elif isinstance(stmt, (ast.For, ast.While)):
+                visit(stmt.body)
+
+    visit(program.tree.body)
+    single = set()
+    for temp in temps:
+        if len(sites.get(temp, [])) != 1 or len({id(r[2]) for r in reads.get(temp, [])}) != 1:
+            continue
+        (def_list, def_index), (use_list, use_index, use) = sites[temp][0], reads[temp][0]
+        if use_list is def_list and use_index > def_index and isinstance(use, ast.Assign) \
+                and use.targets[0].id in program.activity.active:
+            single.add(temp)
+    return single
+
+
+def _headers(stmt):
+    if isinstance(stmt, (ast.If, ast.While)):
+        return [stmt.test]
+    return [stmt.iter]

@@ -20,6 +20,7 @@ class _Flattener:
         self.activity = activity
         self.active = set(activity.active)
         self.names = NameSource(user_names(tree))
+        self.temps = []
 
     def is_active(self, expr):
         return self.activity.is_active_expr(expr, self.env) if not isinstance(expr, ast.Constant) else False
@@ -56,6 +57,7 @@ class _Flattener:
         if not self.is_active(expr) or isinstance(expr, ast.Name):
             return [], expr
         temp = self.names.fresh("_t")
+        self.temps.append(temp)
         self.env[temp] = type_of(expr, self.env)
         self.active.add(temp)
         self.activity.active.add(temp)
@@ -92,7 +94,8 @@ def _located(node, where):
 
 
 def flatten(tree, env, activity):
-    """Return a flattened copy of core-form ``tree``."""
+    """Return a flattened copy of core-form ``tree`` and the names of the temporaries it made."""
     tree = copy.deepcopy(tree)
-    tree.body = _Flattener(tree, env, activity).block(tree.body)
-    return tree
+    flattener = _Flattener(tree, env, activity)
+    tree.body = flattener.block(tree.body)
+    return tree, flattener.temps

@@ -30,6 +30,7 @@ class Program:
     deriv: DerivativeNames
     scratch_out: str
     scratch_seed: str
+    temps: list
 
 
 def _check_types(info, tree, env):
@@ -61,7 +62,7 @@ def build_program(info, arg_types, wrt, single_wrt):
         raise UnsupportedError("the function must return a float scalar", construct="return",
                                **info.where(core.body[-1]))
     activity = analyze_activity(core, env, wrt_names, result)
-    flat = flatten(core, env, activity)
+    flat, temps = flatten(core, env, activity)
     env = infer_types(flat, arg_types)
     activity = analyze_activity(flat, env, wrt_names, result)
     plan = plan_recording(flat, activity)
@@ -70,7 +71,7 @@ def build_program(info, arg_types, wrt, single_wrt):
     return Program(
         info=info, tree=flat, env=env, activity=activity, plan=plan, wrt_names=wrt_names,
         single_wrt=single_wrt, names=names, deriv=deriv,
-        scratch_out=names.exact("_out"), scratch_seed=names.exact("_g"),
+        scratch_out=names.exact("_out"), scratch_seed=names.exact("_g"), temps=temps,
     )
 
 

@@ -44,8 +44,6 @@ def newton_sqrt_rev(a, _seed, _ftape, _itape):
     # line 15: return x
     _result = x
     _value = _result
-    _t1_bar = 0.0
-    _t2_bar = 0.0
     a_bar = 0.0
     x_bar = 0.0
     _result_bar = _seed
@@ -56,16 +54,14 @@ def newton_sqrt_rev(a, _seed, _ftape, _itape):
     _trips1 = _itape[_itop]
     for _ in range(_trips1):
         # line 14: x = 0.5 * (x + a / x)
-        _t1_bar += 0.5 * x_bar
+        _t1_bar = 0.5 * x_bar
         x_bar = 0.0
         _ftop -= 1
         x = _ftape[_ftop]
         x_bar += _t1_bar
-        _t2_bar += _t1_bar
-        _t1_bar = 0.0
+        _t2_bar = _t1_bar
         a_bar += 1.0 / x * _t2_bar
         x_bar += -_t2 / x * _t2_bar
-        _t2_bar = 0.0
         _ftop -= 1
         _t2 = _ftape[_ftop]
     # line 12: x = a

@@ -18,8 +18,6 @@ def poly_sin_rev(x, y, _seed, _ftape, _itape):
     # line 8: return z * z
     _result = z * z
     _value = _result
-    _t1_bar = 0.0
-    _t2_bar = 0.0
     x_bar = 0.0
     y_bar = 0.0
     z_bar = 0.0
@@ -27,14 +25,12 @@ def poly_sin_rev(x, y, _seed, _ftape, _itape):
     z_bar += 2.0 * z * _result_bar
     _result_bar = 0.0
     # line 7: z = x * y + math.sin(x)
-    _t1_bar += z_bar
-    _t2_bar += z_bar
+    _t1_bar = z_bar
+    _t2_bar = z_bar
     z_bar = 0.0
     x_bar += math.cos(x) * _t2_bar
-    _t2_bar = 0.0
     x_bar += y * _t1_bar
     y_bar += x * _t1_bar
-    _t1_bar = 0.0
     return (_value, (x_bar, y_bar), _ftape, _itape)
 
 
