@@ -195,7 +195,9 @@ class AdjointTransformer:
         return before + [forward] + after, [tape.pop(count, "i", stmt), reverse_loop]
 
     # the whole function
-    def function(self, tree, fname):
+    def function(self, tree, fname, with_value=True):
+        """The adjoint function; without ``with_value`` it returns 0.0 for the value, so that
+        work done only for the value (a running sum, say) is dead code the compiler drops."""
         p = self.p
         params = [a.arg for a in tree.args.args]
         body = tree.body[:-1]
@@ -208,7 +210,7 @@ class AdjointTransformer:
             init.append(assign(var, zero_of(p.env.get(var)), first))
         last = tree.body[-1]
         value_name = p.names.exact("_value")
-        middle = [assign(value_name, name(result), last)]
+        middle = [assign(value_name, name(result) if with_value else const(0.0), last)]
         for var in sorted((self.active | set(p.wrt_names)) - {result} - self.single_use):
             if isinstance(p.env.get(var), ArrayType):
                 zero = ast.Call(name("np.zeros_like"), [name(var)], [])

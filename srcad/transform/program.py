@@ -79,8 +79,8 @@ def tangent_function(program):
     return TangentTransformer(program).function(program.tree, f"{program.info.name}_jvp")
 
 
-def adjoint_function(program):
-    return AdjointTransformer(program).function(program.tree, f"{program.info.name}_rev")
+def adjoint_function(program, with_value=True):
+    return AdjointTransformer(program).function(program.tree, f"{program.info.name}_rev", with_value)
 
 
 def adjoint_entry(program):
