@@ -38,7 +38,7 @@ def _finite_difference(f, a, b, n, index, h=1e-6):
 def test_reverse_forward_and_differences_agree(tmp_path_factory, seed, a, b, n):
     program, text = _load(tmp_path_factory, seed)
     value = program(a, b, n)
-    reverse = Transformation(program, "grad", (0, 1)).specialize(("float", "float", "int")).functions["rev"].py_func
+    reverse = Transformation(program, "value_and_grad", (0, 1)).specialize(("float", "float", "int")).functions["rev"].py_func
     forward = Transformation(program, "jvp", (0, 1)).specialize(("float", "float", "int")).functions["jvp"].py_func
     rev_value, (ga, gb), _, _ = reverse(a, b, n, 1.0, np.empty(4), np.empty(4, np.int64))
     fwd_value, directional = forward(a, b, n, 0.3, -0.7)
