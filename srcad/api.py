@@ -172,6 +172,17 @@ class Transformation:
         return found
 
     def __call__(self, *args):
+        try:
+            return self._call(args)
+        except Exception as error:
+            if type(error).__module__.startswith("numba."):
+                raise SrcadError(
+                    f"Numba could not compile the derivative of {self.info.name}() that srcad generated; "
+                    f"this is a bug in srcad. The generated module is {self.last.module.__file__}.\n{error}"
+                ) from error
+            raise
+
+    def _call(self, args):
         function, converts = self._resolve(args)
         n = len(self.info.params)
         if converts or len(args) != n + (len(self.wrt) if self.kind == "jvp" else self.kind == "vjp"):
