@@ -110,7 +110,7 @@ def fmt_ratio(a, b):
 def make_njit_loop(name, grad_fn):
     import numba
 
-    if name == "rosenbrock":
+    if name.startswith("rosenbrock"):
         @numba.njit
         def loop(x, reps):
             acc = 0.0

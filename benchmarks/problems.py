@@ -55,6 +55,23 @@ def rosenbrock_grad_hand(x):
     return g
 
 
+@numba.njit(cache=False)
+def rosenbrock_grad_adjoint(x):
+    """d rosenbrock / dx written as a reverse sweep of the loop, the way an adjoint is derived by hand.
+
+    Each step adds its contributions to g[i] and g[i+1]; the carried g[i+1]
+    keeps LLVM from vectorizing it, like srcad's generated adjoint.
+    """
+    n = x.shape[0]
+    g = np.zeros(n)
+    for i in range(n - 2, -1, -1):
+        xi = x[i]
+        d = x[i + 1] - xi * xi
+        g[i + 1] += 200.0 * d
+        g[i] += -400.0 * xi * d - 2.0 * (1.0 - xi)
+    return g
+
+
 def rosenbrock_args(n=ROSENBROCK_N, seed=0):
     rng = np.random.default_rng(seed)
     return (rng.uniform(-1.5, 1.5, n),)
@@ -280,6 +297,14 @@ PROBLEMS = {
         args=rosenbrock_args,
         wrt=0,
         description=f"Rosenbrock loop over x, n = {ROSENBROCK_N}; d/dx",
+    ),
+    "rosenbrock_vs_adjoint": dict(
+        func=rosenbrock,
+        hand=rosenbrock_grad_adjoint,
+        args=rosenbrock_args,
+        wrt=0,
+        description=f"the same Rosenbrock, against a hand-written reverse-sweep loop instead of the "
+                    f"vectorized per-element gradient",
     ),
     "lorenz_rk4": dict(
         func=lorenz_final,
