@@ -10,7 +10,7 @@ import ast
 from dataclasses import dataclass
 
 from ..rules import rule_of, operands_of
-from .types import assignments, is_float
+from .types import assignments, element_writes, is_float
 
 
 def diff_reads(expr):
@@ -50,6 +50,7 @@ class Activity:
 
 def analyze_activity(tree, env, wrt_names, result_name):
     flows = [(name, diff_reads(value) if value is not None else set()) for name, value, _ in assignments(tree)]
+    flows += [(name, diff_reads(value)) for name, value, _ in element_writes(tree)]
     varied = {n for n in wrt_names if is_float(env.get(n))}
     changed = True
     while changed:

@@ -17,6 +17,7 @@ import copy
 from dataclasses import dataclass, field
 
 from ..rules import local_partials
+from .types import element_writes, is_element_write, target_name
 
 _CHEAP_OPS = (ast.Add, ast.Sub, ast.Mult)
 _MAX_REMAT_OPS = 5
@@ -90,10 +91,11 @@ class _Positions:
 
 
 def _assigned_names(stmt):
+    """Variables ``stmt`` assigns, arrays whose elements it writes included."""
     names = set()
     for node in ast.walk(stmt):
         if isinstance(node, ast.Assign):
-            names.add(node.targets[0].id)
+            names.add(target_name(node))
         elif isinstance(node, ast.For):
             names.add(node.target.id)
     return names
@@ -130,17 +132,20 @@ def plan_recording(tree, activity):
     sites = {}
     readers = {}   # variable -> statements whose adjoint reads it
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign):
+        if isinstance(node, ast.Assign) and not is_element_write(node):
             sites.setdefault(node.targets[0].id, []).append(node)
         elif isinstance(node, ast.For):
             sites.setdefault(node.target.id, []).append(node)
-    assigned = set(sites)
-    ordered = [s for s in _in_order(tree.body) if isinstance(s, ast.Assign)]
-    for stmt in ordered:
-        target = stmt.targets[0].id
-        if target in activity.active:
-            for name in adjoint_reads(target, stmt.value, activity.active):
+    assigned = set(sites) | {name for name, _, _ in element_writes(tree)}
+    for stmt in _in_order(tree.body):
+        if isinstance(stmt, ast.Assign) and target_name(stmt) in activity.active:
+            if is_element_write(stmt):
+                reads = names_in(stmt.targets[0].slice)
+            else:
+                reads = adjoint_reads(stmt.targets[0].id, stmt.value, activity.active)
+            for name in reads:
                 readers.setdefault(name, []).append(stmt)
+    ordered = [s for s in _in_order(tree.body) if isinstance(s, ast.Assign) and not is_element_write(s)]
 
     # Candidates: single-assignment variables whose definition, with earlier
     # candidates of the same statement list substituted, is still cheap.

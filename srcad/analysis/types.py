@@ -97,6 +97,8 @@ def type_of(expr, env):
         rule = lookup_call(name)
         if rule is None:
             return "conflict"
+        if rule.result == "array":
+            return _constructed(name, expr.args, env)
         return _arith_result(rule.result, [type_of(a, env) for a in expr.args])
     if isinstance(expr, ast.Subscript):
         base = type_of(expr.value, env)
@@ -105,9 +107,12 @@ def type_of(expr, env):
         if base == SHAPE:
             return "int"
         if isinstance(base, ArrayType):
-            if base.ndim == 1:
-                return base.element
-            return "conflict"
+            indices = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
+            if len(indices) != base.ndim or any(isinstance(i, ast.Slice) for i in indices):
+                return "conflict"
+            if any(type_of(i, env) not in ("int", "bool", None) for i in indices):
+                return "conflict"
+            return base.element
         return "conflict"
     if isinstance(expr, ast.Attribute):
         base = type_of(expr.value, env)
@@ -117,10 +122,51 @@ def type_of(expr, env):
     return "conflict"
 
 
+def _constructed(name, args, env):
+    """The array type made by an array constructor call, or "conflict"."""
+    from ..rules import CONSTRUCTORS
+
+    kind = CONSTRUCTORS[name]
+    if kind in ("like", "copy"):
+        base = type_of(args[0], env) if len(args) == 1 else "conflict"
+        if base is None or isinstance(base, ArrayType):
+            return base
+        return "conflict"
+    if not 1 <= len(args) <= 2:
+        return "conflict"
+    shape = args[0]
+    dims = shape.elts if isinstance(shape, ast.Tuple) else [shape]
+    if any(type_of(d, env) not in ("int", None) for d in dims):
+        return "conflict"
+    dtype = "float64"
+    if len(args) == 2:
+        if not (isinstance(args[1], ast.Name) and args[1].id.startswith("np.")):
+            return "conflict"
+        dtype = args[1].id[3:]
+    return ArrayType(dtype, len(dims))
+
+
+def target_name(stmt):
+    """The variable an assignment writes: the name, or the array of an element write."""
+    target = stmt.targets[0]
+    return target.id if isinstance(target, ast.Name) else target.value.id
+
+
+def is_element_write(stmt):
+    return isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
+
+
+def element_writes(tree):
+    """(array name, value, statement) of every element write."""
+    for node in ast.walk(tree):
+        if is_element_write(node):
+            yield node.targets[0].value.id, node.value, node
+
+
 def assignments(tree):
     """(target name, value expression or None for a loop variable, statement) in source order."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign):
+        if isinstance(node, ast.Assign) and not is_element_write(node):
             yield node.targets[0].id, node.value, node
         elif isinstance(node, ast.For):
             yield node.target.id, None, node

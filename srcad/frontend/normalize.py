@@ -19,6 +19,8 @@ import copy
 import numbers
 import types
 
+import numpy as np
+
 from ..errors import UnsupportedError
 from ..rules import rule_for_object
 from .names import NameSource, user_names
@@ -65,6 +67,7 @@ _REFUSED = {
 }
 
 _ARRAY_ATTRIBUTES = ("shape", "size", "ndim")
+_DTYPES = ("float64", "float32", "int64", "int32")
 
 
 class _Lowering:
@@ -151,10 +154,14 @@ class _Lowering:
                 return []
             return self.assign(stmt.target, self.resolve(stmt.value), stmt)
         if isinstance(stmt, ast.AugAssign):
-            if not isinstance(stmt.target, ast.Name):
-                self.refuse(stmt, "element assignment", "writing into arrays comes with array support")
-            value = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, self.resolve(stmt.value))
             _check_operator(self, stmt.op, stmt)
+            if isinstance(stmt.target, ast.Name):
+                current = ast.Name(stmt.target.id, ast.Load())
+            elif isinstance(stmt.target, ast.Subscript):
+                current = self.resolve(ast.Subscript(stmt.target.value, stmt.target.slice, ast.Load()))
+            else:
+                self.refuse(stmt, type(stmt.target).__name__, "unsupported augmented assignment target")
+            value = ast.BinOp(current, stmt.op, self.resolve(stmt.value))
             return self.assign(stmt.target, _at(value, stmt), stmt)
         if isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant):
@@ -191,12 +198,8 @@ class _Lowering:
     def desugar_for(self, stmt):
         if stmt.orelse:
             self.refuse(stmt, "for/else", "an 'else' clause on a loop is not supported")
-        if not isinstance(stmt.target, ast.Name):
-            self.refuse(stmt, "for with tuple target", "loop over range() with a single variable")
-        it = self.resolve(stmt.iter)
-        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"):
-            self.refuse(stmt, "for over " + ast.unparse(stmt.iter),
-                        "only loops over range() are supported (arrays, enumerate and zip come with array support)")
+        it, target, prologue = self.iteration(stmt)
+        stmt = _at(ast.For(target, it, prologue + stmt.body, [], None), stmt)
         if it.keywords or not 1 <= len(it.args) <= 3:
             self.refuse(stmt, "range", "range takes one to three positional arguments")
         self.loop_stack.append(stmt)
@@ -212,6 +215,50 @@ class _Lowering:
             index = counter
         node = ast.For(ast.Name(index, ast.Store()), it, body, [], None)
         return _at(node, stmt)
+
+    def iteration(self, stmt):
+        """(range call, loop variable, statements that bind the user's names) for any supported ``for``."""
+        it = stmt.iter
+        kind = None
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id not in self.locals:
+            callee = self.info.namespace.get(it.func.id)
+            kind = {range: "range", enumerate: "enumerate", zip: "zip"}.get(callee)
+        if kind == "range":
+            if not isinstance(stmt.target, ast.Name):
+                self.refuse(stmt, "for with tuple target", "a loop over range() takes a single variable")
+            return self.resolve(it), stmt.target, []
+        if kind is None and isinstance(it, ast.Name) and it.id in self.locals:
+            kind, sequences, targets = "array", [it], [stmt.target]
+        elif kind == "enumerate" and len(it.args) == 1 and isinstance(it.args[0], ast.Name) \
+                and isinstance(stmt.target, ast.Tuple) and len(stmt.target.elts) == 2:
+            sequences, targets = [it.args[0]], [stmt.target.elts[1]]
+        elif kind == "zip" and it.args and all(isinstance(a, ast.Name) for a in it.args) \
+                and isinstance(stmt.target, ast.Tuple) and len(stmt.target.elts) == len(it.args):
+            sequences, targets = list(it.args), list(stmt.target.elts)
+        else:
+            self.refuse(stmt, "for over " + ast.unparse(it),
+                        "loop over range(), an array, enumerate(array) or zip(arrays...) by name")
+        if kind == "enumerate":
+            index = stmt.target.elts[0]
+            if not isinstance(index, ast.Name):
+                self.refuse(stmt, "enumerate", "the index of enumerate() must be a plain name")
+        else:
+            index = ast.Name(self.names.fresh("_i"), ast.Store())
+            self.locals.add(index.id)
+        if not all(isinstance(t, ast.Name) for t in targets):
+            self.refuse(stmt, "for target", "loop variables must be plain names")
+        lengths = [_at(ast.Call(ast.Name("len", ast.Load()), [ast.Name(a.id, ast.Load())], []), stmt)
+                   for a in sequences]
+        stop = lengths[0]
+        for length in lengths[1:]:
+            stop = _at(ast.Call(ast.Name("min", ast.Load()), [stop, length], []), stmt)
+        prologue = [
+            _at(ast.Assign([ast.Name(t.id, ast.Store())],
+                           ast.Subscript(ast.Name(a.id, ast.Load()), ast.Name(index.id, ast.Load()), ast.Load())), stmt)
+            for t, a in zip(targets, sequences)
+        ]
+        range_call = _at(ast.Call(ast.Name("range", ast.Load()), [stop], []), stmt)
+        return range_call, ast.Name(index.id, ast.Store()), prologue
 
     def assign(self, target, value, stmt):
         if isinstance(target, ast.Name):
@@ -230,7 +277,11 @@ class _Lowering:
                 out += self.assign(sub, ast.Name(temp, ast.Load()), stmt)
             return out
         if isinstance(target, ast.Subscript):
-            self.refuse(stmt, "element assignment", "writing into arrays comes with array support")
+            if not isinstance(target.value, ast.Name) or target.value.id not in self.locals:
+                self.refuse(stmt, "element assignment", "write elements of a local array or parameter by name")
+            element = self.resolve(ast.Subscript(target.value, target.slice, ast.Load()))
+            element.ctx = ast.Store()
+            return [_at(ast.Assign([element], value), stmt)]
         self.refuse(stmt, type(target).__name__, "unsupported assignment target")
 
     # jumps ----------------------------------------------------------------
@@ -338,6 +389,8 @@ class _Resolver(ast.NodeTransformer):
             return _at(ast.Constant(_python_number(value)), node)
         if isinstance(value, types.ModuleType):
             return _at(ast.Name(_MODULE_NAMES.get(value.__name__, value.__name__), ast.Load()), node)
+        if isinstance(value, type) and issubclass(value, np.number) and value.__name__ in _DTYPES:
+            return _at(ast.Name(f"np.{value.__name__}", ast.Load()), node)
         if value is range:
             return _at(ast.Name("range", ast.Load()), node)
         if value is len:
@@ -354,6 +407,10 @@ class _Resolver(ast.NodeTransformer):
     def visit_Call(self, node):
         if node.keywords:
             self.refuse(node, ast.unparse(node.func) + "(keyword=...)", "keyword arguments are not supported")
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "copy" and isinstance(func.value, ast.Name) \
+                and func.value.id in self.lowering.locals and not node.args:
+            return _at(ast.Call(ast.Name("np.copy", ast.Load()), [func.value], []), node)
         node = self.generic_visit(node)
         func = node.func
         if not isinstance(func, ast.Name):
@@ -378,10 +435,7 @@ class _Resolver(ast.NodeTransformer):
         return self.generic_visit(node)
 
     def visit_Subscript(self, node):
-        node = self.generic_visit(node)
-        if isinstance(node.slice, ast.Tuple):
-            self.refuse(node, "multi-dimensional subscript", "2-D subscripts come with array support")
-        return node
+        return self.generic_visit(node)
 
 
 def _check_operator(lowering, op, node):

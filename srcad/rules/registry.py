@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 # Result types a rule may declare.  "join" is the wider of the argument types
 # (int + int is int, int + float is float).
-RESULT_TYPES = ("float", "int", "bool", "join", "div", "pow")
+RESULT_TYPES = ("float", "int", "bool", "join", "div", "pow", "array")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import ast
 import copy
 
 from ..analysis import ArrayType, is_float
+from ..analysis.types import is_element_write, target_name
 from ..rules import local_partials
 from . import tape
 from .common import active_partials, add_to, assign, const, is_exit_test, located, name, times, zero_of
@@ -56,7 +57,23 @@ class AdjointTransformer:
             return [stmt], []
         raise AssertionError(f"unexpected statement {ast.dump(stmt)}")
 
+    def element_write(self, stmt):
+        array = target_name(stmt)
+        if array not in self.active:
+            return [stmt], []
+        element = ast.Subscript(name(self.bar(array)), self.p.plan.rematerialize(stmt.targets[0].slice), ast.Load())
+        reverse = []
+        value = stmt.value
+        if isinstance(value, ast.Name) and value.id in self.active:
+            write = assign if value.id in self.single_use else add_to
+            reverse.append(write(self.bar(value.id), element, stmt))
+        cleared = ast.Subscript(name(self.bar(array)), copy.deepcopy(element.slice), ast.Store())
+        reverse.append(assign(cleared, const(0.0), stmt))
+        return [stmt], reverse
+
     def assignment(self, stmt):
+        if is_element_write(stmt):
+            return self.element_write(stmt)
         target = stmt.targets[0].id
         forward = [stmt]
         pop = []
@@ -68,11 +85,11 @@ class AdjointTransformer:
         value = stmt.value
         target_bar = self.bar(target)
         if not self.p.activity.is_active_expr(value, self.p.env):
-            return forward, [assign(target_bar, const(0.0), stmt)] + pop
+            return forward, self.clear(target, stmt) + pop
         if isinstance(value, ast.Subscript):
             index = self.p.plan.rematerialize(value.slice)
             element = ast.Subscript(name(self.bar(value.value.id)), index, ast.Store())
-            return forward, [add_to(element, name(target_bar), stmt), assign(target_bar, const(0.0), stmt)] + pop
+            return forward, [add_to(element, name(target_bar), stmt)] + self.clear(target, stmt) + pop
         operands = local_partials(value, target)
         reads_target = any(isinstance(o.expr, ast.Name) and o.expr.id == target for o in operands)
         if not reads_target:
@@ -101,7 +118,9 @@ class AdjointTransformer:
 
     def clear(self, var, where):
         """Reset ``var``'s adjoint after its assignment's adjoint (not needed for single-use temporaries)."""
-        return [] if var in self.single_use else [assign(self.bar(var), const(0.0), where)]
+        if var in self.single_use or isinstance(self.p.env.get(var), ArrayType):
+            return []  # arrays are created once, their adjoints start at zero
+        return [assign(self.bar(var), const(0.0), where)]
 
     def branch(self, stmt):
         body_f, body_r = self.block(stmt.body)
@@ -290,7 +309,7 @@ def _single_use_temps(program):
 
     def visit(stmts):
         for index, stmt in enumerate(stmts):
-            if isinstance(stmt, ast.Assign):
+            if isinstance(stmt, ast.Assign) and not is_element_write(stmt):
                 sites.setdefault(stmt.targets[0].id, []).append((stmts, index))
             for node in ast.walk(stmt) if not isinstance(stmt, (ast.If, ast.For, ast.While)) else \
                     [n for part in _headers(stmt) for n in ast.walk(part)]:
@@ -309,7 +328,7 @@ def _single_use_temps(program):
             continue
         (def_list, def_index), (use_list, use_index, use) = sites[temp][0], reads[temp][0]
         if use_list is def_list and use_index > def_index and isinstance(use, ast.Assign) \
-                and use.targets[0].id in program.activity.active:
+                and target_name(use) in program.activity.active:
             single.add(temp)
     return single
 

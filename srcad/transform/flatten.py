@@ -11,6 +11,7 @@ import ast
 import copy
 
 from ..analysis import type_of
+from ..analysis.types import element_writes, is_element_write, target_name
 from ..frontend.names import NameSource, user_names
 
 
@@ -21,6 +22,11 @@ class _Flattener:
         self.active = set(activity.active)
         self.names = NameSource(user_names(tree))
         self.temps = []
+        self.written = {name for name, _, _ in element_writes(tree)}
+
+    def reads_written_array(self, expr):
+        return any(isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id in self.written
+                   for n in ast.walk(expr))
 
     def is_active(self, expr):
         return self.activity.is_active_expr(expr, self.env) if not isinstance(expr, ast.Constant) else False
@@ -32,6 +38,11 @@ class _Flattener:
         return out
 
     def stmt(self, stmt):
+        if is_element_write(stmt):
+            if target_name(stmt) in self.active and self.is_active(stmt.value):
+                before, value = self.atom(stmt.value, stmt)
+                return before + [_located(ast.Assign(stmt.targets, value), stmt)]
+            return [stmt]
         if isinstance(stmt, ast.Assign):
             target = stmt.targets[0].id
             if target in self.active and self.is_active(stmt.value):
@@ -54,8 +65,15 @@ class _Flattener:
         return before + [_assign(target, node, where)]
 
     def atom(self, expr, where):
-        if not self.is_active(expr) or isinstance(expr, ast.Name):
+        if isinstance(expr, ast.Name):
             return [], expr
+        if not self.is_active(expr):
+            if not self.reads_written_array(expr):
+                return [], expr
+            # the adjoint will need this value after the array may have changed: keep it
+            temp = self.names.fresh("_t")
+            self.env[temp] = type_of(expr, self.env)
+            return [_assign(temp, expr, where)], ast.Name(temp, ast.Load())
         temp = self.names.fresh("_t")
         self.temps.append(temp)
         self.env[temp] = type_of(expr, self.env)

@@ -4,7 +4,7 @@ import ast
 from dataclasses import dataclass
 
 from ..analysis import ArrayType, analyze_activity, infer_types, is_float, plan_recording, type_of
-from ..analysis.types import assignments
+from ..analysis.types import assignments, element_writes
 from ..errors import UnsupportedError
 from ..frontend import normalize
 from ..frontend.names import NameSource, user_names
@@ -34,17 +34,40 @@ class Program:
 
 
 def _check_types(info, tree, env):
+    params = [a.arg for a in tree.args.args]
+    sites = {}
+    for name, value, stmt in assignments(tree):
+        sites.setdefault(name, []).append(stmt)
     for name, value, stmt in assignments(tree):
         t = env.get(name) if value is None else type_of(value, env)
         if t == "conflict" or env.get(name) == "conflict":
             what = ast.unparse(value) if value is not None else name
             raise UnsupportedError(
-                f"cannot type '{name} = {what}': the value is not a float, int or bool scalar "
-                "(or mixes them with arrays)", construct="assignment", **info.where(stmt))
-        if isinstance(t, ArrayType) or t == "shape":
+                f"cannot type '{name} = {what}': the value is not a float, int or bool scalar, "
+                "or an array made by np.zeros, np.ones, np.empty, their *_like forms or a copy",
+                construct="assignment", **info.where(stmt))
+        if t == "shape":
+            raise UnsupportedError(f"'{name}' would hold a shape tuple; index it, as in x.shape[0]",
+                                   construct="shape variable", **info.where(stmt))
+        if isinstance(t, ArrayType) or isinstance(env.get(name), ArrayType):
+            if name in params or len(sites[name]) != 1 or stmt not in tree.body:
+                raise UnsupportedError(
+                    f"array '{name}' must be created once, at the top level of the function "
+                    "(not in a loop or branch) and never reassigned; write into its elements instead",
+                    construct="array variable", **info.where(stmt))
+    for name, value, stmt in element_writes(tree):
+        if name in params:
             raise UnsupportedError(
-                f"'{name}' would hold an array; local arrays come with array support",
-                construct="array variable", **info.where(stmt))
+                f"writing into the argument '{name}' would change the caller's array; "
+                f"work on a copy: {name}_work = {name}.copy()", construct="element assignment", **info.where(stmt))
+        base = env.get(name)
+        element = type_of(ast.Subscript(ast.Name(name, ast.Load()), stmt.targets[0].slice, ast.Load()), env)
+        if not isinstance(base, ArrayType) or element == "conflict":
+            raise UnsupportedError(f"cannot write '{ast.unparse(stmt.targets[0])}': index every dimension "
+                                   "of an array with integers", construct="element assignment", **info.where(stmt))
+        if type_of(value, env) not in ("float", "int", "bool"):
+            raise UnsupportedError("an element can only be set to a scalar", construct="element assignment",
+                                   **info.where(stmt))
     for node in ast.walk(tree):
         if isinstance(node, (ast.If, ast.While)) and type_of(node.test, env) == "conflict":
             raise UnsupportedError("cannot type the condition", construct=ast.unparse(node.test), **info.where(node))

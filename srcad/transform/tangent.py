@@ -3,6 +3,8 @@
 import ast
 import copy
 
+from ..analysis import ArrayType
+from ..analysis.types import is_element_write, target_name
 from ..rules import local_partials
 from .common import active_partials, assign, const, located, name, times, total
 
@@ -39,12 +41,16 @@ class TangentTransformer:
         return [stmt]
 
     def assignment(self, stmt):
+        if is_element_write(stmt):
+            return self.element_write(stmt)
         target = stmt.targets[0].id
         if target not in self.active:
             return [stmt]
         value = stmt.value
         if not self.p.activity.is_active_expr(value, self.p.env):
-            return [stmt, assign(self.dot(target), const(0.0), stmt)]
+            return [stmt, assign(self.dot(target), self.zero_like(target), stmt)]
+        if isinstance(value, ast.Call) and value.func.id == "np.copy":
+            return [stmt, assign(self.dot(target), ast.Call(name("np.copy"), [name(self.dot(value.args[0].id))], []), stmt)]
         if isinstance(value, ast.Subscript):
             element = ast.Subscript(name(self.dot(value.value.id)), copy.deepcopy(value.slice), ast.Load())
             return [stmt, assign(self.dot(target), element, stmt)]
@@ -64,6 +70,20 @@ class TangentTransformer:
         if uses_out:
             return [assign(out_name, value, stmt), tangent, assign(target, name(out_name), stmt)]
         return [tangent, stmt]
+
+    def zero_like(self, var):
+        if isinstance(self.p.env.get(var), ArrayType):
+            return ast.Call(name("np.zeros_like"), [name(var)], [])
+        return const(0.0)
+
+    def element_write(self, stmt):
+        array = target_name(stmt)
+        if array not in self.active:
+            return [stmt]
+        value = stmt.value
+        tangent = name(self.dot(value.id)) if isinstance(value, ast.Name) and value.id in self.active else const(0.0)
+        element = ast.Subscript(name(self.dot(array)), copy.deepcopy(stmt.targets[0].slice), ast.Store())
+        return [stmt, assign(element, tangent, stmt)]
 
     def function(self, tree, fname):
         params = [a.arg for a in tree.args.args]

@@ -1,0 +1,75 @@
+"""Arrays: element reads and writes, local arrays, 2-D subscripts, loops over arrays."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import srcad
+
+import examples_arrays as ex
+
+X = np.array([0.3, -0.5, 0.8, 1.1])
+W = np.array([1.0, 2.0, -1.0, 0.5])
+A = np.arange(12.0).reshape(3, 4) / 10
+
+CASES = [
+    (ex.cumsum_sq, (X,)),
+    (ex.overwrite, (X, 3)),
+    (ex.overwrite, (X, 0)),
+    (ex.matvec, (A, X)),
+    (ex.iterate, (X, W)),
+    (ex.aug, (X,)),
+    (ex.scaled_by_inactive_buffer, (X,)),
+]
+
+
+@pytest.mark.parametrize("func, args", CASES, ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(CASES)])
+def test_reverse_and_forward_agree_with_finite_differences(func, args):
+    result = srcad.check_grad(func, *args)
+    assert result.ok, result
+
+
+def test_gradient_has_the_argument_shape_and_dtype():
+    g = srcad.grad(ex.matvec, wrt=(0, 1))(A, X)
+    assert g[0].shape == A.shape and g[1].shape == X.shape
+    assert g[0].dtype == np.float64
+
+
+def test_float32_local_array():
+    x = X.astype(np.float32)
+    g = srcad.grad(ex.float32_sum)(x)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, 2 * x, rtol=1e-6)
+
+
+def test_ignored_input_gets_exact_zeros():
+    g = srcad.grad(ex.ignores_input, wrt=(0, 1))(X, W)
+    assert np.array_equal(g[0], np.zeros_like(X))
+    np.testing.assert_allclose(g[1], 2 * W)
+
+
+def test_inputs_are_not_modified():
+    x = X.copy()
+    srcad.grad(ex.overwrite)(x, 3)
+    srcad.jvp(ex.overwrite)(x, 3, np.ones_like(x))
+    assert np.array_equal(x, X)
+
+
+def _line_of(func, text):
+    lines, first = inspect.getsourcelines(func)
+    return first + next(i for i, line in enumerate(lines) if text in line)
+
+
+@pytest.mark.parametrize("func, args, text, construct", [
+    (ex.created_in_loop, (X,), "a = np.zeros(2)", "array variable"),
+    (ex.writes_argument, (X,), "x[0] = 1.0", "element assignment"),
+    (ex.sliced, (X,), "x[1:3]", "slice"),
+])
+def test_refusals_name_file_line_and_construct(func, args, text, construct):
+    with pytest.raises(srcad.UnsupportedError) as info:
+        srcad.grad(func)(*args)
+    err = info.value
+    assert err.lineno == _line_of(func, text)
+    assert err.construct == construct
+    assert "examples_arrays.py" in str(err)
