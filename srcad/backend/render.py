@@ -23,7 +23,7 @@ class _Renderer:
         self.last_line = lineno
         text = self.line_text(lineno)
         if text:
-            self.lines.append(f"{_INDENT * depth}# line {lineno}: {text}")
+            self.lines.append(f"{_INDENT * depth}# {text}")
 
     def block(self, stmts, depth):
         if not stmts:
@@ -57,7 +57,7 @@ class _Renderer:
 
 
 def render_function(fn, line_text, decorator=None):
-    """Source text of ``ast.FunctionDef`` ``fn``, with original lines as comments."""
+    """Source text of ``ast.FunctionDef`` ``fn``; ``line_text(lineno)`` gives each line's comment."""
     renderer = _Renderer(line_text)
     params = ", ".join(a.arg for a in fn.args.args)
     if decorator:

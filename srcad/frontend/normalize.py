@@ -16,6 +16,7 @@ line and the construct named.
 
 import ast
 import copy
+import inspect
 import numbers
 import types
 
@@ -24,6 +25,7 @@ import numpy as np
 from ..errors import UnsupportedError
 from ..rules import rule_for_object
 from .names import NameSource, user_names
+from .source import SourceMap
 
 _MODULE_NAMES = {"math": "math", "numpy": "np"}
 
@@ -70,9 +72,21 @@ _ARRAY_ATTRIBUTES = ("shape", "size", "ndim")
 _DTYPES = ("float64", "float32", "int64", "int32")
 
 
-class _Lowering:
+class _Context:
+    """State shared by a function and the functions inlined into it."""
+
     def __init__(self, info):
+        self.source_map = SourceMap(info)
+        self.inlining = [info.func]     # functions being lowered, outermost first
+
+
+class _Lowering:
+    def __init__(self, info, context, inlined=False):
         self.info = info
+        self.context = context
+        self.inlined = inlined
+        self.hoisted = []      # statements computing inlined calls of the statement being lowered
+        self.result_arity = None
         self.names = NameSource(user_names(info.tree))
         self.locals = set(info.params)
         for node in ast.walk(info.tree):
@@ -114,7 +128,7 @@ class _Lowering:
         if self.used_return_flag:
             init = ast.Assign([ast.Name(self.return_flag, ast.Store())], ast.Constant(False))
             body.insert(0, _at(init, tree.body[0]))
-        ret = ast.Return(ast.Name(self.result_name, ast.Load()))
+        ret = ast.Return(self.result_expr())
         body.append(_at(ret, _last_line_node(tree)))
         new = ast.FunctionDef(
             name=tree.name, args=copy.deepcopy(tree.args), body=body, decorator_list=[],
@@ -132,11 +146,65 @@ class _Lowering:
             return self.ends_with_return(last.body) and self.ends_with_return(last.orelse)
         return False
 
+    def result_expr(self):
+        if self.result_arity is None:
+            return ast.Name(self.result_name, ast.Load())
+        return ast.Tuple([ast.Name(n, ast.Load()) for n in self.result_names()], ast.Load())
+
+    def result_names(self):
+        return [f"{self.result_name}{k}" for k in range(self.result_arity)]
+
     def desugar_block(self, block):
         out = []
         for stmt in block:
-            out.extend(self.desugar(stmt))
+            outer, self.hoisted = self.hoisted, []
+            lowered = self.desugar(stmt)
+            out.extend(self.hoisted)
+            out.extend(lowered)
+            self.hoisted = outer
         return out
+
+    # calls to the user's functions are inlined ----------------------------
+    def inline(self, callee, args, node):
+        """Statements computing ``callee(*args)`` go to ``self.hoisted``; returns the result expression."""
+        from .source import read_function
+
+        stack = self.context.inlining
+        if callee in stack:
+            self.refuse(node, callee.__name__, "recursive calls are not supported")
+        info = read_function(callee)
+        if len(args) != len(info.params):
+            self.refuse(node, info.name, f"{info.name}() takes {len(info.params)} arguments, got {len(args)}")
+        stack.append(callee)
+        try:
+            inner = _Lowering(info, self.context, inlined=True)
+            lowered = inner.lower_function()
+        finally:
+            stack.pop()
+        offset = self.context.source_map.add(info)
+        prefix = self.names.fresh(f"_{info.name}")
+        stored = {n.id for n in ast.walk(lowered) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        renames = {name: f"{prefix}_{name.lstrip('_')}" for name in sorted(stored | set(info.params))}
+        before = []
+        for param, arg in zip(info.params, args):
+            if isinstance(arg, ast.Name) and param not in stored:
+                renames[param] = arg.id   # the callee only reads it: use the caller's variable
+            else:
+                before.append(_at(ast.Assign([ast.Name(renames[param], ast.Store())], arg), node))
+        body = lowered.body[:-1]
+        result = lowered.body[-1].value
+        wrapper = ast.Module(body + [ast.Expr(result)], [])
+        _Rename(renames).visit(wrapper)
+        for child in ast.walk(wrapper):
+            if getattr(child, "lineno", None) is not None and not getattr(child, "srcad_shifted", False):
+                child.lineno += offset
+                if getattr(child, "end_lineno", None) is not None:
+                    child.end_lineno += offset
+                child.srcad_shifted = True
+        self.names.taken |= set(renames.values())
+        self.locals |= set(renames.values())
+        self.hoisted.extend(before + body)
+        return wrapper.body[-1].value
 
     def desugar(self, stmt):
         if isinstance(stmt, ast.Assign):
@@ -177,17 +245,33 @@ class _Lowering:
         if isinstance(stmt, ast.While):
             if stmt.orelse:
                 self.refuse(stmt, "while/else", "an 'else' clause on a loop is not supported")
+            outer, self.hoisted = self.hoisted, []
+            test = self.resolve(stmt.test)
+            computed, self.hoisted = self.hoisted, outer
             self.loop_stack.append(stmt)
             body = self.desugar_block(stmt.body)
             self.loop_stack.pop()
-            return [_at(ast.While(self.resolve(stmt.test), body, []), stmt)]
+            if computed:
+                # the test calls a function of the user's: evaluate it at the top of every iteration
+                leave = _at(ast.If(_at(ast.UnaryOp(ast.Not(), test), stmt), [_at(ast.Break(), stmt)], []), stmt)
+                body = computed + [leave] + body
+                test = _at(ast.Constant(True), stmt)
+            return [_at(ast.While(test, body, []), stmt)]
         if isinstance(stmt, ast.For):
             return [self.desugar_for(stmt)]
         if isinstance(stmt, ast.Return):
             if stmt.value is None:
                 self.refuse(stmt, "return", "the function must return a value")
             if isinstance(stmt.value, ast.Tuple):
-                self.refuse(stmt, "tuple return", "only scalar-valued functions can be differentiated yet")
+                if not self.inlined:
+                    self.refuse(stmt, "tuple return", "only scalar-valued functions can be differentiated yet "
+                                "(functions they call may return tuples)")
+                arity = len(stmt.value.elts)
+                if self.result_arity not in (None, arity):
+                    self.refuse(stmt, "tuple return", "every return must give a tuple of the same length")
+                self.result_arity = arity
+            elif self.result_arity is not None:
+                self.refuse(stmt, "return", "every return must give a tuple of the same length")
             return [_at(ast.Return(self.resolve(stmt.value)), stmt)]
         if isinstance(stmt, (ast.Break, ast.Continue)):
             if not self.loop_stack:
@@ -290,8 +374,15 @@ class _Lowering:
         out = []
         for index, stmt in enumerate(block):
             sets = set()
+            if isinstance(stmt, ast.If) and getattr(stmt, "srcad_exit", False):
+                out.append(stmt)   # the exit test of a loop already lowered (an inlined call)
+                continue
             if isinstance(stmt, ast.Return):
-                out.append(_at(ast.Assign([ast.Name(self.result_name, ast.Store())], stmt.value), stmt))
+                if isinstance(stmt.value, ast.Tuple):
+                    for part_name, part in zip(self.result_names(), stmt.value.elts):
+                        out.append(_at(ast.Assign([ast.Name(part_name, ast.Store())], part), stmt))
+                else:
+                    out.append(_at(ast.Assign([ast.Name(self.result_name, ast.Store())], stmt.value), stmt))
                 if top:
                     return out, set()
                 self.used_return_flag = True
@@ -411,6 +502,10 @@ class _Resolver(ast.NodeTransformer):
         if isinstance(func, ast.Attribute) and func.attr == "copy" and isinstance(func.value, ast.Name) \
                 and func.value.id in self.lowering.locals and not node.args:
             return _at(ast.Call(ast.Name("np.copy", ast.Load()), [func.value], []), node)
+        callee = self.user_function(func)
+        if callee is not None:
+            args = [self.visit(arg) for arg in node.args]
+            return self.lowering.inline(callee, args, node)
         node = self.generic_visit(node)
         func = node.func
         if not isinstance(func, ast.Name):
@@ -430,12 +525,39 @@ class _Resolver(ast.NodeTransformer):
             return _at(ast.BinOp(num, ast.Div(), den), node)
         return node
 
+    def user_function(self, func):
+        """The Python function a call refers to, if it is one of the user's (not a builtin or a rule)."""
+        if isinstance(func, ast.Name) and func.id not in self.lowering.locals:
+            value = self.lowering.info.namespace.get(func.id)
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                and func.value.id not in self.lowering.locals:
+            base = self.lowering.info.namespace.get(func.value.id)
+            value = getattr(base, func.attr, None) if isinstance(base, types.ModuleType) else None
+        else:
+            return None
+        if value is None or rule_for_object(value) is not None:
+            return None
+        plain = getattr(value, "py_func", value)
+        if inspect.isfunction(plain):
+            return plain
+        return None
+
     def visit_BinOp(self, node):
         _check_operator(self.lowering, node.op, node)
         return self.generic_visit(node)
 
     def visit_Subscript(self, node):
         return self.generic_visit(node)
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, renames):
+        self.renames = renames
+
+    def visit_Name(self, node):
+        if node.id in self.renames:
+            node.id = self.renames[node.id]
+        return node
 
 
 def _check_operator(lowering, op, node):
@@ -482,5 +604,6 @@ def _at(node, where):
 
 
 def normalize(info):
-    """Lower ``info.tree`` to core form, returning a new ``ast.FunctionDef``."""
-    return _Lowering(info).lower_function()
+    """Lower ``info.tree`` to core form: a new ``ast.FunctionDef`` and the :class:`SourceMap` of its lines."""
+    context = _Context(info)
+    return _Lowering(info, context).lower_function(), context.source_map

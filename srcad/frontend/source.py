@@ -86,3 +86,38 @@ def read_function(func):
         params=params,
         namespace=namespace,
     )
+
+
+class SourceMap:
+    """Line numbers of a function and of the functions inlined into it.
+
+    Inlined code keeps its own line numbers shifted by a multiple of
+    ``SHIFT``, so every generated statement can still name its origin.
+    """
+
+    SHIFT = 1_000_000
+
+    def __init__(self, info):
+        self.infos = [info]
+
+    def add(self, info):
+        """Register an inlined function; returns the shift to add to its line numbers."""
+        self.infos.append(info)
+        return (len(self.infos) - 1) * self.SHIFT
+
+    def locate(self, lineno):
+        index, line = divmod(lineno, self.SHIFT)
+        return self.infos[index], line
+
+    def where(self, node):
+        info, line = self.locate(getattr(node, "lineno", self.infos[0].firstlineno))
+        return dict(filename=info.filename, lineno=line)
+
+    def line_text(self, lineno):
+        """``line 12: s = s + x`` (with the function's name for inlined code), or '' if unknown."""
+        info, line = self.locate(lineno)
+        text = info.line_text(line)
+        if not text:
+            return ""
+        where = f"line {line}" if info is self.infos[0] else f"{info.name}() line {line}"
+        return f"{where}: {text}"

@@ -31,9 +31,11 @@ class Program:
     scratch_out: str
     scratch_seed: str
     temps: list
+    source_map: object
 
 
 def _check_types(info, tree, env):
+    """Refuse what Numba could not type or srcad does not handle; ``info`` locates lines (a SourceMap)."""
     params = [a.arg for a in tree.args.args]
     sites = {}
     for name, value, stmt in assignments(tree):
@@ -75,15 +77,15 @@ def _check_types(info, tree, env):
 
 def build_program(info, arg_types, wrt, single_wrt):
     """Analyse ``info`` specialized to ``arg_types`` for differentiation with respect to params ``wrt``."""
-    core = normalize(info)
+    core, source_map = normalize(info)
     wrt_names = [info.params[i] for i in wrt]
     result = core.body[-1].value.id
     env = infer_types(core, arg_types)
-    _check_types(info, core, env)
+    _check_types(source_map, core, env)
     result_type = env.get(result)
     if result_type not in ("float", "int", "bool"):
         raise UnsupportedError("the function must return a float scalar", construct="return",
-                               **info.where(core.body[-1]))
+                               **source_map.where(core.body[-1]))
     activity = analyze_activity(core, env, wrt_names, result)
     flat, temps = flatten(core, env, activity)
     env = infer_types(flat, arg_types)
@@ -95,6 +97,7 @@ def build_program(info, arg_types, wrt, single_wrt):
         info=info, tree=flat, env=env, activity=activity, plan=plan, wrt_names=wrt_names,
         single_wrt=single_wrt, names=names, deriv=deriv,
         scratch_out=names.exact("_out"), scratch_seed=names.exact("_g"), temps=temps,
+        source_map=source_map,
     )
 
 
