@@ -10,6 +10,7 @@ from ._version import __version__
 from .backend import load_module, render_function, render_module
 from .errors import SrcadError
 from .frontend import read_function
+from .rules.custom import module_lines as _custom_rule_lines
 from .analysis import ArrayType
 from .transform import adjoint_entry, adjoint_function, build_program, tangent_function
 
@@ -137,7 +138,8 @@ class Transformation:
             f"With respect to: {', '.join(program.wrt_names)}.  Arguments: {described}.",
             "Regenerated whenever the function or srcad changes; edits are not kept.",
         ]
-        source = render_module(header, _IMPORTS, texts)
+        custom_header, custom_imports = _custom_rule_lines(functions)
+        source = render_module(header + custom_header, _IMPORTS + custom_imports, texts)
         return Specialization(source, load_module(source), names)
 
     # calling from Python ---------------------------------------------

@@ -93,3 +93,7 @@ def writes_argument(x):
 
 def sliced(x):
     return x[1:3][0]
+
+
+def reversed_slice(x):
+    return np.sum(x[::-1] * x)

@@ -64,7 +64,8 @@ def _line_of(func, text):
 @pytest.mark.parametrize("func, args, text, construct", [
     (ex.created_in_loop, (X,), "a = np.zeros(2)", "array variable"),
     (ex.writes_argument, (X,), "x[0] = 1.0", "element assignment"),
-    (ex.sliced, (X,), "x[1:3]", "slice"),
+    (ex.sliced, (X,), "x[1:3]", "subscript"),
+    (ex.reversed_slice, (X,), "x[::-1]", "negative slice bound"),
 ])
 def test_refusals_name_file_line_and_construct(func, args, text, construct):
     with pytest.raises(srcad.UnsupportedError) as info:

@@ -77,11 +77,22 @@ def type_of(expr, env):
         return env.get(expr.id)
     if isinstance(expr, ast.BinOp):
         rule = lookup_operator(expr.op)
-        return _arith_result(rule.result, [type_of(expr.left, env), type_of(expr.right, env)])
+        parts = [type_of(expr.left, env), type_of(expr.right, env)]
+        if any(isinstance(p, ArrayType) for p in parts):
+            return _elementwise(parts)
+        return _arith_result(rule.result, parts)
     if isinstance(expr, ast.UnaryOp):
         if isinstance(expr.op, ast.Not):
             return "bool"
-        return _arith_result("join", [type_of(expr.operand, env)])
+        part = type_of(expr.operand, env)
+        if isinstance(part, ArrayType):
+            return part
+        return _arith_result("join", [part])
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
+        parts = [type_of(expr.left, env), type_of(expr.comparators[0], env)]
+        if any(isinstance(p, ArrayType) for p in parts):
+            shaped = _elementwise(parts)
+            return ArrayType("bool", shaped.ndim) if isinstance(shaped, ArrayType) else shaped
     if isinstance(expr, (ast.Compare, ast.BoolOp)):
         if isinstance(expr, ast.BoolOp):
             parts = [type_of(v, env) for v in expr.values]
@@ -92,14 +103,19 @@ def type_of(expr, env):
         return join(type_of(expr.body, env), type_of(expr.orelse, env))
     if isinstance(expr, ast.Call):
         name = expr.func.id
-        if name == "len":
+        if name in ("len", "range_len"):
             return "int"
         rule = lookup_call(name)
         if rule is None:
             return "conflict"
         if rule.result == "array":
             return _constructed(name, expr.args, env)
-        return _arith_result(rule.result, [type_of(a, env) for a in expr.args])
+        parts = [type_of(a, env) for a in expr.args]
+        if rule.result == "array_op":
+            return _array_operation(name, parts)
+        if any(isinstance(p, ArrayType) for p in parts):
+            return _elementwise(parts)
+        return _arith_result(rule.result, parts)
     if isinstance(expr, ast.Subscript):
         base = type_of(expr.value, env)
         if base is None:
@@ -108,17 +124,68 @@ def type_of(expr, env):
             return "int"
         if isinstance(base, ArrayType):
             indices = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
-            if len(indices) != base.ndim or any(isinstance(i, ast.Slice) for i in indices):
+            if len(indices) > base.ndim:
                 return "conflict"
-            if any(type_of(i, env) not in ("int", "bool", None) for i in indices):
+            points = [i for i in indices if not isinstance(i, ast.Slice)]
+            if any(type_of(i, env) not in ("int", "bool", None) for i in points):
                 return "conflict"
-            return base.element
+            if len(points) == base.ndim:
+                return base.element
+            return ArrayType(base.dtype, base.ndim - len(points))   # a view: rows, slices
         return "conflict"
     if isinstance(expr, ast.Attribute):
         base = type_of(expr.value, env)
         if isinstance(base, ArrayType):
+            if expr.attr == "T":
+                return base
             return SHAPE if expr.attr == "shape" else "int"
         return None if base is None else "conflict"
+    return "conflict"
+
+
+def _elementwise(parts):
+    """The array type of an elementwise operation on ``parts`` (arrays of one ndim, and scalars)."""
+    if any(p is None for p in parts):
+        return None
+    arrays = [p for p in parts if isinstance(p, ArrayType)]
+    scalars = [p for p in parts if not isinstance(p, ArrayType)]
+    if any(p not in _ORDER for p in scalars) or len({a.ndim for a in arrays}) != 1:
+        return "conflict"
+    if all(a.element == "float" for a in arrays) and all(a.dtype == "float32" for a in arrays):
+        dtype = "float32"
+    elif any(a.element == "float" for a in arrays) or "float" in scalars:
+        dtype = "float64"
+    else:
+        dtype = "int64"
+    return ArrayType(dtype, arrays[0].ndim)
+
+
+def _array_operation(name, parts):
+    if any(p is None for p in parts):
+        return None
+    arrays = [p for p in parts if isinstance(p, ArrayType)]
+    if name in ("np.sum", "np.prod", "np.max", "np.min", "np.mean"):
+        if len(parts) != 1 or not arrays:
+            return "conflict"
+        return "float" if name == "np.mean" or parts[0].element == "float" else "int"
+    if name == "np.dot":
+        if len(arrays) != 2 or len(parts) != 2:
+            return "conflict"
+        dims = (parts[0].ndim, parts[1].ndim)
+        ndim = {(1, 1): 0, (2, 1): 1, (1, 2): 1, (2, 2): 2}.get(dims)
+        if ndim is None:
+            return "conflict"
+        return "float" if ndim == 0 else ArrayType("float64", ndim)
+    if name == "np.outer":
+        if len(arrays) != 2 or len(parts) != 2 or any(a.ndim != 1 for a in arrays):
+            return "conflict"
+        return ArrayType("float64", 2)
+    if name == "np.transpose":
+        return parts[0] if len(parts) == 1 and arrays else "conflict"
+    if name in ("np.where", "np.clip"):
+        if len(parts) != 3:
+            return "conflict"
+        return _elementwise(parts[1:] if name == "np.where" else parts)
     return "conflict"
 
 

@@ -58,17 +58,16 @@ _REFUSED = {
     ast.JoinedStr: ("f-string", "strings are not supported"),
     ast.NamedExpr: ("walrus operator", "assignment expressions are not supported"),
     ast.Match: ("match", "match statements are not supported"),
-    ast.Slice: ("slice", "slices come with array support"),
     ast.BitAnd: ("&", "bitwise operators are not supported"),
     ast.BitOr: ("|", "bitwise operators are not supported"),
     ast.BitXor: ("^", "bitwise operators are not supported"),
     ast.LShift: ("<<", "bitwise operators are not supported"),
     ast.RShift: (">>", "bitwise operators are not supported"),
     ast.Invert: ("~", "bitwise operators are not supported"),
-    ast.MatMult: ("@", "matrix products come with array support"),
 }
 
-_ARRAY_ATTRIBUTES = ("shape", "size", "ndim")
+_ARRAY_ATTRIBUTES = ("shape", "size", "ndim", "T")
+_LIBRARIES = ("numpy", "scipy", "numba", "math", "builtins", "cmath")
 _DTYPES = ("float64", "float32", "int64", "int32")
 
 
@@ -538,13 +537,16 @@ class _Resolver(ast.NodeTransformer):
         if value is None or rule_for_object(value) is not None:
             return None
         plain = getattr(value, "py_func", value)
-        if inspect.isfunction(plain):
+        if inspect.isfunction(plain) and (plain.__module__ or "").split(".")[0] not in _LIBRARIES:
             return plain
         return None
 
     def visit_BinOp(self, node):
         _check_operator(self.lowering, node.op, node)
-        return self.generic_visit(node)
+        node = self.generic_visit(node)
+        if isinstance(node.op, ast.MatMult):
+            return _at(ast.Call(ast.Name("np.dot", ast.Load()), [node.left, node.right], []), node)
+        return node
 
     def visit_Subscript(self, node):
         return self.generic_visit(node)

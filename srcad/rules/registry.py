@@ -5,6 +5,8 @@ Python expressions over the primitive's parameter names and ``out`` (its
 result).  The tangent of ``out = f(a, b)`` is ``da * a_dot + db * b_dot`` and
 the adjoint is ``a_bar += da * out_bar; b_bar += db * out_bar``: both
 transformers read the same entry, so a primitive is added in one place.
+User-supplied rules (``srcad.rule``, see :mod:`srcad.rules.custom`) are
+entries of the same table; registering an object again replaces its rule.
 """
 
 import ast
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 
 # Result types a rule may declare.  "join" is the wider of the argument types
 # (int + int is int, int + float is float).
-RESULT_TYPES = ("float", "int", "bool", "join", "div", "pow", "array")
+RESULT_TYPES = ("float", "int", "bool", "join", "div", "pow", "array", "array_op")
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,15 @@ def register_operator(op_class, params, partials, result="join"):
 
 
 def rule_for_object(obj):
-    """The canonical name of a registered function object, or None."""
-    entry = _objects.get(id(obj))
-    if entry is not None and entry[0] is obj:
-        return entry[1]
+    """The canonical name of a registered function object, or None.
+
+    A Numba dispatcher whose Python function is registered shares its rule, so
+    ``@numba.njit`` may sit above or below ``@srcad.rule``.
+    """
+    for candidate in (obj, getattr(obj, "py_func", None)):
+        entry = _objects.get(id(candidate))
+        if entry is not None and entry[0] is candidate:
+            return entry[1]
     return None
 
 

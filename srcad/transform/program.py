@@ -11,6 +11,7 @@ from ..frontend.names import NameSource, user_names
 from .adjoint import AdjointTransformer, entry_function
 from .common import DerivativeNames
 from .flatten import flatten
+from .scalarize import scalarize
 from .tangent import TangentTransformer
 
 # Names the generated code uses for itself; user code never gets them.
@@ -70,6 +71,18 @@ def _check_types(info, tree, env):
         if type_of(value, env) not in ("float", "int", "bool"):
             raise UnsupportedError("an element can only be set to a scalar", construct="element assignment",
                                    **info.where(stmt))
+    for stmt in ast.walk(tree):
+        if not isinstance(stmt, ast.stmt) or isinstance(stmt, ast.FunctionDef):
+            continue
+        parts = [stmt.test] if isinstance(stmt, (ast.If, ast.While)) else [stmt.iter] \
+            if isinstance(stmt, ast.For) else [stmt]
+        for node in (n for part in parts for n in ast.walk(part)):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) \
+                    and isinstance(type_of(node.value, env), ArrayType):
+                if not isinstance(node.value, ast.Name) or isinstance(type_of(node, env), ArrayType):
+                    raise UnsupportedError(
+                        f"cannot use '{ast.unparse(node)}' here: index an array by name in every dimension, "
+                        "or use the view in an array expression", construct="subscript", **info.where(stmt))
     for node in ast.walk(tree):
         if isinstance(node, (ast.If, ast.While)) and type_of(node.test, env) == "conflict":
             raise UnsupportedError("cannot type the condition", construct=ast.unparse(node.test), **info.where(node))
@@ -80,6 +93,8 @@ def build_program(info, arg_types, wrt, single_wrt):
     core, source_map = normalize(info)
     wrt_names = [info.params[i] for i in wrt]
     result = core.body[-1].value.id
+    env = infer_types(core, arg_types)
+    core = scalarize(core, env, source_map)
     env = infer_types(core, arg_types)
     _check_types(source_map, core, env)
     result_type = env.get(result)

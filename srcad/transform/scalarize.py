@@ -1,0 +1,353 @@
+"""Rewriting whole-array expressions as loops over elements.
+
+``c = np.tanh(W @ h + b)`` becomes a loop nest that computes each element
+``c[i]`` from ``W[i, j]``, ``h[j]`` and ``b[i]`` with scalar operations, and
+``s = np.sum(a * b)`` becomes an accumulation loop.  Everything downstream then
+differentiates scalar code and element reads and writes only, and Numba
+compiles loops several times faster than array expressions.
+
+An array variable owns one buffer: its first assignment (at the top level of
+the function) allocates it, later assignments write into it element by
+element, through a scratch buffer when the new value reads the old one.
+"""
+
+import ast
+import copy
+
+from ..analysis import ArrayType, type_of
+from ..analysis.types import is_element_write
+from ..errors import UnsupportedError
+from ..frontend.names import NameSource, user_names
+from ..rules import ARRAY_OPERATIONS, lookup_call
+
+_REDUCTIONS = {"np.sum": ("0.0", "+"), "np.prod": ("1.0", "*"), "np.mean": ("0.0", "+"),
+               "np.max": (None, "max"), "np.min": (None, "min")}
+
+
+def _name(id_, store=False):
+    return ast.Name(id_, ast.Store() if store else ast.Load())
+
+
+def _at(node, where):
+    ast.copy_location(node, where)
+    ast.fix_missing_locations(node)
+    for child in ast.walk(node):
+        if getattr(child, "lineno", None) is None:
+            ast.copy_location(child, where)
+    return node
+
+
+class _Scalarizer:
+    def __init__(self, tree, env, source_map):
+        self.tree = tree
+        self.env = env
+        self.where = source_map.where
+        self.names = NameSource(user_names(tree))
+        self.params = {a.arg for a in tree.args.args}
+        self.allocated = set()        # arrays whose buffer exists
+        self.scratch = {}             # array -> its scratch buffer
+        self.allocations = []         # (statement after which to allocate, statement)
+
+    def refuse(self, node, construct, message):
+        raise UnsupportedError(message, construct=construct, **self.where(node))
+
+    def type(self, expr):
+        return type_of(expr, self.env)
+
+    def is_array(self, expr):
+        return isinstance(self.type(expr), ArrayType)
+
+    def fresh(self, stem, type_):
+        name = self.names.fresh(stem)
+        self.env[name] = type_
+        return name
+
+    # statements -----------------------------------------------------------
+    def block(self, stmts, top=False):
+        out = []
+        for stmt in stmts:
+            out.extend(self.stmt(stmt, top))
+        return out
+
+    def stmt(self, stmt, top):
+        if isinstance(stmt, ast.Assign) and not is_element_write(stmt):
+            target = stmt.targets[0].id
+            if isinstance(self.env.get(target), ArrayType):
+                return self.array_assignment(stmt, target, top)
+            before, value = self.scalar(stmt.value, stmt)
+            stmt.value = value
+            return before + [stmt]
+        if isinstance(stmt, ast.Assign):
+            before, value = self.scalar(stmt.value, stmt)
+            stmt.value = value
+            return before + [stmt]
+        if isinstance(stmt, ast.If):
+            before, stmt.test = self.scalar(stmt.test, stmt)
+            stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
+            return before + [stmt]
+        if isinstance(stmt, ast.For):
+            before, stmt.iter = self.scalar(stmt.iter, stmt)
+            stmt.body = self.block(stmt.body)
+            return before + [stmt]
+        if isinstance(stmt, ast.While):
+            before, test = self.scalar(stmt.test, stmt)
+            if before:
+                self.refuse(stmt, "array operation in a while condition",
+                            "compute the value into a variable before the loop and at the end of its body")
+            stmt.body = self.block(stmt.body)
+            return [stmt]
+        return [stmt]
+
+    def array_assignment(self, stmt, target, top):
+        value = stmt.value
+        if isinstance(value, ast.Call) and lookup_call(value.func.id) is not None \
+                and lookup_call(value.func.id).result == "array":
+            if target in self.allocated:
+                self.refuse(stmt, "array variable", f"'{target}' is created twice; write into its elements instead")
+            self.allocated.add(target)
+            return [stmt]
+        if target in self.params:
+            self.refuse(stmt, "array variable", f"assigning to the argument '{target}' is not supported; "
+                        "use a new name")
+        if target not in self.allocated:
+            if not top:
+                self.refuse(stmt, "array variable", f"array '{target}' must first be assigned at the top level "
+                            "of the function (not in a loop or branch); later assignments may be anywhere")
+            shape = self.shape(value, stmt)
+            alloc = ast.Call(_name("np.empty"), [ast.Tuple(shape, ast.Load())], [])
+            self.allocated.add(target)
+            return [_at(ast.Assign([_name(target, True)], alloc), stmt)] + self.fill(target, value, stmt)
+        reads_itself = any(isinstance(n, ast.Name) and n.id == target for n in ast.walk(value))
+        if not reads_itself:
+            return self.fill(target, value, stmt)
+        scratch = self.scratch.get(target)
+        if scratch is None:
+            scratch = self.scratch[target] = self.fresh(f"_{target}_next", self.env[target])
+            self.allocations.append((target, scratch))
+        copy_back = self.fill(target, _name(scratch), stmt)
+        return self.fill(scratch, value, stmt) + copy_back
+
+    def fill(self, target, value, where):
+        """Loops that store every element of array expression ``value`` into ``target``."""
+        shape = self.shape(value, where)
+        indices = [self.fresh("_e", "int") for _ in shape]
+        outer, inner = [], []
+        element = self.element(value, [_name(i) for i in indices], where, outer, inner)
+        index = _name(indices[0]) if len(indices) == 1 else ast.Tuple([_name(i) for i in indices], ast.Load())
+        body = inner + [_at(ast.Assign([ast.Subscript(_name(target), index, ast.Store())], element), where)]
+        return outer + self.loops(indices, shape, body, where)
+
+    def loops(self, indices, shape, body, where):
+        for index, extent in reversed(list(zip(indices, shape))):
+            body = [_at(ast.For(_name(index, True), ast.Call(_name("range"), [copy.deepcopy(extent)], []),
+                                body, [], None), where)]
+        return body
+
+    # scalar expressions that contain array reductions ----------------------
+    def scalar(self, expr, where):
+        before = []
+
+        class Reduce(ast.NodeTransformer):
+            def visit_Call(inner, node):
+                inner.generic_visit(node)
+                if node.func.id in ARRAY_OPERATIONS and not self.is_array(node):
+                    return self.reduction(node, where, before)
+                return node
+
+        if not any(isinstance(n, ast.Call) and n.func.id in ARRAY_OPERATIONS for n in ast.walk(expr)):
+            if self.is_array(expr):
+                self.refuse(where, "array value", "an array can only be assigned to a variable here")
+            return [], expr
+        expr = Reduce().visit(expr)
+        if self.is_array(expr):
+            self.refuse(where, "array value", "an array can only be assigned to a variable here")
+        return before, expr
+
+    def reduction(self, node, where, before):
+        name = node.func.id
+        if name == "np.dot":
+            a, b = node.args
+            product = ast.BinOp(a, ast.Mult(), b)
+            node = ast.Call(_name("np.sum"), [product], [])
+            name = "np.sum"
+            self.env_note(product)
+        if name not in _REDUCTIONS:
+            self.refuse(where, name, f"{name} of these arguments is not supported")
+        if len(node.args) != 1:
+            self.refuse(where, name, f"{name} with an axis is not supported yet; write the loop over the axis")
+        (arg,) = node.args
+        if not self.is_array(arg):
+            self.refuse(where, name, f"{name} takes an array here")
+        init, op = _REDUCTIONS[name]
+        acc = self.fresh("_acc", "float")
+        shape = self.shape(arg, where)
+        indices = [self.fresh("_e", "int") for _ in shape]
+        outer, inner = [], []
+        element = self.element(arg, [_name(i) for i in indices], where, outer, inner)
+        if init is None:
+            first = self.element(arg, [ast.Constant(0) for _ in indices], where, outer, [])
+            start = _at(ast.Assign([_name(acc, True)], first), where)
+            update = ast.Call(_name(op), [_name(acc), element], [])
+        else:
+            start = _at(ast.Assign([_name(acc, True)], ast.Constant(float(init))), where)
+            update = ast.BinOp(_name(acc), ast.Add() if op == "+" else ast.Mult(), element)
+        body = inner + [_at(ast.Assign([_name(acc, True)], update), where)]
+        before.extend(outer + [start] + self.loops(indices, shape, body, where))
+        if name == "np.mean":
+            count = shape[0]
+            for extent in shape[1:]:
+                count = ast.BinOp(count, ast.Mult(), extent)
+            return ast.BinOp(_name(acc), ast.Div(), copy.deepcopy(count))
+        return _name(acc)
+
+    def env_note(self, expr):
+        """Nothing to record: types of new expressions are computed on demand."""
+
+    # shapes and elements ----------------------------------------------------
+    def shape(self, expr, where):
+        """Extents (int expressions) of array expression ``expr``."""
+        t = self.type(expr)
+        if not isinstance(t, ArrayType):
+            self.refuse(where, "array expression", "expected an array")
+        if isinstance(expr, ast.Name):
+            return [self.extent(expr.id, d) for d in range(t.ndim)]
+        if isinstance(expr, ast.Attribute) and expr.attr == "T":
+            return list(reversed(self.shape(expr.value, where)))
+        if isinstance(expr, ast.Subscript):
+            base_shape = self.shape(expr.value, where)
+            parts = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
+            out = []
+            for dim, part in enumerate(parts):
+                if isinstance(part, ast.Slice):
+                    lo, hi, step = self.slice_bounds(part, base_shape[dim], where)
+                    out.append(ast.Call(_name("range_len"), [lo, hi, step], []))
+            return out + base_shape[len(parts):]
+        if isinstance(expr, (ast.BinOp, ast.UnaryOp, ast.Call, ast.Compare)):
+            if isinstance(expr, ast.Call) and expr.func.id == "np.dot":
+                a, b = expr.args
+                sa, sb = self.shape(a, where), self.shape(b, where)
+                if len(sa) == 2 and len(sb) == 1:
+                    return sa[:1]
+                if len(sa) == 1 and len(sb) == 2:
+                    return sb[1:]
+                return [sa[0], sb[1]]
+            if isinstance(expr, ast.Call) and expr.func.id == "np.outer":
+                return self.shape(expr.args[0], where) + self.shape(expr.args[1], where)
+            operands = [expr.left, expr.right] if isinstance(expr, ast.BinOp) else \
+                [expr.left] + expr.comparators if isinstance(expr, ast.Compare) else \
+                [expr.operand] if isinstance(expr, ast.UnaryOp) else list(expr.args)
+            for operand in operands:
+                if self.is_array(operand):
+                    return self.shape(operand, where)
+        self.refuse(where, ast.unparse(expr), "this array expression is not supported yet")
+
+    def extent(self, array, dim):
+        return ast.Subscript(ast.Attribute(_name(array), "shape", ast.Load()), ast.Constant(dim), ast.Load())
+
+    def slice_bounds(self, part, length, where):
+        for bound in (part.lower, part.upper, part.step):
+            if bound is not None and isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
+                self.refuse(where, "negative slice bound", "slices with negative bounds or steps are not supported")
+            if isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value < 0:
+                self.refuse(where, "negative slice bound", "slices with negative bounds or steps are not supported")
+        lo = part.lower if part.lower is not None else ast.Constant(0)
+        hi = ast.Call(_name("min"), [part.upper, copy.deepcopy(length)], []) if part.upper is not None \
+            else copy.deepcopy(length)
+        step = part.step if part.step is not None else ast.Constant(1)
+        return lo, hi, step
+
+    def element(self, expr, index, where, outer, inner):
+        """The scalar expression of ``expr``'s element at ``index`` (a list of int expressions).
+
+        Scalar parts are computed once into ``outer`` statements; per-element
+        helper statements (inner products) go to ``inner``.
+        """
+        t = self.type(expr)
+        if not isinstance(t, ArrayType):
+            before, value = self.scalar(expr, where)
+            if before:
+                outer.extend(before)
+            return value
+        if isinstance(expr, ast.Name):
+            return ast.Subscript(_name(expr.id), _index(index), ast.Load())
+        if isinstance(expr, ast.Attribute) and expr.attr == "T":
+            return self.element(expr.value, list(reversed(index)), where, outer, inner)
+        if isinstance(expr, ast.Subscript):
+            parts = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
+            rest = list(index)
+            full = []
+            base_shape = self.shape(expr.value, where)
+            for dim, part in enumerate(parts):
+                if isinstance(part, ast.Slice):
+                    lo, _, step = self.slice_bounds(part, base_shape[dim], where)
+                    position = rest.pop(0)
+                    full.append(ast.BinOp(copy.deepcopy(lo), ast.Add(),
+                                          ast.BinOp(position, ast.Mult(), copy.deepcopy(step))))
+                else:
+                    full.append(part)
+            return self.element(expr.value, full + rest, where, outer, inner)
+        if isinstance(expr, ast.BinOp):
+            return ast.BinOp(self.element(expr.left, index, where, outer, inner), expr.op,
+                             self.element(expr.right, index, where, outer, inner))
+        if isinstance(expr, ast.UnaryOp):
+            return ast.UnaryOp(expr.op, self.element(expr.operand, index, where, outer, inner))
+        if isinstance(expr, ast.Compare):
+            return ast.Compare(self.element(expr.left, index, where, outer, inner), expr.ops,
+                               [self.element(expr.comparators[0], index, where, outer, inner)])
+        if isinstance(expr, ast.Call):
+            name = expr.func.id
+            args = expr.args
+            if name == "np.where":
+                return ast.IfExp(*[self.element(a, index, where, outer, inner) for a in args])
+            if name == "np.clip":
+                a, lo, hi = [self.element(x, index, where, outer, inner) for x in args]
+                return ast.Call(_name("min"), [ast.Call(_name("max"), [a, lo], []), hi], [])
+            if name == "np.transpose":
+                return self.element(args[0], list(reversed(index)), where, outer, inner)
+            if name == "np.outer":
+                return ast.BinOp(self.element(args[0], index[:1], where, outer, inner), ast.Mult(),
+                                 self.element(args[1], index[1:], where, outer, inner))
+            if name == "np.dot":
+                return self.inner_product(args, index, where, outer, inner)
+            rule = lookup_call(name)
+            if rule is not None and rule.result not in ("array", "array_op"):
+                return ast.Call(_name(name), [self.element(a, index, where, outer, inner) for a in args], [])
+        self.refuse(where, ast.unparse(expr), "this array expression is not supported yet")
+
+    def inner_product(self, args, index, where, outer, inner):
+        a, b = args
+        ta, tb = self.type(a), self.type(b)
+        k = self.fresh("_k", "int")
+        acc = self.fresh("_dot", "float")
+        if ta.ndim == 2 and tb.ndim == 1:
+            left, right, extent = index[:1] + [_name(k)], [_name(k)], self.shape(b, where)[0]
+        elif ta.ndim == 1 and tb.ndim == 2:
+            left, right, extent = [_name(k)], [_name(k)] + index, self.shape(a, where)[0]
+        else:
+            left, right, extent = index[:1] + [_name(k)], [_name(k)] + index[1:], self.shape(b, where)[0]
+        term = ast.BinOp(self.element(a, left, where, outer, inner), ast.Mult(),
+                         self.element(b, right, where, outer, inner))
+        inner.append(_at(ast.Assign([_name(acc, True)], ast.Constant(0.0)), where))
+        update = _at(ast.Assign([_name(acc, True)], ast.BinOp(_name(acc), ast.Add(), term)), where)
+        inner.extend(self.loops([k], [extent], [update], where))
+        return _name(acc)
+
+
+def _index(index):
+    return index[0] if len(index) == 1 else ast.Tuple(list(index), ast.Load())
+
+
+def scalarize(tree, env, source_map):
+    """Rewrite array expressions of ``tree`` (in place) into loops; returns the tree."""
+    if not any(isinstance(t, ArrayType) for t in env.values()):
+        return tree
+    scalarizer = _Scalarizer(tree, env, source_map)
+    body = scalarizer.block(tree.body, top=True)
+    for target, scratch in scalarizer.allocations:
+        position = next(i for i, s in enumerate(body)
+                        if isinstance(s, ast.Assign) and not is_element_write(s) and s.targets[0].id == target)
+        alloc = _at(ast.Assign([_name(scratch, True)], ast.Call(_name("np.empty_like"), [_name(target)], [])),
+                    body[position])
+        body.insert(position + 1, alloc)
+    tree.body = body
+    return tree

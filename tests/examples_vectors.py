@@ -1,0 +1,45 @@
+import math
+import numpy as np
+
+def energy(x, w):
+    y = np.sin(x) * w + 0.5 * x * x
+    return np.sum(y * y) + np.dot(x, w)
+
+def layer(W, h, b):
+    z = np.tanh(W @ h + b)
+    return np.sum(z) / np.mean(h * h + 1.0)
+
+def rnn(W, h0, b, steps):
+    h = np.zeros(len(h0))
+    for i in range(len(h0)):
+        h[i] = h0[i]
+    for t in range(steps):
+        h = np.tanh(W @ h + b)
+    return np.sum(h * h)
+
+def mats(A, B):
+    C = A @ B.T
+    D = np.outer(A[0], B[1]) 
+    return np.sum(C * C) + np.max(D) - np.min(A) + np.sum(np.where(A > 0.0, A, -2.0 * A))
+
+def sl(x):
+    y = x[1:4] * 2.0
+    return np.sum(y * x[0:3]) + np.sum(x[::2]) + np.prod(np.clip(x, -0.5, 0.9))
+
+
+def matvec_rows(A, x):
+    s = 0.0
+    for i in range(A.shape[0]):
+        s += np.dot(A[i], x) ** 2
+    return s
+
+
+def vector_loop(x, steps):
+    v = x * 1.0
+    for t in range(steps):
+        v = v - 0.1 * np.sin(v) + 0.01 * x
+    return np.sum(v * v)
+
+
+def axis_sum(A):
+    return np.sum(A, 0)
