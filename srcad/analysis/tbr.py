@@ -204,10 +204,32 @@ def plan_recording(tree, activity):
                 break
 
     needed = set()
-    for name in readers:
-        needed |= names_in(remat[name]) if name in remat else {name}
-    recorded = {name for name in needed if overwritten(name)}
+    reading = {}   # variable -> statements whose adjoint reads it, rematerialized reads included
+    for name, stmts in readers.items():
+        for var in names_in(remat[name]) if name in remat else {name}:
+            needed.add(var)
+            reading.setdefault(var, []).extend(stmts)
+
+    def restored_anyway(name):
+        # read only after its last assignment: the reverse sweep reads it before undoing any of them
+        top = [positions.ancestor_in(s, tree.body) for s in sites[name]]
+        if name not in params and max(top) < min(positions.ancestor_in(r, tree.body) for r in reading[name]):
+            return True
+        # a loop index read only inside its loops: the reverse loops set it themselves
+        return all(isinstance(s, ast.For) for s in sites[name]) and all(
+            any(_inside(r, loop, positions) for loop in sites[name]) for r in reading[name])
+
+    recorded = {name for name in needed if overwritten(name) and not restored_anyway(name)}
     return RecordPlan(recorded=recorded, needed=needed, rematerialized=remat)
+
+
+def _inside(stmt, loop, positions):
+    while stmt is not None:
+        _, _, parent = positions.where[id(stmt)]
+        if parent is loop:
+            return True
+        stmt = parent
+    return False
 
 
 def _in_order(stmts):
