@@ -42,4 +42,10 @@ def vector_loop(x, steps):
 
 
 def axis_sum(A):
-    return np.sum(A, 0)
+    return np.sum(np.cumsum(A))
+
+
+def axis_sums(A):
+    col = np.sum(A, axis=0)
+    row = A.max(axis=1)
+    return np.sum(col * col) + row.sum() + np.mean(A, 1).dot(row) + A.T.dot(A[:, 0]).sum()

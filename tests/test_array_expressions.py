@@ -20,6 +20,7 @@ CASES = [
     (ex.sl, (X,)),
     (ex.matvec_rows, (A, H)),
     (ex.vector_loop, (X, 4)),
+    (ex.axis_sums, (A,)),
 ]
 
 
@@ -44,5 +45,5 @@ def test_generated_code_has_loops_not_array_expressions():
 def test_unsupported_array_call_is_refused():
     with pytest.raises(srcad.UnsupportedError) as info:
         srcad.grad(ex.axis_sum)(A)
-    assert info.value.construct == "np.sum" and "axis" in str(info.value)
+    assert info.value.construct == "np.cumsum", str(info.value)
     assert info.value.filename.endswith("examples_vectors.py")

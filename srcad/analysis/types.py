@@ -165,9 +165,12 @@ def _array_operation(name, parts):
         return None
     arrays = [p for p in parts if isinstance(p, ArrayType)]
     if name in ("np.sum", "np.prod", "np.max", "np.min", "np.mean"):
-        if len(parts) != 1 or not arrays:
+        if not 1 <= len(parts) <= 2 or not isinstance(parts[0], ArrayType):
             return "conflict"
-        return "float" if name == "np.mean" or parts[0].element == "float" else "int"
+        scalar = "float" if name == "np.mean" or parts[0].element == "float" else "int"
+        if len(parts) == 1 or parts[0].ndim == 1:
+            return scalar
+        return ArrayType("float64" if scalar == "float" else "int64", parts[0].ndim - 1)
     if name == "np.dot":
         if len(arrays) != 2 or len(parts) != 2:
             return "conflict"

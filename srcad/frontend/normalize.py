@@ -67,6 +67,8 @@ _REFUSED = {
 }
 
 _ARRAY_ATTRIBUTES = ("shape", "size", "ndim", "T")
+_METHODS = {"copy": "np.copy", "sum": "np.sum", "mean": "np.mean", "prod": "np.prod", "max": "np.max",
+            "min": "np.min", "dot": "np.dot"}
 _LIBRARIES = ("numpy", "scipy", "numba", "math", "builtins", "cmath")
 _DTYPES = ("float64", "float32", "int64", "int32")
 
@@ -495,12 +497,18 @@ class _Resolver(ast.NodeTransformer):
         self.refuse(node, spelled, f"global '{spelled}' of type {type(value).__name__} is not supported")
 
     def visit_Call(self, node):
-        if node.keywords:
-            self.refuse(node, ast.unparse(node.func) + "(keyword=...)", "keyword arguments are not supported")
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "copy" and isinstance(func.value, ast.Name) \
-                and func.value.id in self.lowering.locals and not node.args:
-            return _at(ast.Call(ast.Name("np.copy", ast.Load()), [func.value], []), node)
+        if node.keywords:
+            axis = [k for k in node.keywords if k.arg == "axis"]
+            if len(axis) != len(node.keywords) or len(axis) != 1:
+                self.refuse(node, ast.unparse(node.func) + "(keyword=...)",
+                            "keyword arguments are not supported (except axis= of reductions)")
+            node = _at(ast.Call(func, node.args + [axis[0].value], []), node)
+        if isinstance(func, ast.Attribute) and func.attr in _METHODS and not (
+                isinstance(func.value, ast.Name) and func.value.id not in self.lowering.locals):
+            # a.sum(), a.copy(), a.dot(b): the NumPy functions
+            args = [self.visit(a) for a in [func.value] + node.args]
+            return _at(ast.Call(ast.Name(_METHODS[func.attr], ast.Load()), args, []), node)
         callee = self.user_function(func)
         if callee is not None:
             args = [self.visit(arg) for arg in node.args]

@@ -173,8 +173,10 @@ class _Scalarizer:
             self.env_note(product)
         if name not in _REDUCTIONS:
             self.refuse(where, name, f"{name} of these arguments is not supported")
-        if len(node.args) != 1:
-            self.refuse(where, name, f"{name} with an axis is not supported yet; write the loop over the axis")
+        if len(node.args) == 2:
+            if self.type(node.args[0]).ndim != 1:
+                self.refuse(where, name, f"{name} over an axis gives an array here")
+            node = ast.Call(node.func, node.args[:1], [])
         (arg,) = node.args
         if not self.is_array(arg):
             self.refuse(where, name, f"{name} takes an array here")
@@ -231,6 +233,10 @@ class _Scalarizer:
                 if len(sa) == 1 and len(sb) == 2:
                     return sb[1:]
                 return [sa[0], sb[1]]
+            if isinstance(expr, ast.Call) and expr.func.id in _REDUCTIONS and len(expr.args) == 2:
+                shape = self.shape(expr.args[0], where)
+                del shape[self.axis(expr.args, where)]
+                return shape
             if isinstance(expr, ast.Call) and expr.func.id == "np.outer":
                 return self.shape(expr.args[0], where) + self.shape(expr.args[1], where)
             operands = [expr.left, expr.right] if isinstance(expr, ast.BinOp) else \
@@ -309,10 +315,40 @@ class _Scalarizer:
                                  self.element(args[1], index[1:], where, outer, inner))
             if name == "np.dot":
                 return self.inner_product(args, index, where, outer, inner)
+            if name in _REDUCTIONS and len(args) == 2:
+                return self.axis_reduction(name, args, index, where, outer, inner)
             rule = lookup_call(name)
             if rule is not None and rule.result not in ("array", "array_op"):
                 return ast.Call(_name(name), [self.element(a, index, where, outer, inner) for a in args], [])
         self.refuse(where, ast.unparse(expr), "this array expression is not supported yet")
+
+    def axis(self, args, where):
+        axis = args[1]
+        ndim = self.type(args[0]).ndim
+        if not (isinstance(axis, ast.Constant) and isinstance(axis.value, int) and -ndim <= axis.value < ndim):
+            self.refuse(where, "axis", "the axis must be a constant integer")
+        return axis.value % ndim
+
+    def axis_reduction(self, name, args, index, where, outer, inner):
+        """Element ``index`` of a reduction over one axis: a loop over that axis into an accumulator."""
+        axis = self.axis(args, where)
+        init, op = _REDUCTIONS[name]
+        extent = self.shape(args[0], where)[axis]
+        k = self.fresh("_k", "int")
+        acc = self.fresh("_acc", "float")
+        element = self.element(args[0], list(index[:axis]) + [_name(k)] + list(index[axis:]), where, outer, inner)
+        if init is None:
+            first = self.element(args[0], list(index[:axis]) + [ast.Constant(0)] + list(index[axis:]),
+                                 where, outer, inner)
+            inner.append(_at(ast.Assign([_name(acc, True)], first), where))
+            update = ast.Call(_name(op), [_name(acc), element], [])
+        else:
+            inner.append(_at(ast.Assign([_name(acc, True)], ast.Constant(float(init))), where))
+            update = ast.BinOp(_name(acc), ast.Add() if op == "+" else ast.Mult(), element)
+        inner.extend(self.loops([k], [extent], [_at(ast.Assign([_name(acc, True)], update), where)], where))
+        if name == "np.mean":
+            return ast.BinOp(_name(acc), ast.Div(), copy.deepcopy(extent))
+        return _name(acc)
 
     def inner_product(self, args, index, where, outer, inner):
         a, b = args
