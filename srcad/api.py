@@ -20,7 +20,7 @@ _IMPORTS = [
     "import math",
     "import numpy as np",
     "from numba import njit",
-    "from srcad.backend.runtime import range_len, tape_reserve",
+    "from srcad.backend.runtime import digamma, range_len, tape_reserve",
 ]
 
 

@@ -28,3 +28,21 @@ def range_len(start, stop, step):
             return 0
         return (start - stop - step - 1) // (-step)
     raise ValueError("range() arg 3 must not be zero")
+
+
+@njit(cache=True)
+def digamma(x):
+    """The logarithmic derivative of the gamma function (for the rules of lgamma and gamma)."""
+    result = 0.0
+    if x <= 0.0 and x == np.floor(x):
+        return np.nan
+    if x < 0.0:
+        # reflection: psi(1 - x) - psi(x) = pi / tan(pi x)
+        return digamma(1.0 - x) - np.pi / np.tan(np.pi * x)
+    while x < 10.0:
+        result -= 1.0 / x
+        x += 1.0
+    inv = 1.0 / x
+    inv2 = inv * inv
+    series = inv2 * (1.0 / 12 - inv2 * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (1.0 / 240 - inv2 / 132))))
+    return result + np.log(x) - 0.5 * inv - series

@@ -76,3 +76,7 @@ register([math.copysign, np.copysign], "math.copysign", ("a", "b"),
          ("(1.0 if a >= 0.0 else -1.0) * (1.0 if out >= 0.0 else -1.0)", None))
 register([np.maximum, np.fmax], "max", ("a", "b"), ("1.0 if a >= b else 0.0", "0.0 if a >= b else 1.0"), result="join")
 register([np.minimum, np.fmin], "min", ("a", "b"), ("1.0 if a <= b else 0.0", "0.0 if a <= b else 1.0"), result="join")
+
+# digamma comes with srcad's runtime, imported by every generated module
+register([math.lgamma], "math.lgamma", ("x",), ("digamma(x)",))
+register([math.gamma], "math.gamma", ("x",), ("out * digamma(x)",))
