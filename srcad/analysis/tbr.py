@@ -16,7 +16,7 @@ import ast
 import copy
 from dataclasses import dataclass, field
 
-from ..rules import local_partials
+from ..rules import CONSTRUCTORS, local_partials
 from .types import element_writes, is_element_write, target_name
 
 _CHEAP_OPS = (ast.Add, ast.Sub, ast.Mult)
@@ -136,7 +136,20 @@ def plan_recording(tree, activity):
             sites.setdefault(node.targets[0].id, []).append(node)
         elif isinstance(node, ast.For):
             sites.setdefault(node.target.id, []).append(node)
-    assigned = set(sites) | {name for name, _, _ in element_writes(tree)}
+    # an array is read-only after the last top-level statement that writes into it
+    last_write = {}
+    writes = [(name, stmt) for name, _, stmt in element_writes(tree)]
+    writes += [(name, stmts[0]) for name, stmts in sites.items()
+               if isinstance(stmts[0], ast.Assign) and isinstance(stmts[0].value, ast.Call)
+               and stmts[0].value.func.id in CONSTRUCTORS]
+    for name, stmt in writes:
+        last_write[name] = max(last_write.get(name, -1), positions.ancestor_in(stmt, tree.body))
+    scalars = set(sites) - set(last_write)
+
+    def changing_at(stmt):
+        """Names whose values may change in or after ``stmt``: scalars assigned anywhere, arrays written later."""
+        top = positions.ancestor_in(stmt, tree.body)
+        return scalars | {name for name, last in last_write.items() if last >= top}
     for stmt in _in_order(tree.body):
         if isinstance(stmt, ast.Assign) and target_name(stmt) in activity.active:
             if is_element_write(stmt):
@@ -159,7 +172,7 @@ def plan_recording(tree, activity):
         if any(positions.where[id(origin)][0] is not stmts for origin in (sites[u][0] for u in used)):
             continue
         expansion = _Substitute({u: expansions[u] for u in used}).visit(copy.deepcopy(stmt.value))
-        if _cheap(expansion, assigned):
+        if _cheap(expansion, changing_at(stmt)):
             expansions[var] = expansion
             first_index[var] = min([index] + [first_index[u] for u in used])
 
