@@ -97,3 +97,18 @@ def sliced(x):
 
 def reversed_slice(x):
     return np.sum(x[::-1] * x)
+
+
+def triangular(L, x):
+    # a packed lower-triangular matrix walked with a running index, as in ADBench's GMM
+    n = len(x)
+    y = np.zeros(n)
+    p = 0
+    for i in range(n):
+        for j in range(i + 1):
+            y[i] += L[p] * x[j] * x[j]
+            p += 1
+    s = 0.0
+    for i in range(n):
+        s += y[i] * y[i]
+    return s

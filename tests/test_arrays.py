@@ -21,6 +21,7 @@ CASES = [
     (ex.iterate, (X, W)),
     (ex.aug, (X,)),
     (ex.scaled_by_inactive_buffer, (X,)),
+    (ex.triangular, (np.linspace(0.5, 1.5, 10), X)),
 ]
 
 
@@ -74,3 +75,9 @@ def test_refusals_name_file_line_and_construct(func, args, text, construct):
     assert err.lineno == _line_of(func, text)
     assert err.construct == construct
     assert "examples_arrays.py" in str(err)
+
+
+def test_integer_increments_are_undone_not_taped():
+    text = srcad.source(ex.triangular, wrt=(0, 1), args=(np.ones(10), X))
+    assert "p = p - 1" in text
+    assert text.count("_itape[_itop] = p\n") == 1   # only the initial p = 0 is taped

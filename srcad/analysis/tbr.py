@@ -28,6 +28,11 @@ class RecordPlan:
     recorded: set                                   # pushed before each assignment, popped after its adjoint
     needed: set                                     # read by some adjoint statement
     rematerialized: dict = field(default_factory=dict)   # variable -> expression that recomputes it
+    inverted: dict = field(default_factory=dict)   # id(statement) -> the statement that undoes it
+
+    def undo(self, stmt):
+        """For ``i = i + 3`` on an integer, the statement ``i = i - 3`` that restores ``i`` without a tape."""
+        return self.inverted.get(id(stmt))
 
     def rematerialize(self, expr):
         """``expr`` with rematerialized variables replaced by their defining expressions."""
@@ -126,7 +131,7 @@ def _cheap(expr, assigned):
     return ops <= _MAX_REMAT_OPS
 
 
-def plan_recording(tree, activity):
+def plan_recording(tree, activity, env):
     params = {a.arg for a in tree.args.args}
     positions = _Positions(tree)
     sites = {}
@@ -233,7 +238,20 @@ def plan_recording(tree, activity):
             any(_inside(r, loop, positions) for loop in sites[name]) for r in reading[name])
 
     recorded = {name for name in needed if overwritten(name) and not restored_anyway(name)}
-    return RecordPlan(recorded=recorded, needed=needed, rematerialized=remat)
+    inverted = {}
+    for name in recorded:
+        if env.get(name) != "int":
+            continue
+        for stmt in sites[name]:
+            value = stmt.value if isinstance(stmt, ast.Assign) else None
+            if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub)) \
+                    and isinstance(value.left, ast.Name) and value.left.id == name \
+                    and isinstance(value.right, ast.Constant) and type(value.right.value) is int:
+                inverse = ast.Sub() if isinstance(value.op, ast.Add) else ast.Add()
+                undo = ast.Assign([ast.Name(name, ast.Store())],
+                                  ast.BinOp(ast.Name(name, ast.Load()), inverse, ast.Constant(value.right.value)))
+                inverted[id(stmt)] = ast.copy_location(undo, stmt)
+    return RecordPlan(recorded=recorded, needed=needed, rematerialized=remat, inverted=inverted)
 
 
 def _inside(stmt, loop, positions):

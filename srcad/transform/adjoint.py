@@ -77,7 +77,10 @@ class AdjointTransformer:
         target = stmt.targets[0].id
         forward = [stmt]
         pop = []
-        if target in self.recorded:
+        undo = self.p.plan.undo(stmt)
+        if undo is not None:
+            pop = [ast.fix_missing_locations(copy.deepcopy(undo))]
+        elif target in self.recorded:
             forward.insert(0, tape.push(name(target), self.kind(target), stmt))
             pop = [tape.pop(target, self.kind(target), stmt)]
         if target not in self.active:

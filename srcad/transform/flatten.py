@@ -22,6 +22,7 @@ class _Flattener:
         self.active = set(activity.active)
         self.names = NameSource(user_names(tree))
         self.temps = []
+        self.memo = {}
         self.written = {name for name, _, _ in element_writes(tree)}
 
     def reads_written_array(self, expr):
@@ -38,6 +39,7 @@ class _Flattener:
         return out
 
     def stmt(self, stmt):
+        self.memo = {}   # repeated active sub-expressions of one statement share a temporary
         if is_element_write(stmt):
             if target_name(stmt) in self.active and self.is_active(stmt.value):
                 before, value = self.atom(stmt.value, stmt)
@@ -56,10 +58,13 @@ class _Flattener:
 
     def compute_into(self, expr, target, where):
         if isinstance(expr, ast.IfExp):
+            outer = dict(self.memo)
             body = self.compute_into(expr.body, target, where) if self.is_active(expr.body) \
                 else [_assign(target, expr.body, where)]
+            self.memo = dict(outer)
             orelse = self.compute_into(expr.orelse, target, where) if self.is_active(expr.orelse) \
                 else [_assign(target, expr.orelse, where)]
+            self.memo = outer
             return [_located(ast.If(expr.test, body, orelse), where)]
         before, node = self.split(expr, where)
         return before + [_assign(target, node, where)]
@@ -74,7 +79,11 @@ class _Flattener:
             temp = self.names.fresh("_t")
             self.env[temp] = type_of(expr, self.env)
             return [_assign(temp, expr, where)], ast.Name(temp, ast.Load())
+        key = ast.dump(expr)
+        if key in self.memo:
+            return [], ast.Name(self.memo[key], ast.Load())
         temp = self.names.fresh("_t")
+        self.memo[key] = temp
         self.temps.append(temp)
         self.env[temp] = type_of(expr, self.env)
         self.active.add(temp)

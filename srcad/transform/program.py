@@ -106,7 +106,7 @@ def build_program(info, arg_types, wrt, single_wrt):
     flat, temps = flatten(core, env, activity)
     env = infer_types(flat, arg_types)
     activity = analyze_activity(flat, env, wrt_names, result)
-    plan = plan_recording(flat, activity)
+    plan = plan_recording(flat, activity, env)
     names = NameSource(user_names(flat) | set(_RESERVED))
     deriv = DerivativeNames(names)
     return Program(
