@@ -20,7 +20,7 @@ _IMPORTS = [
     "import math",
     "import numpy as np",
     "from numba import njit",
-    "from srcad.backend.runtime import digamma, range_len, tape_reserve",
+    "from srcad.backend.runtime import digamma, range_len",
 ]
 
 
@@ -155,8 +155,16 @@ class Transformation:
         return params, args[n:], types
 
     def run_reverse(self, function, params, seed):
-        tapes = self._tapes.pop() if self._tapes else (np.empty(1024), np.empty(256, np.int64))
-        value, grads, ftape, itape = function(*params, seed, *tapes)
+        ftape, itape = self._tapes.pop() if self._tapes else (np.empty(1024), np.empty(256, np.int64))
+        while True:
+            value, grads, fneeded, ineeded = function(*params, seed, ftape, itape)
+            if fneeded <= ftape.shape[0] and ineeded <= itape.shape[0]:
+                break
+            # the tapes were too small: run again with tapes of the size this run reached
+            if fneeded > ftape.shape[0]:
+                ftape = np.empty(max(fneeded, 2 * ftape.shape[0]))
+            if ineeded > itape.shape[0]:
+                itape = np.empty(max(ineeded, 2 * itape.shape[0]), np.int64)
         self._tapes.append((ftape, itape))
         return value, grads
 

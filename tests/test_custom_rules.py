@@ -172,7 +172,8 @@ def test_a_registered_function_is_not_inlined():
     def user(x):
         return not_differentiable(x)
 
-    assert "while" not in srcad.source(user)
+    text = srcad.source(user)
+    assert "while x > 1.0" not in text.split("def user_vjp")[0]
 
 
 # ---------------------------------------------------------------- refusals

@@ -35,7 +35,9 @@ class _Renderer:
         pad = _INDENT * depth
         if not is_elif:
             self.comment(stmt, depth)
-        if isinstance(stmt, ast.If):
+        if isinstance(stmt, ast.If) and getattr(stmt, "srcad_one_line", False):
+            self.lines.append(f"{pad}if {ast.unparse(stmt.test)}: {ast.unparse(stmt.body[0])}")
+        elif isinstance(stmt, ast.If):
             keyword = "elif" if is_elif else "if"
             self.lines.append(f"{pad}{keyword} {ast.unparse(stmt.test)}:")
             self.block(stmt.body, depth + 1)

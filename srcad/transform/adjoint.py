@@ -170,15 +170,15 @@ class AdjointTransformer:
             stop, _ = pin(stop, "_stop")
         step, step_var = pin(step, "_step")
         trips = fresh(f"_trips{lid}")
-        before.append(assign(trips, ast.Call(name("range_len"), [start, stop, step], []), stmt))
         forward.iter = _range_call(start, stop, step)
-        forward.srcad_trips = trips     # an upper bound, for reserving tape
         done = trips
         if any(is_exit_test(s) for s in stmt.body):
             # the loop may be left early: count the iterations that ran
             done = fresh(f"_count{lid}")
             before.append(assign(done, const(0), stmt))
             body_f.insert(0, located(ast.AugAssign(name(done, True), ast.Add(), const(1)), stmt))
+        else:
+            before.append(assign(trips, ast.Call(name("range_len"), [start, stop, step], []), stmt))
         for var in (start_var, step_var):
             if var is not None:
                 after_pushes.append(tape.push(name(var), "i", stmt))
@@ -241,16 +241,28 @@ class AdjointTransformer:
             middle.append(assign(self.bar(var), zero, last))
         if result in self.active:
             middle.append(assign(self.bar(result), name("_seed"), last))
-        grads = [name(self.bar(w)) for w in p.wrt_names]
-        grads_node = grads[0] if p.single_wrt else ast.Tuple(grads, ast.Load())
-        ret = ast.Return(ast.Tuple([name(value_name), grads_node, name("_ftape"), name("_itape")], ast.Load()))
-        ret.lineno = None  # bookkeeping, not from a source line: no comment
-        body = tops + tape.lower(init + forward + middle + reverse) + [ret]
-        body = _drop_unused_tape_tops(body)
+        def result_tuple(value, grads):
+            grads_node = grads[0] if p.single_wrt else ast.Tuple(grads, ast.Load())
+            ret = ast.Return(ast.Tuple([value, grads_node, name("_ftop"), name("_itop")], ast.Load()))
+            ret.lineno = None  # bookkeeping, not from a source line: no comment
+            return ret
+
+        check = []
+        if any(tape.is_push(s) for s in ast.walk(ast.Module(forward, []))):
+            zeros = [ast.Call(name("np.zeros_like"), [name(w)], []) if isinstance(p.env.get(w), ArrayType)
+                     else const(0.0) for w in p.wrt_names]
+            retry = located(ast.If(tape.overflowed(), [result_tuple(const(0.0), zeros)], []), last)
+            retry.lineno = None
+            check = [retry]
+        ret = result_tuple(name(value_name), [name(self.bar(w)) for w in p.wrt_names])
+        body = tops + tape.lower(init + forward) + check + tape.lower(middle + reverse) + [ret]
         args = ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in params + ["_seed", "_ftape", "_itape"]],
                              kwonlyargs=[], kw_defaults=[], defaults=[])
         fn = ast.FunctionDef(name=fname, args=args, body=body, decorator_list=[], returns=None, type_params=[])
-        return located(fn, tree)
+        located(fn, tree)
+        for node in (ret, *check):
+            node.lineno = None
+        return fn
 
 
 def _range_call(start, stop, step):
@@ -258,12 +270,6 @@ def _range_call(start, stop, step):
     if isinstance(step, ast.Constant) and step.value == 1:
         args = [stop] if isinstance(start, ast.Constant) and start.value == 0 else [start, stop]
     return ast.Call(name("range"), [copy.deepcopy(a) for a in args], [])
-
-
-def _drop_unused_tape_tops(body):
-    """Drop ``_ftop = 0`` / ``_itop = 0`` when the function never uses that tape."""
-    used = {n.id for stmt in body[2:] for n in ast.walk(stmt) if isinstance(n, ast.Name)}
-    return [s for s in body[:2] if s.targets[0].id in used] + body[2:]
 
 
 def _plus(a, b):
@@ -289,20 +295,28 @@ def _negate(a):
 
 
 def entry_function(program, rev_name, fname):
-    """``f_vjp(params, _seed)``: the adjoint with fresh tapes, returning (value, gradients)."""
+    """``f_vjp(params, _seed)``: the adjoint with tapes of its own, returning (value, gradients).
+
+    It starts with small tapes and runs again with larger ones when a run reports
+    that they were too small.
+    """
     params = [a.arg for a in program.tree.args.args]
-    tapes = [
-        ast.Call(name("np.empty"), [const(1024), name("np.float64")], []),
-        ast.Call(name("np.empty"), [const(256), name("np.int64")], []),
-    ]
-    call = ast.Call(name(rev_name), [name(p) for p in params] + [name("_seed")] + tapes, [])
-    unpack = ast.Assign([ast.Tuple([name("_value", True), name("_grads", True), name("_", True), name("_", True)],
-                                   ast.Store())], call)
-    ret = ast.Return(ast.Tuple([name("_value"), name("_grads")], ast.Load()))
-    args = ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in params + ["_seed"]],
-                         kwonlyargs=[], kw_defaults=[], defaults=[])
-    fn = ast.FunctionDef(name=fname, args=args, body=[unpack, ret], decorator_list=[], returns=None, type_params=[])
-    return ast.fix_missing_locations(fn)
+    text = f"""
+def {fname}({', '.join(params + ['_seed'])}):
+    _fsize = 1024
+    _isize = 256
+    while True:
+        _value, _grads, _fneeded, _ineeded = {rev_name}({', '.join(params)}, _seed, np.empty(_fsize, np.float64), np.empty(_isize, np.int64))
+        if _fneeded <= _fsize and _ineeded <= _isize:
+            return (_value, _grads)
+        _fsize = max(_fneeded, 2 * _fsize)
+        _isize = max(_ineeded, 2 * _isize)
+"""
+    fn = ast.parse(text).body[0]
+    for node in ast.walk(fn):
+        if hasattr(node, "lineno"):
+            node.lineno = None
+    return fn
 
 
 def _single_use_temps(program):

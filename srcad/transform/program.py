@@ -15,7 +15,7 @@ from .scalarize import scalarize
 from .tangent import TangentTransformer
 
 # Names the generated code uses for itself; user code never gets them.
-_RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_seed", "range_len", "tape_reserve", "digamma", "math", "np",
+_RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_seed", "range_len", "digamma", "math", "np",
              "njit")
 
 

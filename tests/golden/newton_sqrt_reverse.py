@@ -6,7 +6,7 @@
 import math
 import numpy as np
 from numba import njit
-from srcad.backend.runtime import digamma, range_len, tape_reserve
+from srcad.backend.runtime import digamma, range_len
 
 
 @njit(cache=True, error_model="numpy")
@@ -14,35 +14,30 @@ def newton_sqrt_rev(a, _seed, _ftape, _itape):
     # line 12: x = a
     _ftop = 0
     _itop = 0
-    # line 13: while abs(x * x - a) > 1e-12 * a:
-    _ftape = tape_reserve(_ftape, _ftop + 1)
-    # line 12: x = a
     _t2 = 0.0
     x = 0.0
-    _ftape[_ftop] = x
+    if _ftop < _ftape.shape[0]: _ftape[_ftop] = x
     _ftop += 1
     x = a
     # line 13: while abs(x * x - a) > 1e-12 * a:
     _trips1 = 0
     while abs(x * x - a) > 1e-12 * a:
-        # line 14: x = 0.5 * (x + a / x)
-        _ftape = tape_reserve(_ftape, _ftop + 2)
-        # line 13: while abs(x * x - a) > 1e-12 * a:
         _trips1 += 1
         # line 14: x = 0.5 * (x + a / x)
-        _ftape[_ftop] = _t2
+        if _ftop < _ftape.shape[0]: _ftape[_ftop] = _t2
         _ftop += 1
         _t2 = a / x
         _t1 = x + _t2
-        _ftape[_ftop] = x
+        if _ftop < _ftape.shape[0]: _ftape[_ftop] = x
         _ftop += 1
         x = 0.5 * _t1
     # line 13: while abs(x * x - a) > 1e-12 * a:
-    _itape = tape_reserve(_itape, _itop + 1)
-    _itape[_itop] = _trips1
+    if _itop < _itape.shape[0]: _itape[_itop] = _trips1
     _itop += 1
     # line 15: return x
     _result = x
+    if _ftop > _ftape.shape[0] or _itop > _itape.shape[0]:
+        return (0.0, 0.0, _ftop, _itop)
     _value = 0.0
     a_bar = 0.0
     x_bar = 0.0
@@ -69,10 +64,16 @@ def newton_sqrt_rev(a, _seed, _ftape, _itape):
     x_bar = 0.0
     _ftop -= 1
     x = _ftape[_ftop]
-    return (_value, a_bar, _ftape, _itape)
+    return (_value, a_bar, _ftop, _itop)
 
 
 @njit(cache=True, error_model="numpy")
 def newton_sqrt_vjp(a, _seed):
-    _value, _grads, _, _ = newton_sqrt_rev(a, _seed, np.empty(1024, np.float64), np.empty(256, np.int64))
-    return (_value, _grads)
+    _fsize = 1024
+    _isize = 256
+    while True:
+        _value, _grads, _fneeded, _ineeded = newton_sqrt_rev(a, _seed, np.empty(_fsize, np.float64), np.empty(_isize, np.int64))
+        if _fneeded <= _fsize and _ineeded <= _isize:
+            return (_value, _grads)
+        _fsize = max(_fneeded, 2 * _fsize)
+        _isize = max(_ineeded, 2 * _isize)

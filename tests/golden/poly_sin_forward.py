@@ -6,7 +6,7 @@
 import math
 import numpy as np
 from numba import njit
-from srcad.backend.runtime import digamma, range_len, tape_reserve
+from srcad.backend.runtime import digamma, range_len
 
 
 @njit(cache=True, error_model="numpy")

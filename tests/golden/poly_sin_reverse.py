@@ -6,12 +6,14 @@
 import math
 import numpy as np
 from numba import njit
-from srcad.backend.runtime import digamma, range_len, tape_reserve
+from srcad.backend.runtime import digamma, range_len
 
 
 @njit(cache=True, error_model="numpy")
 def poly_sin_rev(x, y, _seed, _ftape, _itape):
     # line 7: z = x * y + math.sin(x)
+    _ftop = 0
+    _itop = 0
     _t1 = x * y
     _t2 = math.sin(x)
     z = _t1 + _t2
@@ -31,10 +33,16 @@ def poly_sin_rev(x, y, _seed, _ftape, _itape):
     x_bar += math.cos(x) * _t2_bar
     x_bar += y * _t1_bar
     y_bar += x * _t1_bar
-    return (_value, (x_bar, y_bar), _ftape, _itape)
+    return (_value, (x_bar, y_bar), _ftop, _itop)
 
 
 @njit(cache=True, error_model="numpy")
 def poly_sin_vjp(x, y, _seed):
-    _value, _grads, _, _ = poly_sin_rev(x, y, _seed, np.empty(1024, np.float64), np.empty(256, np.int64))
-    return (_value, _grads)
+    _fsize = 1024
+    _isize = 256
+    while True:
+        _value, _grads, _fneeded, _ineeded = poly_sin_rev(x, y, _seed, np.empty(_fsize, np.float64), np.empty(_isize, np.int64))
+        if _fneeded <= _fsize and _ineeded <= _isize:
+            return (_value, _grads)
+        _fsize = max(_fneeded, 2 * _fsize)
+        _isize = max(_ineeded, 2 * _isize)
