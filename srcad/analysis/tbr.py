@@ -173,9 +173,8 @@ def plan_recording(tree, activity, env):
         if var in params or len(sites[var]) != 1:
             continue
         stmts, index, _ = positions.where[id(stmt)]
-        used = names_in(stmt.value) & set(expansions)
-        if any(positions.where[id(origin)][0] is not stmts for origin in (sites[u][0] for u in used)):
-            continue
+        # substitute only candidates of the same list; others stay names (and are checked as such)
+        used = {u for u in names_in(stmt.value) & set(expansions) if positions.where[id(sites[u][0])][0] is stmts}
         expansion = _Substitute({u: expansions[u] for u in used}).visit(copy.deepcopy(stmt.value))
         if _cheap(expansion, changing_at(stmt)):
             expansions[var] = expansion
@@ -202,11 +201,23 @@ def plan_recording(tree, activity, env):
         return name in sites and (len(sites[name]) > 1 or name in params
                                   or any(id(s) in positions.in_loop for s in sites[name]))
 
-    def costly(name):
-        return overwritten(name) and not isinstance(sites[name][0], ast.For)
+    def loop_depth(stmt):
+        depth = 0
+        while stmt is not None:
+            _, _, stmt = positions.where[id(stmt)]
+            depth += isinstance(stmt, (ast.For, ast.While))
+        return depth
+
+    def costly(name, instead_of):
+        """Would recording ``name`` cost as much as recording ``instead_of``?  (Not if it is
+        assigned in fewer nested loops: then it is pushed less often.)"""
+        if not overwritten(name) or isinstance(sites[name][0], ast.For):
+            return False
+        deepest = max(loop_depth(s) for s in sites[name])
+        return deepest >= max(loop_depth(s) for s in sites[instead_of])
 
     # Recomputing pays only for a variable that would be recorded, and only
-    # when it does not force recording of values nothing else needs.
+    # when it does not force recording of values nothing else needs as often.
     remat = {v: e for v, e in remat.items() if overwritten(v)}
     changed = True
     while changed:
@@ -216,7 +227,7 @@ def plan_recording(tree, activity, env):
             for other, expansion in remat.items():
                 if other != var:
                     others |= names_in(expansion)
-            if any(costly(n) and n not in others for n in names_in(remat[var])):
+            if any(costly(n, var) and n not in others for n in names_in(remat[var])):
                 del remat[var]
                 changed = True
                 break
