@@ -32,6 +32,7 @@ import math
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -390,8 +391,11 @@ def main(argv=None):
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
 
+    compile_rows = [] if srcad_error else measure_compile_times([r["name"] for r in rows if "srcad" in r])
     total = time.perf_counter() - wall_start
     report = render(rows, notes, frameworks, srcad_version, srcad_error, total)
+    if compile_rows:
+        report += "\n\n" + render_compile_times(compile_rows)
     print()
     print(report)
     if opts.write:
@@ -400,6 +404,61 @@ def main(argv=None):
             fh.write(results_file(report, srcad_version))
         print(f"wrote {os.path.relpath(path)}")
     return 0
+
+
+_COMPILE_PROBE = """
+import sys, time
+sys.path[:0] = [{here!r}, {root!r}]
+import numba
+numba.njit(lambda a: a + 1.0)(1.0)          # Numba's one-time start-up, not counted
+import problems_arrays, srcad
+spec = problems_arrays.PROBLEMS[{name!r}]
+args = spec["args"]()
+start = time.perf_counter()
+srcad.grad(spec["func"], wrt=spec["wrt"])(*args)
+print("FIRST", time.perf_counter() - start)
+"""
+
+
+def measure_compile_times(names):
+    """(name, first call with an empty srcad cache, first call from the cache) in fresh processes, in seconds.
+
+    Numba's own cache directory is shared by both runs, so srcad's runtime
+    helpers are already compiled: the figures are the cost of the derivative.
+    """
+    results = []
+    cache = tempfile.mkdtemp(prefix="srcad-compile-")
+    numba_cache = tempfile.mkdtemp(prefix="numba-compile-")
+    env = dict(os.environ, SRCAD_CACHE_DIR=cache, NUMBA_CACHE_DIR=numba_cache)
+    try:
+        for name in dict.fromkeys(n.replace("_vs_adjoint", "") for n in names):
+            code = _COMPILE_PROBE.format(here=HERE, root=ROOT, name=name)
+            times = []
+            for _ in range(2):
+                out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                     timeout=600)
+                first = [line.split()[1] for line in out.stdout.splitlines() if line.startswith("FIRST")]
+                times.append(float(first[0]) if first else None)
+            results.append((name, times[0], times[1]))
+            print(f"  compile {name}: new {fmt_seconds(times[0])}, from cache {fmt_seconds(times[1])}")
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(numba_cache, ignore_errors=True)
+    return results
+
+
+def fmt_seconds(value):
+    return "failed" if value is None else f"{value:.2f} s"
+
+
+def render_compile_times(rows):
+    lines = ["First call of the srcad gradient in a fresh process (Numba's start-up excluded): with an empty "
+             "srcad cache (transformation and Numba compilation), and again with the cache the first process "
+             "left.  Emitting loops instead of array expressions keeps compilation to a few seconds.", "",
+             "| problem | new derivative | from the cache |", "|---|---:|---:|"]
+    for name, cold, warm in rows:
+        lines.append(f"| {name} | {fmt_seconds(cold)} | {fmt_seconds(warm)} |")
+    return "\n".join(lines)
 
 
 def render(rows, notes, frameworks, srcad_version, srcad_error, total):

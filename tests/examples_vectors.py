@@ -49,3 +49,15 @@ def axis_sums(A):
     col = np.sum(A, axis=0)
     row = A.max(axis=1)
     return np.sum(col * col) + row.sum() + np.mean(A, 1).dot(row) + A.T.dot(A[:, 0]).sum()
+
+
+def slice_writes(x):
+    n = len(x)
+    y = np.zeros(2 * n)
+    y[0:n] = x * x
+    y[n:2 * n:1] = np.sin(x)
+    y[1:n:2] = 3.0
+    M = np.zeros((3, n))
+    M[1] = x + 1.0
+    M[2, 1:n] = y[0:n - 1]
+    return np.sum(y * y) + np.sum(M * M)

@@ -21,6 +21,7 @@ CASES = [
     (ex.matvec_rows, (A, H)),
     (ex.vector_loop, (X, 4)),
     (ex.axis_sums, (A,)),
+    (ex.slice_writes, (X,)),
 ]
 
 

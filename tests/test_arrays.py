@@ -22,6 +22,7 @@ CASES = [
     (ex.aug, (X,)),
     (ex.scaled_by_inactive_buffer, (X,)),
     (ex.triangular, (np.linspace(0.5, 1.5, 10), X)),
+    (ex.created_in_loop, (X,)),
 ]
 
 
@@ -63,7 +64,6 @@ def _line_of(func, text):
 
 
 @pytest.mark.parametrize("func, args, text, construct", [
-    (ex.created_in_loop, (X,), "a = np.zeros(2)", "array variable"),
     (ex.writes_argument, (X,), "x[0] = 1.0", "element assignment"),
     (ex.sliced, (X,), "x[1:3]", "subscript"),
     (ex.reversed_slice, (X,), "x[::-1]", "negative slice bound"),

@@ -47,6 +47,12 @@ class _Scalarizer:
         self.allocated = set()        # arrays whose buffer exists
         self.scratch = {}             # array -> its scratch buffer
         self.allocations = []         # (statement after which to allocate, statement)
+        self.hoisted = []             # allocations for the top-level statement being lowered
+        self.assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        stores = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+        # assigned once, at the top level: the same value wherever it is read later
+        self.top_level = {s.targets[0].id for s in tree.body if isinstance(s, ast.Assign)
+                          and isinstance(s.targets[0], ast.Name) and stores.count(s.targets[0].id) == 1}
 
     def refuse(self, node, construct, message):
         raise UnsupportedError(message, construct=construct, **self.where(node))
@@ -66,7 +72,12 @@ class _Scalarizer:
     def block(self, stmts, top=False):
         out = []
         for stmt in stmts:
-            out.extend(self.stmt(stmt, top))
+            lowered = self.stmt(stmt, top)
+            if top:
+                # buffers first needed inside this statement are allocated just before it
+                out.extend(self.hoisted)
+                self.hoisted = []
+            out.extend(lowered)
         return out
 
     def stmt(self, stmt, top):
@@ -78,6 +89,9 @@ class _Scalarizer:
             stmt.value = value
             return before + [stmt]
         if isinstance(stmt, ast.Assign):
+            view = ast.Subscript(stmt.targets[0].value, stmt.targets[0].slice, ast.Load())
+            if self.is_array(view):
+                return self.view_assignment(view, stmt.value, stmt)
             before, value = self.scalar(stmt.value, stmt)
             stmt.value = value
             return before + [stmt]
@@ -100,23 +114,32 @@ class _Scalarizer:
 
     def array_assignment(self, stmt, target, top):
         value = stmt.value
-        if isinstance(value, ast.Call) and lookup_call(value.func.id) is not None \
-                and lookup_call(value.func.id).result == "array":
-            if target in self.allocated:
-                self.refuse(stmt, "array variable", f"'{target}' is created twice; write into its elements instead")
-            self.allocated.add(target)
-            return [stmt]
         if target in self.params:
             self.refuse(stmt, "array variable", f"assigning to the argument '{target}' is not supported; "
                         "use a new name")
-        if target not in self.allocated:
-            if not top:
-                self.refuse(stmt, "array variable", f"array '{target}' must first be assigned at the top level "
-                            "of the function (not in a loop or branch); later assignments may be anywhere")
-            shape = self.shape(value, stmt)
-            alloc = ast.Call(_name("np.empty"), [ast.Tuple(shape, ast.Load())], [])
+        constructor = isinstance(value, ast.Call) and lookup_call(value.func.id) is not None \
+            and lookup_call(value.func.id).result == "array"
+        if constructor and top and target not in self.allocated and self.single_site(target):
             self.allocated.add(target)
-            return [_at(ast.Assign([_name(target, True)], alloc), stmt)] + self.fill(target, value, stmt)
+            return [stmt]
+        if target not in self.allocated:
+            shape = self.constructed_shape(value, stmt) if constructor else self.shape(value, stmt)
+            alloc = _at(ast.Assign([_name(target, True)], ast.Call(_name("np.empty"), [ast.Tuple(shape, ast.Load())],
+                                                                    [])), stmt)
+            self.allocated.add(target)
+            if top:
+                return [alloc] + self.refill(target, value, constructor, stmt)
+            called = {id(n.func) for e in shape for n in ast.walk(e) if isinstance(n, ast.Call)}
+            free = {n.id for e in shape for n in ast.walk(e) if isinstance(n, ast.Name) and id(n) not in called}
+            movable = all(n in self.params and n not in self.assigned or n in self.top_level
+                          or n in self.allocated for n in free)
+            if not movable:
+                self.refuse(stmt, "array variable", f"the size of '{target}' changes inside the loop or branch "
+                            "that creates it; create it once before the loop")
+            self.hoisted.append(alloc)
+            return self.refill(target, value, constructor, stmt)
+        if constructor:
+            return self.refill(target, value, constructor, stmt)
         reads_itself = any(isinstance(n, ast.Name) and n.id == target for n in ast.walk(value))
         if not reads_itself:
             return self.fill(target, value, stmt)
@@ -126,6 +149,47 @@ class _Scalarizer:
             self.allocations.append((target, scratch))
         copy_back = self.fill(target, _name(scratch), stmt)
         return self.fill(scratch, value, stmt) + copy_back
+
+    def single_site(self, target):
+        return sum(1 for n in ast.walk(self.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+                   and n.id == target) == 1
+
+    def constructed_shape(self, call, where):
+        name = call.func.id
+        if name in ("np.zeros", "np.ones", "np.empty"):
+            shape = call.args[0]
+            return [copy.deepcopy(d) for d in (shape.elts if isinstance(shape, ast.Tuple) else [shape])]
+        return self.shape(call.args[0], where)
+
+    def refill(self, target, value, constructor, where):
+        """Statements giving the existing buffer ``target`` the value of ``value``."""
+        if not constructor:
+            return self.fill(target, value, where)
+        name = value.func.id
+        if name in ("np.empty", "np.empty_like"):
+            return []
+        if name == "np.copy":
+            return self.fill(target, value.args[0], where)
+        fill_value = ast.Constant(1.0 if name in ("np.ones", "np.ones_like") else 0.0)
+        shape = self.shape(_name(target), where)
+        indices = [self.fresh("_e", "int") for _ in shape]
+        store = ast.Subscript(_name(target), _index([_name(i) for i in indices]), ast.Store())
+        return self.loops(indices, shape, [_at(ast.Assign([store], fill_value), where)], where)
+
+    def view_assignment(self, view, value, where):
+        """``a[1:n] = expr`` or ``A[i] = row``: a loop over the elements of the view."""
+        if any(isinstance(n, ast.Name) and n.id == view.value.id for n in ast.walk(value)):
+            self.refuse(where, "slice assignment", "the new value reads the array it is written into; "
+                        "compute it into another array first")
+        shape = self.shape(view, where)
+        indices = [self.fresh("_e", "int") for _ in shape]
+        outer, inner = [], []
+        positions = [_name(i) for i in indices]
+        element = self.element(value, positions, where, outer, inner)
+        target = self.element(view, positions, where, outer, inner)
+        target.ctx = ast.Store()
+        body = inner + [_at(ast.Assign([target], element), where)]
+        return outer + self.loops(indices, shape, body, where)
 
     def fill(self, target, value, where):
         """Loops that store every element of array expression ``value`` into ``target``."""
