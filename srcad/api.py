@@ -121,7 +121,7 @@ class Transformation:
 
     def _build(self, types):
         info = self.info
-        program = build_program(info, types, self.wrt, self.single_wrt)
+        program = build_program(info, types, self.wrt, self.single_wrt, array_result=self.kind in ("jvp", "vjp"))
         decorator = f"@njit(cache={bool(self.options['cache'])}, error_model=\"numpy\")"
         if self.mode == "reverse":
             functions = [adjoint_function(program, with_value=self.kind != "grad"), adjoint_entry(program)]
@@ -202,7 +202,7 @@ class Transformation:
         if self.kind == "jvp":
             tangents = [t if isinstance(t, np.ndarray) else float(t) for t in extra]
             return function(*params, *tangents)
-        seed = float(extra[0]) if self.kind == "vjp" else 1.0
+        seed = (extra[0] if isinstance(extra[0], np.ndarray) else float(extra[0])) if self.kind == "vjp" else 1.0
         value, grads = self.run_reverse(function, params, seed)
         if self.kind == "grad":
             return grads

@@ -233,14 +233,19 @@ class AdjointTransformer:
         last = tree.body[-1]
         value_name = p.names.exact("_value")
         middle = [assign(value_name, name(result) if with_value else const(0.0), last)]
-        for var in sorted((self.active | set(p.wrt_names)) - {result} - self.single_use):
+        array_result = isinstance(p.env.get(result), ArrayType)
+        for var in sorted((self.active | set(p.wrt_names)) - ({result} if not array_result else set())
+                          - self.single_use):
             if isinstance(p.env.get(var), ArrayType):
                 zero = ast.Call(name("np.zeros_like"), [name(var)], [])
             else:
                 zero = const(0.0)
             middle.append(assign(self.bar(var), zero, last))
         if result in self.active:
-            middle.append(assign(self.bar(result), name("_seed"), last))
+            if isinstance(p.env.get(result), ArrayType):
+                middle.append(add_to(self.bar(result), name("_seed"), last))   # the bar is a zeroed array
+            else:
+                middle.append(assign(self.bar(result), name("_seed"), last))
         def result_tuple(value, grads):
             grads_node = grads[0] if p.single_wrt else ast.Tuple(grads, ast.Load())
             ret = ast.Return(ast.Tuple([value, grads_node, name("_ftop"), name("_itop")], ast.Load()))
@@ -251,7 +256,8 @@ class AdjointTransformer:
         if any(tape.is_push(s) for s in ast.walk(ast.Module(forward, []))):
             zeros = [ast.Call(name("np.zeros_like"), [name(w)], []) if isinstance(p.env.get(w), ArrayType)
                      else const(0.0) for w in p.wrt_names]
-            retry = located(ast.If(tape.overflowed(), [result_tuple(const(0.0), zeros)], []), last)
+            value = name(result) if with_value else const(0.0)
+            retry = located(ast.If(tape.overflowed(), [result_tuple(value, zeros)], []), last)
             retry.lineno = None
             check = [retry]
         ret = result_tuple(name(value_name), [name(self.bar(w)) for w in p.wrt_names])

@@ -89,7 +89,7 @@ def _check_types(info, tree, env):
             raise UnsupportedError("cannot type the condition", construct=ast.unparse(node.test), **info.where(node))
 
 
-def build_program(info, arg_types, wrt, single_wrt):
+def build_program(info, arg_types, wrt, single_wrt, array_result=False):
     """Analyse ``info`` specialized to ``arg_types`` for differentiation with respect to params ``wrt``."""
     core, source_map = normalize(info)
     wrt_names = [info.params[i] for i in wrt]
@@ -99,8 +99,12 @@ def build_program(info, arg_types, wrt, single_wrt):
     env = infer_types(core, arg_types)
     _check_types(source_map, core, env)
     result_type = env.get(result)
-    if result_type not in ("float", "int", "bool"):
-        raise UnsupportedError("the function must return a float scalar", construct="return",
+    allowed = result_type in ("float", "int", "bool") or \
+        array_result and isinstance(result_type, ArrayType) and result_type.element == "float"
+    if not allowed:
+        what = "a float scalar or a float array (for jvp and vjp)" if array_result else \
+            "a float scalar (use jvp or vjp for a function returning an array)"
+        raise UnsupportedError(f"the function must return {what}", construct="return",
                                **source_map.where(core.body[-1]))
     activity = analyze_activity(core, env, wrt_names, result)
     flat, temps = flatten(core, env, activity)
