@@ -26,6 +26,8 @@ class AdjointTransformer:
         self.recorded = program.plan.recorded
         self.loop_ids = 0
         self.single_use = _single_use_temps(program)
+        self.enclosing = []                       # indices of the for loops being transformed
+        self.fixed = _fixed_names(program)
 
     def bar(self, var):
         return self.p.deriv.bar(var)
@@ -142,9 +144,15 @@ class AdjointTransformer:
         self.loop_ids += 1
         return self.loop_ids
 
+    def stable(self, expr):
+        """Does ``expr`` have the same value in the reverse sweep as at this point of the forward one?"""
+        return all(n.id in self.fixed or n.id in self.enclosing for n in ast.walk(expr) if isinstance(n, ast.Name))
+
     def for_loop(self, stmt):
         index = stmt.target.id
+        self.enclosing.append(index)
         body_f, body_r = self.block(stmt.body)
+        self.enclosing.pop()
         forward = copy.copy(stmt)
         forward.body = body_f
         if not body_r and index not in self.recorded:
@@ -157,6 +165,14 @@ class AdjointTransformer:
         before, after_pushes, pops = [], [], []
         if index in self.recorded:
             before.append(tape.push(name(index), "i", stmt))
+        if all(self.stable(e) for e in (start, stop, step)) and not any(is_exit_test(s) for s in stmt.body):
+            # the bounds can be evaluated again in the reverse sweep: nothing to record
+            trips = fresh(f"_trips{lid}")
+            reverse = [assign(trips, ast.Call(name("range_len"), [start, stop, step], []), stmt)]
+            reverse.append(self.reverse_loop(index, start, step, trips, body_r, lid, stmt))
+            if index in self.recorded:
+                reverse.append(tape.pop(index, "i", stmt))
+            return before + [forward], reverse
 
         def pin(expr, stem):
             if isinstance(expr, ast.Constant):
@@ -185,20 +201,23 @@ class AdjointTransformer:
                 pops.insert(0, tape.pop(var, "i", stmt))
         after_pushes.append(tape.push(name(done), "i", stmt))
         pops.insert(0, tape.pop(trips, "i", stmt))
-        # the reverse loop runs the same indices backwards
-        last = _plus(start, _times(ast.BinOp(name(trips), ast.Sub(), const(1)), step))
-        if isinstance(start, ast.Constant) and isinstance(step, ast.Constant):
-            header = _range_call(last, _minus(start, step), _negate(step))
-            reverse_loop = ast.For(name(index, True), header, body_r or [ast.Pass()], [], None)
-        else:
-            k = fresh(f"_k{lid}")
-            header = ast.Call(name("range"), [ast.BinOp(name(trips), ast.Sub(), const(1)), const(-1), const(-1)], [])
-            position = assign(index, _plus(start, _times(name(k), step)), stmt)
-            reverse_loop = ast.For(name(k, True), header, [position] + body_r, [], None)
-        reverse = pops + [located(reverse_loop, stmt)]
+        reverse = pops + [self.reverse_loop(index, start, step, trips, body_r, lid, stmt)]
         if index in self.recorded:
             reverse.append(tape.pop(index, "i", stmt))
         return before + [forward] + after_pushes, reverse
+
+    def reverse_loop(self, index, start, step, trips, body_r, lid, stmt):
+        """The loop that runs the same indices backwards, ``trips`` times."""
+        last = _plus(copy.deepcopy(start), _times(ast.BinOp(name(trips), ast.Sub(), const(1)), step))
+        if isinstance(start, ast.Constant) and isinstance(step, ast.Constant):
+            header = _range_call(last, _minus(start, step), _negate(step))
+            loop = ast.For(name(index, True), header, body_r or [ast.Pass()], [], None)
+        else:
+            k = self.p.names.exact(f"_k{lid}")
+            header = ast.Call(name("range"), [ast.BinOp(name(trips), ast.Sub(), const(1)), const(-1), const(-1)], [])
+            position = assign(index, _plus(copy.deepcopy(start), _times(name(k), step)), stmt)
+            loop = ast.For(name(k, True), header, [position] + body_r, [], None)
+        return located(loop, stmt)
 
     def while_loop(self, stmt):
         body_f, body_r = self.block(stmt.body)
@@ -360,3 +379,14 @@ def _headers(stmt):
     if isinstance(stmt, (ast.If, ast.While)):
         return [stmt.test]
     return [stmt.iter]
+
+
+def _fixed_names(program):
+    """Variables with one value for the whole call: parameters never assigned, and variables
+    assigned once, at the top level of the function, to a value that is never pushed back."""
+    tree = program.tree
+    stores = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+    params = {a.arg for a in tree.args.args}
+    once = {s.targets[0].id for s in tree.body if isinstance(s, ast.Assign) and not is_element_write(s)
+            and stores.count(s.targets[0].id) == 1}
+    return ({p for p in params if p not in stores} | once) - program.plan.recorded
