@@ -125,4 +125,33 @@ def flatten(tree, env, activity):
     tree = copy.deepcopy(tree)
     flattener = _Flattener(tree, env, activity)
     tree.body = flattener.block(tree.body)
+    _forward_stores(tree.body)
     return tree, flattener.temps
+
+
+def _forward_stores(stmts):
+    """``a[i] = v`` then ``t = a[i]`` in the same list: make it ``t = v`` (nothing of ``a`` to tape)."""
+    for index, stmt in enumerate(stmts):
+        if isinstance(stmt, ast.If):
+            _forward_stores(stmt.body)
+            _forward_stores(stmt.orelse)
+            continue
+        if isinstance(stmt, (ast.For, ast.While)):
+            _forward_stores(stmt.body)
+            continue
+        if not is_element_write(stmt) or not isinstance(stmt.value, (ast.Name, ast.Constant)):
+            continue
+        array = stmt.targets[0].value.id
+        where = ast.dump(stmt.targets[0].slice)
+        depends = {n.id for n in ast.walk(stmt.targets[0].slice) if isinstance(n, ast.Name)} | {array}
+        if isinstance(stmt.value, ast.Name):
+            depends.add(stmt.value.id)
+        for later in stmts[index + 1:]:
+            if not isinstance(later, ast.Assign):
+                break
+            value = later.value
+            if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) \
+                    and value.value.id == array and ast.dump(value.slice) == where:
+                later.value = copy.deepcopy(stmt.value)
+            if target_name(later) in depends:
+                break
