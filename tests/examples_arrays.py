@@ -112,3 +112,12 @@ def triangular(L, x):
     for i in range(n):
         s += y[i] * y[i]
     return s
+
+
+def hoist_guard(x):
+    n = len(x)
+    s = 0.0
+    for i in range(n + 2):
+        for j in range(i, n):
+            s += x[j] * x[i]   # x[i] is read outside its bounds only where the loop does not run
+    return s

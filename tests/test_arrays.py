@@ -81,3 +81,16 @@ def test_integer_increments_are_undone_not_taped():
     text = srcad.source(ex.triangular, wrt=(0, 1), args=(np.ones(10), X))
     assert "p = p - 1" in text
     assert text.count("_itape[_itop] = p\n") == 1   # only the initial p = 0 is taped
+
+
+def test_reads_hoisted_out_of_loops_only_happen_when_the_loop_runs():
+    from srcad.analysis import ArrayType
+    from srcad.api import Transformation
+
+    text = srcad.source(ex.hoist_guard, args=(X,))
+    assert "if range_len(i, n, 1) > 0:" in text
+    # as plain Python, an out-of-bounds read raises instead of reading past the buffer
+    rev = Transformation(ex.hoist_guard, "value_and_grad", 0).specialize((ArrayType("float64", 1),))
+    value, grad, fneeded, ineeded = rev.functions["rev"].py_func(X, 1.0, np.empty(1000), np.empty(1000, np.int64))
+    assert value == pytest.approx(ex.hoist_guard(X))
+    assert srcad.check_grad(ex.hoist_guard, X).ok

@@ -126,7 +126,67 @@ def flatten(tree, env, activity):
     flattener = _Flattener(tree, env, activity)
     tree.body = flattener.block(tree.body)
     _forward_stores(tree.body)
+    _hoist_invariant_reads(tree.body, set(flattener.temps), _assignment_counts(tree))
     return tree, flattener.temps
+
+
+def _assignment_counts(tree):
+    counts = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
+
+
+def _written_in(stmt):
+    """Names a statement assigns, and arrays whose elements it writes."""
+    names = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            names.add(node.value.id)
+    return names
+
+
+def _hoist_invariant_reads(stmts, temps, counts):
+    """Move ``t = a[i]`` out of a ``for`` loop when neither ``a`` nor ``i`` changes in the loop.
+
+    The read then happens (and is taped) once per execution of the loop instead
+    of once per iteration.  It is guarded by the loop running at all, so an
+    index that is only valid inside the loop is never used.
+    """
+    out = []
+    for stmt in stmts:
+        if isinstance(stmt, ast.If):
+            stmt.body = _hoist_invariant_reads(stmt.body, temps, counts)
+            stmt.orelse = _hoist_invariant_reads(stmt.orelse, temps, counts)
+        elif isinstance(stmt, ast.While):
+            stmt.body = _hoist_invariant_reads(stmt.body, temps, counts)
+        elif isinstance(stmt, ast.For):
+            stmt.body = _hoist_invariant_reads(stmt.body, temps, counts)
+            changed = _written_in(stmt)
+            hoisted = []
+            for inner in list(stmt.body):
+                value = getattr(inner, "value", None)
+                if not (isinstance(inner, ast.Assign) and isinstance(inner.targets[0], ast.Name)
+                        and inner.targets[0].id in temps and counts.get(inner.targets[0].id) == 1
+                        and isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name)):
+                    continue
+                used = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+                if used & changed:
+                    continue
+                stmt.body.remove(inner)
+                hoisted.append(inner)
+            if hoisted:
+                args = stmt.iter.args
+                bounds = [ast.Constant(0), args[0], ast.Constant(1)] if len(args) == 1 else \
+                    [args[0], args[1], ast.Constant(1)] if len(args) == 2 else list(args)
+                runs = ast.Compare(ast.Call(ast.Name("range_len", ast.Load()), copy.deepcopy(bounds), []),
+                                   [ast.Gt()], [ast.Constant(0)])
+                out.append(_located(ast.If(runs, hoisted, []), stmt))
+        out.append(stmt)
+    return out
 
 
 def _forward_stores(stmts):
