@@ -17,6 +17,7 @@ import copy
 from dataclasses import dataclass, field
 
 from ..rules import CONSTRUCTORS, local_partials
+from ..rules.apply import substitute
 from .types import element_writes, is_element_write, target_name
 
 _CHEAP_OPS = (ast.Add, ast.Sub, ast.Mult)
@@ -38,17 +39,7 @@ class RecordPlan:
         """``expr`` with rematerialized variables replaced by their defining expressions."""
         if not self.rematerialized:
             return expr
-        return _Substitute(self.rematerialized).visit(copy.deepcopy(expr))
-
-
-class _Substitute(ast.NodeTransformer):
-    def __init__(self, mapping):
-        self.mapping = mapping
-
-    def visit_Name(self, node):
-        if node.id in self.mapping:
-            return copy.deepcopy(self.mapping[node.id])
-        return node
+        return substitute(expr, self.rematerialized)
 
 
 def names_in(expr):
@@ -175,7 +166,7 @@ def plan_recording(tree, activity, env):
         stmts, index, _ = positions.where[id(stmt)]
         # substitute only candidates of the same list; others stay names (and are checked as such)
         used = {u for u in names_in(stmt.value) & set(expansions) if positions.where[id(sites[u][0])][0] is stmts}
-        expansion = _Substitute({u: expansions[u] for u in used}).visit(copy.deepcopy(stmt.value))
+        expansion = substitute(stmt.value, {u: expansions[u] for u in used})
         if _cheap(expansion, changing_at(stmt)):
             expansions[var] = expansion
             first_index[var] = min([index] + [first_index[u] for u in used])

@@ -61,7 +61,7 @@ def local_partials(expr, out):
             continue
         mapping = dict(zip(rule.params, operands))
         mapping["out"] = ast.Name(out, ast.Load())
-        result.append(Operand(operand, simplify(_substitute(tree, mapping))))
+        result.append(Operand(operand, simplify(substitute(tree, mapping))))
     return result
 
 
@@ -80,7 +80,8 @@ class _Substitute(ast.NodeTransformer):
         return node
 
 
-def _substitute(tree, mapping):
+def substitute(tree, mapping):
+    """A copy of expression ``tree`` with the names in ``mapping`` replaced by copies of their expressions."""
     return _Substitute(mapping).visit(copy.deepcopy(tree))
 
 
