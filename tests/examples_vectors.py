@@ -61,3 +61,24 @@ def slice_writes(x):
     M[1] = x + 1.0
     M[2, 1:n] = y[0:n - 1]
     return np.sum(y * y) + np.sum(M * M)
+
+
+def ufuncs_trig(x):
+    return np.sum(np.sin(x) + np.cos(x) + np.tan(0.5 * x) + np.arcsin(0.5 * x) + np.arccos(0.4 * x)
+                  + np.arctan(x) + np.arctan2(x, 2.0 + x) + np.hypot(x, 1.5))
+
+
+def ufuncs_hyperbolic(x):
+    return np.sum(np.sinh(x) + np.cosh(x) + np.tanh(x) + np.arcsinh(x) + np.arctanh(0.5 * x)
+                  + np.arccosh(2.0 + x * x))
+
+
+def ufuncs_exp_log(x):
+    y = 1.5 + x * x
+    return np.sum(np.exp(x) + np.expm1(x) + np.log(y) + np.log1p(y) + np.log2(y) + np.log10(y)
+                  + np.sqrt(y) + np.power(y, 1.5) + y ** 0.7 + np.abs(x - 0.05) + np.fabs(x + 0.05))
+
+
+def ufuncs_piecewise(x, w):
+    return np.sum(np.maximum(x, w) + np.minimum(x, 0.5 * w) + np.clip(x, -0.6, 0.6)
+                  + np.where(x > w, x * x, w) + np.floor(x) * x + np.sign(w) * x)

@@ -119,3 +119,15 @@ def random_program(seed, name="program"):
     builder.block(1, builder.rng.randint(2, 6), False)
     builder.emit(1, f"return {builder.expr()} + {builder.pick_float()}")
     return "import math\n\n\ndef " + name + "(a, b, n):\n" + "\n".join(builder.lines) + "\n"
+
+
+def load_program(directory, text, module_name):
+    """Write ``text`` to ``directory`` as a module and import it (srcad reads functions from files)."""
+    import importlib.util
+
+    path = directory / f"{module_name}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.program, text

@@ -22,6 +22,10 @@ CASES = [
     (ex.vector_loop, (X, 4)),
     (ex.axis_sums, (A,)),
     (ex.slice_writes, (X,)),
+    (ex.ufuncs_trig, (X * 0.5,)),
+    (ex.ufuncs_hyperbolic, (X * 0.5,)),
+    (ex.ufuncs_exp_log, (X,)),
+    (ex.ufuncs_piecewise, (X, W5)),
 ]
 
 

@@ -3,24 +3,17 @@
 As for the scalar programs, the generated code runs as plain Python here.
 """
 
-import importlib.util
-
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from random_array_programs import random_array_program
+from random_programs import load_program
 from srcad.api import Transformation
-
-TYPES = (("array", "float64", 1), ("array", "float64", 1), "int")
 
 
 def _load(tmp_path_factory, seed):
-    path = tmp_path_factory.mktemp("array_programs") / f"array_program_{seed}.py"
-    path.write_text(random_array_program(seed))
-    spec = importlib.util.spec_from_file_location(f"array_program_{seed}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.program, path.read_text()
+    return load_program(tmp_path_factory.mktemp("array_programs"), random_array_program(seed),
+                        f"array_program_{seed}")
 
 
 def _types():

@@ -5,23 +5,17 @@ hundreds of programs cost no compilation; other tests run the same generated
 code compiled.
 """
 
-import importlib.util
 import math
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from random_programs import random_program
+from random_programs import load_program, random_program
 from srcad.api import Transformation
 
 
 def _load(tmp_path_factory, seed):
-    path = tmp_path_factory.mktemp("programs") / f"program_{seed}.py"
-    path.write_text(random_program(seed))
-    spec = importlib.util.spec_from_file_location(f"program_{seed}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.program, path.read_text()
+    return load_program(tmp_path_factory.mktemp("programs"), random_program(seed), f"program_{seed}")
 
 
 def _finite_difference(f, a, b, n, index, h=1e-6):
