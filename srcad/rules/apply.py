@@ -65,11 +65,6 @@ def local_partials(expr, out):
     return result
 
 
-def rule_reads_out(expr):
-    rule = rule_of(expr)
-    return rule is not None and rule.uses_out
-
-
 class _Substitute(ast.NodeTransformer):
     def __init__(self, mapping):
         self.mapping = mapping
@@ -108,6 +103,10 @@ class _Simplify(ast.NodeTransformer):
             except (KeyError, ZeroDivisionError, OverflowError, ValueError):
                 return node
             return ast.Constant(value)
+        if isinstance(op, ast.Add) and is_number(left, 0):
+            return right
+        if isinstance(op, (ast.Add, ast.Sub)) and is_number(right, 0):
+            return left
         if isinstance(op, ast.Add) and ast.dump(left) == ast.dump(right):
             return ast.BinOp(ast.Constant(2.0), ast.Mult(), left)
         if isinstance(op, ast.Mult):

@@ -36,14 +36,6 @@ class Rule:
         """The parsed partial derivative with respect to parameter ``index``."""
         return self.parsed[index]
 
-    @property
-    def uses_out(self):
-        return any(
-            isinstance(node, ast.Name) and node.id == "out"
-            for tree in self.parsed
-            if tree is not None
-            for node in ast.walk(tree)
-        )
 
 
 _calls = {}       # canonical name -> Rule

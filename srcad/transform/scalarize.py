@@ -18,7 +18,7 @@ from ..analysis import ArrayType, type_of
 from ..analysis.types import is_element_write
 from ..errors import UnsupportedError
 from ..frontend.names import NameSource, user_names
-from ..rules import ARRAY_OPERATIONS, lookup_call
+from ..rules import ARRAY_OPERATIONS, lookup_call, simplify
 
 _REDUCTIONS = {"np.sum": ("0.0", "+"), "np.prod": ("1.0", "*"), "np.mean": ("0.0", "+"),
                "np.max": (None, "max"), "np.min": (None, "min")}
@@ -234,7 +234,6 @@ class _Scalarizer:
             product = ast.BinOp(a, ast.Mult(), b)
             node = ast.Call(_name("np.sum"), [product], [])
             name = "np.sum"
-            self.env_note(product)
         if name not in _REDUCTIONS:
             self.refuse(where, name, f"{name} of these arguments is not supported")
         if len(node.args) == 2:
@@ -266,9 +265,6 @@ class _Scalarizer:
             return ast.BinOp(_name(acc), ast.Div(), copy.deepcopy(count))
         return _name(acc)
 
-    def env_note(self, expr):
-        """Nothing to record: types of new expressions are computed on demand."""
-
     # shapes and elements ----------------------------------------------------
     def shape(self, expr, where):
         """Extents (int expressions) of array expression ``expr``."""
@@ -284,7 +280,9 @@ class _Scalarizer:
             parts = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
             out = []
             for dim, part in enumerate(parts):
-                if isinstance(part, ast.Slice):
+                if isinstance(part, ast.Slice) and part.lower is None and part.upper is None and part.step is None:
+                    out.append(base_shape[dim])
+                elif isinstance(part, ast.Slice):
                     lo, hi, step = self.slice_bounds(part, base_shape[dim], where)
                     out.append(ast.Call(_name("range_len"), [lo, hi, step], []))
             return out + base_shape[len(parts):]
@@ -351,8 +349,8 @@ class _Scalarizer:
                 if isinstance(part, ast.Slice):
                     lo, _, step = self.slice_bounds(part, base_shape[dim], where)
                     position = rest.pop(0)
-                    full.append(ast.BinOp(copy.deepcopy(lo), ast.Add(),
-                                          ast.BinOp(position, ast.Mult(), copy.deepcopy(step))))
+                    full.append(simplify(ast.BinOp(copy.deepcopy(lo), ast.Add(),
+                                                   ast.BinOp(position, ast.Mult(), copy.deepcopy(step)))))
                 else:
                     full.append(part)
             return self.element(expr.value, full + rest, where, outer, inner)
