@@ -273,6 +273,9 @@ def _public_callable(transformation):
     public.__name__ = public.__qualname__ = name
     public.__srcad__ = transformation
     public.__srcad_primal__ = transformation.primal
+    if transformation.kind in ("grad", "value_and_grad"):
+        # the primal's default values, when called from Python (jvp and vjp append arguments after them)
+        public.__defaults__ = transformation.primal.__defaults__
     return public
 
 

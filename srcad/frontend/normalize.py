@@ -111,8 +111,6 @@ class _Lowering:
         args = tree.args
         if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
             self.refuse(tree, "*args", "only plain positional parameters are supported")
-        if args.defaults:
-            self.refuse(tree, "default argument", "parameters with default values are not supported yet")
 
     def resolve(self, node):
         """A copy of expression ``node`` with global names resolved."""

@@ -1,0 +1,2 @@
+def scaled(x, y=2.0):
+    return x * x * y
