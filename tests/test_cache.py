@@ -53,3 +53,42 @@ def test_cache_dir_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("SRCAD_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_dir() == str(tmp_path / "xdg" / "srcad")
+
+
+KERNEL = '''
+import math
+import numba
+import srcad
+
+
+def f(x, y):
+    return x * math.sin(y)
+
+
+g = srcad.grad(f, wrt=(0, 1))
+
+
+@numba.njit(cache=True)
+def descend(x, y, steps):
+    for _ in range(steps):
+        gx, gy = g(x, y)
+        x -= 0.1 * gx
+        y -= 0.1 * gy
+    return x, y
+
+
+if __name__ == "__main__":
+    print(repr(descend(1.0, 2.0, 10)), sum(descend.stats.cache_hits.values()))
+'''
+
+
+def test_a_cached_user_kernel_that_calls_a_derivative_loads_in_a_new_process(tmp_path):
+    # Numba's cache of the user's kernel refers to the generated module by name.
+    (tmp_path / "kernel.py").write_text(KERNEL)
+    env = dict(os.environ, SRCAD_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=os.pathsep.join(sys.path))
+    runs = [subprocess.run([sys.executable, str(tmp_path / "kernel.py")], env=env, capture_output=True,
+                           text=True, timeout=300) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    (first, hits1), (second, hits2) = [r.stdout.rsplit(" ", 1) for r in runs]
+    assert first == second
+    assert int(hits1) == 0 and int(hits2) == 1

@@ -35,9 +35,13 @@ def _writable_dir():
             return path
     except OSError:
         pass
-    fallback = os.path.join(tempfile.gettempdir(), f"srcad-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
+    fallback = _fallback_dir()
     os.makedirs(fallback, exist_ok=True)
     return fallback
+
+
+def _fallback_dir():
+    return os.path.join(tempfile.gettempdir(), f"srcad-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
 
 
 def _write_once(path, text):
@@ -56,6 +60,30 @@ def _write_once(path, text):
         if os.path.exists(temp):
             os.unlink(temp)
         raise
+
+
+class _GeneratedModuleFinder:
+    """Imports ``srcad_<hash>`` modules from the cache directory.
+
+    Numba's cache of a user's ``@njit(cache=True)`` function that calls a
+    derivative refers to the generated module by name; a new process must be
+    able to import it before srcad has built anything.
+    """
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if not name.startswith("srcad_") or "." in name:
+            return None
+        for directory in (cache_dir(), _fallback_dir()):
+            file = os.path.join(directory, name + ".py")
+            if os.path.exists(file):
+                return importlib.util.spec_from_file_location(name, file)
+        return None
+
+
+def install_finder():
+    if not any(isinstance(f, _GeneratedModuleFinder) or f is _GeneratedModuleFinder for f in sys.meta_path):
+        sys.meta_path.append(_GeneratedModuleFinder)
 
 
 def module_name(text):
