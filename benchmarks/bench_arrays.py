@@ -43,7 +43,7 @@ for _p in (HERE, ROOT):
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
-from bench_core import SAMPLES, fmt_ratio, fmt_time, time_interleaved  # noqa: E402
+from bench_core import SAMPLES, fmt_ratio, fmt_time, report_footer, time_interleaved  # noqa: E402
 
 AGREE_RTOL = {"srcad": 1e-9, "jax": 1e-8, "torch": 1e-8}
 SETTLE_SECONDS = 0.5    # pause after JAX / PyTorch work before timing anything else
@@ -493,19 +493,7 @@ def render(rows, notes, frameworks, srcad_version, srcad_error, total):
                        "and `torch.autograd.grad` (forward and backward pass); timed once per function, `—` "
                        "for the hand-written variants.  Every candidate runs on one thread.")
         lines.append("")
-    lines.append("Problems:")
-    lines.append("")
-    for r in rows:
-        lines.append(f"- `{r['name']}`: {r['description']}; f = {r['value']:.6g}")
-    lines.append("")
-    if srcad_error is not None:
-        lines.append(f"srcad not available: {srcad_error}")
-        lines.append("")
-    for n in notes:
-        lines.append(f"- {n}")
-    if notes:
-        lines.append("")
-    lines.append(f"srcad {srcad_version or 'not available'}; whole run: {total:.0f} s.")
+    lines += report_footer(rows, notes, srcad_version, srcad_error, total)
     return "\n".join(lines)
 
 

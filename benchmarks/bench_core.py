@@ -397,20 +397,22 @@ def render(rows, notes, srcad_version, srcad_error, total):
                          f"about {fmt_time(statistics.median(startup))}) is paid before each first call "
                          "and not included above.")
             lines.append("")
-    lines.append("Problems:")
-    lines.append("")
-    for r in rows:
-        lines.append(f"- `{r['name']}`: {r['description']}; f = {r['value']:.6g}")
+    lines += report_footer(rows, notes, srcad_version, srcad_error, total)
+    return "\n".join(lines)
+
+
+def report_footer(rows, notes, srcad_version, srcad_error, total):
+    """The closing lines of a benchmark report: the problems, notes and the run's duration."""
+    lines = ["Problems:", ""]
+    lines += [f"- `{r['name']}`: {r['description']}; f = {r['value']:.6g}" for r in rows]
     lines.append("")
     if srcad_error is not None:
-        lines.append(f"srcad not available: {srcad_error}")
-        lines.append("")
-    for n in notes:
-        lines.append(f"- {n}")
+        lines += [f"srcad not available: {srcad_error}", ""]
+    lines += [f"- {n}" for n in notes]
     if notes:
         lines.append("")
     lines.append(f"srcad {srcad_version or 'not available'}; whole run: {total:.0f} s.")
-    return "\n".join(lines)
+    return lines
 
 
 def results_file(report):

@@ -63,11 +63,13 @@ class _Positions:
     def __init__(self, tree):
         self.where = {}
         self.in_loop = set()
+        self.order = []     # every statement, in source order
         self.visit(tree.body, None, 0)
 
     def visit(self, stmts, parent, depth):
         for index, stmt in enumerate(stmts):
             self.where[id(stmt)] = (stmts, index, parent)
+            self.order.append(stmt)
             if depth:
                 self.in_loop.add(id(stmt))
             if isinstance(stmt, ast.If):
@@ -146,7 +148,7 @@ def plan_recording(tree, activity, env):
         """Names whose values may change in or after ``stmt``: scalars assigned anywhere, arrays written later."""
         top = positions.ancestor_in(stmt, tree.body)
         return scalars | {name for name, last in last_write.items() if last >= top}
-    for stmt in _in_order(tree.body):
+    for stmt in positions.order:
         if isinstance(stmt, ast.Assign) and target_name(stmt) in activity.active:
             if is_element_write(stmt):
                 reads = names_in(stmt.targets[0].slice)
@@ -154,7 +156,7 @@ def plan_recording(tree, activity, env):
                 reads = adjoint_reads(stmt.targets[0].id, stmt.value, activity.active)
             for name in reads:
                 readers.setdefault(name, []).append(stmt)
-    ordered = [s for s in _in_order(tree.body) if isinstance(s, ast.Assign) and not is_element_write(s)]
+    ordered = [s for s in positions.order if isinstance(s, ast.Assign) and not is_element_write(s)]
 
     # Candidates: single-assignment variables whose definition, with earlier
     # candidates of the same statement list substituted, is still cheap.
@@ -263,13 +265,3 @@ def _inside(stmt, loop, positions):
             return True
         stmt = parent
     return False
-
-
-def _in_order(stmts):
-    for stmt in stmts:
-        yield stmt
-        if isinstance(stmt, ast.If):
-            yield from _in_order(stmt.body)
-            yield from _in_order(stmt.orelse)
-        elif isinstance(stmt, (ast.For, ast.While)):
-            yield from _in_order(stmt.body)
