@@ -43,7 +43,8 @@ for _p in (HERE, ROOT):
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
-from bench_core import SAMPLES, fmt_ratio, fmt_time, report_footer, time_interleaved  # noqa: E402
+from bench_core import (SAMPLES, fmt_ratio, fmt_time, report_footer, results_document,  # noqa: E402
+                        time_interleaved)
 
 AGREE_RTOL = {"srcad": 1e-9, "jax": 1e-8, "torch": 1e-8}
 SETTLE_SECONDS = 0.5    # pause after JAX / PyTorch work before timing anything else
@@ -498,28 +499,14 @@ def render(rows, notes, frameworks, srcad_version, srcad_error, total):
 
 
 def results_file(report, srcad_version):
-    import numba
-    import numpy as np
-
-    header = [
-        "# srcad array benchmark results",
-        "",
-        f"- date: {datetime.date.today().isoformat()}",
-        "- command: `python3 benchmarks/bench_arrays.py --write`",
-        f"- srcad {srcad_version or 'not available'}, numba {numba.__version__}, numpy {np.__version__}, "
-        f"Python {platform.python_version()}",
-        f"- {os.cpu_count()} CPU(s), {platform.machine()}, {platform.system()}",
-        "",
+    explanation = (
         "All gradients are called from Python; times are medians per call (see `benchmarks/README.md`).  "
         "Ratios below 1 for the hand-written gradient are real: `gmm` and `lennard_jones` have "
         "hand-written gradients arranged so that LLVM vectorizes their inner loops, while the "
         "primals' inner loops are serial floating-point sums; the `_vs_adjoint` rows use a "
-        "hand-written adjoint in the primal's own loop order instead.",
-        "",
-        "",
-    ]
-    return "\n".join(header) + report + "\n"
-
+        "hand-written adjoint in the primal's own loop order instead.")
+    return results_document("srcad array benchmark results", "python3 benchmarks/bench_arrays.py --write",
+                            srcad_version, explanation, report)
 
 if __name__ == "__main__":
     sys.exit(main())

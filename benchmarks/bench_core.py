@@ -416,32 +416,38 @@ def report_footer(rows, notes, srcad_version, srcad_error, total):
 
 
 def results_file(report):
+    try:
+        import srcad
+        version = srcad.__version__
+    except Exception:
+        version = None
+    explanation = ("All gradients are called from Python unless stated; times are medians per call "
+                   "(see `benchmarks/README.md`).  Ratios below 1 for the hand-written gradient are "
+                   "real: the primal's floating-point sum is a serial dependency chain that Numba "
+                   "does not vectorize, while the hand-written Rosenbrock gradient has no reduction.")
+    return results_document("srcad core benchmark results", "python3 benchmarks/bench_core.py --write",
+                            version, explanation, report)
+
+
+def results_document(title, command, srcad_version, explanation, report):
+    """A RESULTS file: the title, when and how it was measured, the explanation, then the report."""
     import numba
     import numpy as np
 
-    try:
-        import srcad
-        sv = srcad.__version__
-    except Exception:
-        sv = "not available"
     header = [
-        "# srcad core benchmark results",
+        f"# {title}",
         "",
         f"- date: {datetime.date.today().isoformat()}",
-        "- command: `python3 benchmarks/bench_core.py --write`",
-        f"- srcad {sv}, numba {numba.__version__}, numpy {np.__version__}, "
+        f"- command: `{command}`",
+        f"- srcad {srcad_version or 'not available'}, numba {numba.__version__}, numpy {np.__version__}, "
         f"Python {platform.python_version()}",
         f"- {os.cpu_count()} CPU(s), {platform.machine()}, {platform.system()}",
         "",
-        "All gradients are called from Python unless stated; times are medians per call "
-        "(see `benchmarks/README.md`).  Ratios below 1 for the hand-written gradient are "
-        "real: the primal's floating-point sum is a serial dependency chain that Numba "
-        "does not vectorize, while the hand-written Rosenbrock gradient has no reduction.",
+        explanation,
         "",
         "",
     ]
     return "\n".join(header) + report + "\n"
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -100,12 +100,10 @@ def everything(a, x):
 
 
 def main():
+    from examples_cache import report
+
     g = srcad.value_and_grad(everything, wrt=(0, 1))
-    value, grads = g(1.5, 2.5)
-    dispatcher = g.__srcad__.last.functions["rev"]
-    stats = dispatcher.stats
-    print(repr(value), repr(grads[0]), repr(grads[1]), sum(stats.cache_hits.values()),
-          sum(stats.cache_misses.values()))
+    report(g, *g(1.5, 2.5))
 
 
 if __name__ == "__main__":

@@ -78,14 +78,16 @@ class _Positions:
             elif isinstance(stmt, (ast.For, ast.While)):
                 self.visit(stmt.body, stmt, depth + 1)
 
+    def enclosing(self, stmt):
+        """(list, index, parent) of ``stmt``, then of each statement that contains it, outwards."""
+        while stmt is not None:
+            place = self.where[id(stmt)]
+            yield place
+            stmt = place[2]
+
     def ancestor_in(self, stmt, stmts):
         """Index in ``stmts`` of ``stmt`` or of the statement of ``stmts`` that contains it, else None."""
-        while stmt is not None:
-            where, index, parent = self.where[id(stmt)]
-            if where is stmts:
-                return index
-            stmt = parent
-        return None
+        return next((index for where, index, _ in self.enclosing(stmt) if where is stmts), None)
 
 
 def _assigned_names(stmt):
@@ -195,11 +197,7 @@ def plan_recording(tree, activity, env):
                                   or any(id(s) in positions.in_loop for s in sites[name]))
 
     def loop_depth(stmt):
-        depth = 0
-        while stmt is not None:
-            _, _, stmt = positions.where[id(stmt)]
-            depth += isinstance(stmt, (ast.For, ast.While))
-        return depth
+        return sum(isinstance(parent, (ast.For, ast.While)) for _, _, parent in positions.enclosing(stmt))
 
     def costly(name, instead_of):
         """Would recording ``name`` cost as much as recording ``instead_of``?  (Not if it is
@@ -259,9 +257,4 @@ def plan_recording(tree, activity, env):
 
 
 def _inside(stmt, loop, positions):
-    while stmt is not None:
-        _, _, parent = positions.where[id(stmt)]
-        if parent is loop:
-            return True
-        stmt = parent
-    return False
+    return any(parent is loop for _, _, parent in positions.enclosing(stmt))
