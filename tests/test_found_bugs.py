@@ -1,0 +1,311 @@
+"""Small reproducers of wrong numbers and crashes found on real code and by the differential generator.
+
+Each test is one tiny function, differentiated through the public API and
+checked against central finite differences (and forward mode against
+reverse mode).  A test marked ``xfail`` reproduces a failure still open: it
+passes once the cause is fixed (``strict=False``), and the mark then goes.
+A clear ``srcad.UnsupportedError`` at build time would also be an acceptable
+answer for some of them; a wrong number or a crash never is.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import srcad
+from fd import assert_close, dot, gradient
+
+RNG = np.random.default_rng(6)
+
+
+def _copies(args):
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _tangents(args, wrt):
+    return tuple(RNG.standard_normal(args[i].shape) if isinstance(args[i], np.ndarray) else float(RNG.standard_normal())
+                 for i in wrt)
+
+
+def check(f, args, wrt=0):
+    """Value against the primal, the gradient against finite differences, forward against reverse."""
+    expected = f(*_copies(args))
+    value, grads = srcad.value_and_grad(f, wrt=wrt)(*_copies(args))
+    assert_close(value, expected, rtol=1e-12, what="value")
+    assert_close(grads, gradient(f, _copies(args), wrt), rtol=1e-6, atol=1e-8, what="gradient")
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    tangents = _tangents(args, indices)
+    forward_value, directional = srcad.jvp(f, wrt=wrt)(*_copies(args), *tangents)
+    assert_close(forward_value, expected, rtol=1e-12, what="forward value")
+    assert_close(directional, dot(grads if isinstance(grads, tuple) else (grads,), tangents),
+                 rtol=1e-9, what="<gradient, tangent> against forward mode")
+
+
+def bug(reason):
+    return pytest.mark.xfail(strict=False, reason=reason)
+
+
+# ------------------------------------------------------------------ element reads in loops
+def fixed_element_in_loop(x):
+    s = 0.0
+    for i in range(4):
+        s += math.tanh(x[0])
+    return s
+
+
+@bug("an element read with an index the loop does not change: NameError '_t2' in the generated code")
+def test_element_read_with_fixed_index_in_loop():
+    check(fixed_element_in_loop, (np.array([0.3, 0.5, 0.1, 0.2]),))
+
+
+def written_then_read_back(x):
+    z = np.zeros(2)
+    s = 0.0
+    for _ in range(3):
+        z[0] = x[0]
+        s += z[0] * z[0]
+    return s
+
+
+@bug("an element written and read back in a loop: NameError '_t1' in the generated code")
+def test_element_written_and_read_back_in_loop():
+    check(written_then_read_back, (np.array([1.5, 2.0]),))
+
+
+def rhs_into(y, k):
+    z = np.empty_like(y)
+    z[0] = y[1]
+    z[1] = -k * y[0]
+    return z
+
+
+def rk_steps(y0, k):
+    y = y0.copy()
+    dt = 0.1
+    for _ in range(5):
+        k1 = rhs_into(y, k)
+        k2 = rhs_into(y + 0.5 * dt * k1, k)
+        y = y + dt * k2
+    return y[0] * y[0] + y[1]
+
+
+def test_midpoint_steps_with_an_array_right_hand_side():
+    check(rk_steps, (np.array([1.0, 0.2]), 2.0), wrt=(0, 1))
+
+
+# ------------------------------------------------------------------ control flow
+def early_return_in_loop(x, n):
+    s = x * 1.0
+    for _ in range(n):
+        s = s * 2.0
+        return s
+    return s * 3.0
+
+
+@bug("compiled only: a return inside a loop leaves '_result' possibly undefined for Numba's type inference")
+def test_early_return_inside_loop_compiles():
+    check(early_return_in_loop, (0.7, 2))
+
+
+def y_data(i):
+    if i == 1:
+        return 1.5
+    elif i == 2:
+        return 2.25
+    return 2.625
+
+
+def beale(x):
+    s = 0.0
+    for i in range(1, 4):
+        t = y_data(i) - x[0] * (1.0 - x[1] ** i)
+        s += t * t
+    return s
+
+
+@bug("a helper with early returns, called in a loop: a temporary read on a path that does not assign it")
+def test_helper_with_early_returns_called_in_loop():
+    check(beale, (np.array([1.2, 0.4]),))
+
+
+def halve(w):
+    w[0] = w[0] * 0.5
+    return w[0]
+
+
+def while_and_with_call(x):
+    w = np.ones(1)
+    k = 0
+    while k < 6 and halve(w) < 1.0:
+        k += 1
+    return x * (2.0 + w[0] * 64)
+
+
+@bug("`and` in a while condition evaluates the call after the left side is false")
+def test_while_and_short_circuits_a_call():
+    check(while_and_with_call, (1.0,))
+
+
+# ------------------------------------------------------------------ nested array expressions
+def nested_dot(X, w):
+    return np.sum(np.dot(np.dot(X, w), X))
+
+
+@bug("nested products: the reverse sweep reads the inner product with a stale index")
+def test_nested_dot_products():
+    check(nested_dot, (RNG.normal(size=(5, 3)), RNG.normal(size=3)), wrt=(0, 1))
+
+
+def axis_sum_of_product(W, M, x):
+    return np.dot(np.sum(W @ M, axis=0), x)
+
+
+@bug("an axis reduction of a matrix product: UnboundLocalError '_k1'")
+def test_axis_reduction_of_a_matrix_product():
+    check(axis_sum_of_product, (RNG.normal(size=(3, 3)), RNG.normal(size=(3, 3)), RNG.normal(size=3)), wrt=(0, 1, 2))
+
+
+def times_own_element(a):
+    w = a * a[0]
+    return np.sum(w)
+
+
+@bug("an element of an array as the scalar of an array expression: NameError")
+def test_array_times_its_own_element():
+    check(times_own_element, (np.array([1.0, 2.0, 3.0]),))
+
+
+def scaled_by_own_element(x):
+    v = x * 1.0
+    v = np.tanh(v * (0.3 - v[0]))
+    return np.sum(v)
+
+
+@bug("an array reassigned from an expression that uses one of its own elements: NameError")
+def test_array_reassigned_from_its_own_element():
+    check(scaled_by_own_element, (np.array([0.2, -0.4, 0.6]),))
+
+
+def axis_sum_minus_element(M):
+    v = np.sum(M, axis=1) - M[0, 0]
+    return np.sum(v * v)
+
+
+@bug("an axis reduction minus an element: NameError")
+def test_axis_reduction_minus_an_element():
+    check(axis_sum_minus_element, (RNG.normal(size=(3, 3)),))
+
+
+def max_of_axis_sum(M, x):
+    return np.max(np.sum(M, axis=1)) * x
+
+
+@bug("np.max of an axis reduction returned directly is refused as not a float scalar")
+def test_max_of_an_axis_reduction_returned():
+    check(max_of_axis_sum, (RNG.normal(size=(3, 3)), 1.3), wrt=(0, 1))
+
+
+def max_of_matvec_in_condition(M, v, x):
+    s = 0.0
+    for i in range(3):
+        if np.max(M @ v) > 0.0:
+            s += x * i
+    return s
+
+
+@bug("np.max of a matrix-vector product in a condition inside a loop: name not defined")
+def test_max_of_a_product_in_a_condition_in_a_loop():
+    check(max_of_matvec_in_condition, (RNG.normal(size=(3, 3)), RNG.normal(size=3), 1.3), wrt=2)
+
+
+def nested_reductions_in_index(M):
+    return M[int(M[0, 0]), 1 if M[1, int(np.prod(np.max(M, axis=1) @ M))] > 0.5 else 0]
+
+
+@bug("nested reductions inside an index and a conditional expression: UnboundLocalError '_k1'")
+def test_nested_reductions_in_an_index():
+    check(nested_reductions_in_index, (np.array([[0.2, 0.3], [0.6, 0.9]]),))
+
+
+# ------------------------------------------------------------------ indices that change
+def permuted_index(a, p0):
+    p = p0.copy()
+    s = 0.0
+    for _ in range(2):
+        s += a[p[0]] * a[p[0]]
+        t = p[0]
+        p[0] = p[1]
+        p[1] = t
+    return s
+
+
+@bug("an int array used as an index and permuted later: the reverse sweep reads the final permutation")
+def test_index_array_permuted_after_use():
+    check(permuted_index, (np.array([2.0, 3.0]), np.array([0, 1])))
+
+
+def index_from_changing_data(a, W0):
+    W = W0.copy()
+    x = 0.0
+    for j in range(3):
+        x = x + a[int(W[1, j]) % 5]
+        W[1, j] = W[1, j] + 2.0
+        W[1, (j + 1) % 3] = W[1, j] + x * 0.0
+    return x * x
+
+
+@bug("an index computed from data that changes later: the reverse sweep recomputes it from the final data")
+def test_index_computed_from_data_that_changes():
+    check(index_from_changing_data, (np.arange(5.0) + 1.0, np.array([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0]])), wrt=0)
+
+
+# ------------------------------------------------------------------ views and aliases
+def alias_write(x):
+    a = np.zeros(3) + 0.1
+    w = a
+    w[0] = x
+    return a[0] * 3.0
+
+
+@bug("a whole-array alias is copied: the write through it is lost")
+def test_write_through_a_whole_array_alias():
+    check(alias_write, (0.7,))
+
+
+def slice_view_write(x):
+    a = np.ones(3)
+    b = a.copy()
+    w = b[0:2]
+    w[0] = x
+    return b[0] * 3.0 + w[0]
+
+
+@bug("a slice view is copied: the write through it is lost")
+def test_write_through_a_slice_view():
+    check(slice_view_write, (0.7,))
+
+
+def row_view_writes(M0, x):
+    M = M0.copy()
+    w = M[0]
+    for i in range(3):
+        w[i] = w[i] * x
+    return np.sum(M)
+
+
+@bug("a row view is copied: writes into it in a loop are lost")
+def test_writes_through_a_row_view_in_a_loop():
+    check(row_view_writes, (np.arange(6.0).reshape(2, 3), 1.5), wrt=(0, 1))
+
+
+# ------------------------------------------------------------------ call-time checks
+def weighted(x, y):
+    return np.sum(x * y)
+
+
+@bug("jvp with a tangent of the wrong length reads out of bounds instead of raising")
+def test_jvp_refuses_a_tangent_of_the_wrong_length():
+    x, y = np.ones(3), np.arange(3.0)
+    with pytest.raises((srcad.SrcadError, ValueError, TypeError)):
+        srcad.jvp(weighted, wrt=0)(x, y, np.ones(2))
