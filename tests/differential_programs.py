@@ -142,7 +142,8 @@ class _Helper:
 class _Builder:
     """Writes one module; every structural choice goes through ``self.c``."""
 
-    def __init__(self, chooser, features):
+    def __init__(self, chooser, features, statements):
+        self.statements = statements
         self.c = chooser
         self.f = features
         self.lines = []
@@ -471,7 +472,7 @@ class _Builder:
     def helper(self, returns_tuple, fills_argument):
         name = f"h{len(self.helpers) + 1}"
         self.helper_returns_tuple = returns_tuple
-        self.budget = 4
+        self.budget = max(1, self.statements // 3)
         body_start = len(self.lines)
         if fills_argument:
             self.emit(0, f"def {name}(u, t):")
@@ -526,29 +527,32 @@ class _Builder:
             self.emit(1, "p = P.copy()")
             index_arrays = ["p"]
         scope = _Scope(["a", "s"], ["x", "v"], ["M", "W"], ["v"], ["W"], index_arrays)
-        self.budget = 12
+        self.budget = self.statements
         self.block(scope, 1, False, 6)
         self.emit(1, f"return {self.result(scope)}")
         return "import math\n\nimport numpy as np\n" + "\n".join(self.lines) + "\n"
 
 
-def generate(chooser, features=ALL):
-    """Source text of a module defining ``program(a, x, M, P, n)``, every choice made by ``chooser``."""
-    return _Builder(chooser, features).program()
+def generate(chooser, features=ALL, statements=12):
+    """Source text of a module defining ``program(a, x, M, P, n)``, every choice made by ``chooser``.
+
+    ``statements`` bounds the program's statement count (a third of it each helper's).
+    """
+    return _Builder(chooser, features, statements).program()
 
 
-def random_program(seed, features=ALL):
+def random_program(seed, features=ALL, statements=12):
     """The program of a seed: reproducible without Hypothesis."""
-    return generate(RandomChooser(seed), features)
+    return generate(RandomChooser(seed), features, statements)
 
 
-def programs(features=ALL):
+def programs(features=ALL, statements=12):
     """A Hypothesis strategy of program texts that shrink toward short, simple programs."""
     from hypothesis import strategies as st
 
     @st.composite
     def strategy(draw):
-        return generate(HypothesisChooser(draw), features)
+        return generate(HypothesisChooser(draw), features, statements)
 
     return strategy()
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 import differential_check as check
 import differential_programs as gen
 
-EXAMPLES = int(os.environ.get("SRCAD_RANDOM_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("SRCAD_RANDOM_EXAMPLES", "50"))
 COMPILED_EXAMPLES = max(2, EXAMPLES // 10) if "SRCAD_RANDOM_EXAMPLES" in os.environ else 2
 
 _PROFILE = dict(deadline=None, derandomize=True, database=None, print_blob=False,
@@ -42,8 +42,9 @@ def test_plain_python(program_dir, text, seed):
     _assert_agrees(text, seed, program_dir, compiled=False)
 
 
+# short programs: each costs a Numba compilation of its reverse and its forward mode
 @settings(max_examples=COMPILED_EXAMPLES, **_PROFILE)
-@given(text=gen.programs(gen.PASSING_ON_MAIN), seed=st.integers(0, 1000))
+@given(text=gen.programs(gen.PASSING_ON_MAIN, statements=6), seed=st.integers(0, 1000))
 def test_compiled(program_dir, text, seed):
     _assert_agrees(text, seed, program_dir, compiled=True)
 

@@ -129,6 +129,25 @@ def test_helper_with_early_returns_called_in_loop():
     check(beale, (np.array([1.2, 0.4]),))
 
 
+def squared(t):
+    return t * t
+
+
+def returns_early_then_calls(t):
+    if squared(t) > 1.2:
+        return 2.0 * t
+    return squared(t)
+
+
+def calls_a_helper_that_returns_early(a):
+    return returns_early_then_calls(a)
+
+
+@bug("a helper with an early return that calls another helper on both paths: IndexError in the source map")
+def test_helper_with_early_return_calling_a_helper():
+    check(calls_a_helper_that_returns_early, (0.5,))
+
+
 def halve(w):
     w[0] = w[0] * 0.5
     return w[0]
