@@ -52,7 +52,7 @@ class Features:
     helpers: bool = True                   # module-level helpers the program calls
     helper_early_returns: bool = True      # return inside an if in a helper
     helper_tuples: bool = True             # helpers returning (float, float)
-    helper_statements: bool = False        # a helper that fills an array passed to it, called as a statement
+    helper_statements: bool = False        # a helper that fills an array passed to it: as a statement, in while
     views: bool = False                    # r = W[i] then writes into r (NumPy writes through to W)
     whole_array_aliases: bool = False      # r = W then writes into r
 
@@ -67,7 +67,7 @@ NONE = Features(**{field.name: False for field in dataclasses.fields(Features)})
 #: Switched off until the fixes land (each has reproducers in test_found_bugs.py):
 #: element reads with loop-invariant indices inside loops, returns inside loops (compiled),
 #: nested array expressions, element scalars, reductions in indices, data indices, changing
-#: index arrays, element read-back, helper early returns, helper statements (refused today),
+#: index arrays, helper early returns, helper statements (refused today),
 #: views and whole-array aliases.
 PASSING_ON_MAIN = Features(
     nested_array_expressions=False,
@@ -75,7 +75,6 @@ PASSING_ON_MAIN = Features(
     reductions_in_indices=False,
     data_indices=False,
     changing_index_arrays=False,
-    element_readback=False,
     helper_early_returns=False,
     invariant_reads_in_loops=False,
     returns_in_loops=False,
@@ -390,7 +389,13 @@ class _Builder:
         counter = self.fresh("k")
         self.emit(indent, f"{counter} = 0")
         limit = self.pick(["n + 1", "3"] if not helper else ["3"])
-        self.emit(indent, f"while {counter} < {limit} and {self.condition(scope, 1)}:")
+        fills = [h for h in self.helpers if h.fills_argument]
+        if fills and scope.writable_vectors and not helper and self.chance():
+            # a call with a side effect on the right of `and`: it must not run once the count is reached
+            condition = f"{self.pick(fills).name}({self.pick(scope.writable_vectors)}, {self.scalar(scope, 1)}) < 1.0"
+        else:
+            condition = self.condition(scope, 1)
+        self.emit(indent, f"while {counter} < {limit} and {condition}:")
         self.emit(indent + 1, f"{counter} += 1")
         inner = scope.copy()
         inner.in_loop = True

@@ -225,6 +225,17 @@ def test_max_of_an_axis_reduction_returned():
     check(max_of_axis_sum, (RNG.normal(size=(3, 3)), 1.3), wrt=(0, 1))
 
 
+def max_of_matvec_in_expression(M, v, a):
+    s = math.tanh(np.max(M @ v) - a)
+    return s * a
+
+
+@bug("np.max of a matrix-vector product inside a scalar expression is typed as an array: "
+     "refused as 'the function must return a float scalar'")
+def test_max_of_a_product_in_an_expression():
+    check(max_of_matvec_in_expression, (RNG.normal(size=(3, 3)), RNG.normal(size=3), 0.4), wrt=(0, 1, 2))
+
+
 def max_of_matvec_in_condition(M, v, x):
     s = 0.0
     for i in range(3):
@@ -279,9 +290,20 @@ def test_index_computed_from_data_that_changes():
     check(index_from_changing_data, (np.arange(5.0) + 1.0, np.array([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0]])), wrt=0)
 
 
+def write_at_an_index_read_from_itself(x, a):
+    v = x * 1.0
+    v[int(v[1] * 3.0) % 4] = a
+    return np.sum(v * v)
+
+
+@bug("an element write whose index is computed from the array written: both modes use the index after the write")
+def test_write_at_an_index_read_from_the_array_written():
+    check(write_at_an_index_read_from_itself, (np.array([0.1, 0.4, 0.3, 0.2]), 0.9), wrt=(0, 1))
+
+
 # ------------------------------------------------------------------ views and aliases
 def alias_write(x):
-    a = np.zeros(3) + 0.1
+    a = np.zeros(3)
     w = a
     w[0] = x
     return a[0] * 3.0
