@@ -16,6 +16,10 @@ Run a campaign, printing a summary by failure class and writing each failing
 program to a folder::
 
     python3 tests/differential_check.py --count 2000 [--compiled 100] [--features all|main] [--out DIR]
+
+and reduce one of them to the statements its failure needs::
+
+    python3 tests/differential_check.py --reduce DIR/plain_022_1432.py
 """
 
 import argparse
@@ -213,6 +217,35 @@ def shrink(features, pattern, max_examples):
     print(f"# input seed {seed}: {check(text, seed, directory)}\n{text}")
 
 
+def reduce_text(text, seed, directory, compiled=False):
+    """Delete statements (with the blocks they head) from ``text`` while its failure class stays the same."""
+    import ast
+
+    target = failure_class(check(text, seed, directory, compiled))
+    lines = text.splitlines()
+    changed = True
+    while changed:
+        changed = False
+        i = 0
+        while i < len(lines):
+            indent = len(lines[i]) - len(lines[i].lstrip())
+            end = i + 1
+            while end < len(lines) and lines[end].strip() and len(lines[end]) - len(lines[end].lstrip()) > indent:
+                end += 1
+            candidate = lines[:i] + lines[end:]
+            try:
+                ast.parse("\n".join(candidate))
+                keep = lines[i].strip() and not lines[i].startswith(("import", "def ")) and \
+                    failure_class(check("\n".join(candidate) + "\n", seed, directory, compiled)) == target
+            except SyntaxError:
+                keep = False
+            if keep:
+                lines, changed = candidate, True
+            else:
+                i += 1
+    return "\n".join(lines) + "\n", target
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=500)
@@ -222,6 +255,8 @@ def main(argv=None):
     parser.add_argument("--enable", default="", help="comma-separated features switched on over --features")
     parser.add_argument("--disable", default="", help="comma-separated features switched off")
     parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--reduce", metavar="FILE",
+                        help="delete statements of a failing program (a file the campaign wrote) while it fails alike")
     parser.add_argument("--shrink", metavar="PATTERN",
                         help="print the smallest program whose failure class contains PATTERN")
     parser.add_argument("--out", default=str(pathlib.Path(tempfile.gettempdir()) / "srcad-differential-failures"))
@@ -230,6 +265,12 @@ def main(argv=None):
     changes = {name: True for name in options.enable.split(",") if name}
     changes.update({name: False for name in options.disable.split(",") if name})
     features = dataclasses.replace(features, **changes)
+    if options.reduce:
+        text = pathlib.Path(options.reduce).read_text()
+        seed = int(text.split()[2].rstrip(":")) if text.startswith("# seed") else options.first_seed
+        directory = tempfile.mkdtemp(prefix="srcad-reduce-")
+        reduced, target = reduce_text(text, seed, directory, compiled="compiled_" in options.reduce)
+        return print(f"# input seed {seed}: {target}\n{reduced}")
     if options.shrink:
         return shrink(features, options.shrink, options.count)
     campaign(options.count, options.compiled, features, options.out, options.first_seed)

@@ -220,7 +220,8 @@ def max_of_axis_sum(M, x):
     return np.max(np.sum(M, axis=1)) * x
 
 
-@bug("np.max of an axis reduction returned directly is refused as not a float scalar")
+@bug("np.max of an axis reduction is typed as an array: refused as 'the function must return a float scalar' "
+     "(or 'an element can only be set to a scalar' when assigned to an element)")
 def test_max_of_an_axis_reduction_returned():
     check(max_of_axis_sum, (RNG.normal(size=(3, 3)), 1.3), wrt=(0, 1))
 
@@ -299,6 +300,17 @@ def write_at_an_index_read_from_itself(x, a):
 @bug("an element write whose index is computed from the array written: both modes use the index after the write")
 def test_write_at_an_index_read_from_the_array_written():
     check(write_at_an_index_read_from_itself, (np.array([0.1, 0.4, 0.3, 0.2]), 0.9), wrt=(0, 1))
+
+
+def read_after_write_at_an_index_read_from_itself(x):
+    v = x * 1.0
+    v[int(v[0] * 3.0) % 4] = 0.9
+    return v[int(v[0] * 3.0) % 4] * x[1]
+
+
+@bug("the index of a read is taken from before a write that changes the array it is computed from: wrong value")
+def test_read_after_write_at_an_index_read_from_itself():
+    check(read_after_write_at_an_index_read_from_itself, (np.array([0.1, 0.4, 0.3, 0.2]),))
 
 
 # ------------------------------------------------------------------ views and aliases
