@@ -115,6 +115,18 @@ def _compiled_derivatives(program, args, direction):
     return (value, grads), (forward_value, directional), run_args + forward_args
 
 
+def _numba_reason(message):
+    """The line of a Numba compilation error that names its cause, without terminal colours."""
+    import re
+
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in message.splitlines()]
+    for line in lines:
+        if line and not line.startswith(("Numba could not", "Failed in", "During:", "File ")) and \
+                ("rror" in line or "nsupported" in line or "ntyped" in line or "annot" in line):
+            return line[:200]
+    return next((line for line in reversed(lines) if line), "")[:200]
+
+
 def _close(a, b, rtol):
     return abs(a - b) <= rtol * max(1.0, abs(a), abs(b))
 
@@ -137,8 +149,7 @@ def check(text, seed, directory, compiled=False):
     except SrcadError as error:
         message = str(error)
         if "Numba could not compile" in message:
-            last = message.strip().splitlines()[-1]
-            return Outcome(CRASH, f"numba: {last[:200]}")
+            return Outcome(CRASH, f"numba: {_numba_reason(message)}")
         return Outcome(REFUSED, message.splitlines()[0][:200])
     except Exception as error:  # noqa: BLE001 - every other exception is a crash
         frame = traceback.extract_tb(error.__traceback__)[-1]

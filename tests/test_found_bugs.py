@@ -108,6 +108,21 @@ def test_early_return_inside_loop_compiles():
     check(early_return_in_loop, (0.7, 2))
 
 
+def break_after_an_inner_loop(x):
+    s = 0.0
+    for i in range(4):
+        for _ in range(2):
+            s += math.tanh(x[(i + 3) % 4])
+        break
+    return s
+
+
+@bug("compiled only: a break after an inner loop that reads an element indexed by the outer loop leaves a "
+     "variable possibly undefined for Numba's type inference")
+def test_break_after_an_inner_loop_compiles():
+    check(break_after_an_inner_loop, (np.array([0.1, 0.4, 0.3, 0.2]),))
+
+
 def y_data(i):
     if i == 1:
         return 1.5
