@@ -122,7 +122,7 @@ def _numba_reason(message):
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in message.splitlines()]
     for line in lines:
         if line and not line.startswith(("Numba could not", "Failed in", "During:", "File ")) and \
-                ("rror" in line or "nsupported" in line or "ntyped" in line or "annot" in line):
+                ("rror" in line or "nsupported" in line or "ntyped" in line or "annot" in line or "not defined" in line):
             return line[:200]
     return next((line for line in reversed(lines) if line), "")[:200]
 

@@ -52,12 +52,12 @@ class Features:
     helpers: bool = True                   # module-level helpers the program calls
     helper_early_returns: bool = True      # return inside an if in a helper
     helper_tuples: bool = True             # helpers returning (float, float)
-    helper_statements: bool = False        # a helper that fills an array passed to it: as a statement, in while
-    views: bool = False                    # r = W[i] then writes into r (NumPy writes through to W)
-    whole_array_aliases: bool = False      # r = W then writes into r
+    helper_statements: bool = True         # a helper that fills an array passed to it: as a statement, in while
+    views: bool = True                     # r = W[i] then writes into r (NumPy writes through to W)
+    whole_array_aliases: bool = True       # r = W then writes into r
 
 
-#: everything the language promises
+#: every construct the generator writes (views, aliases and helper statements included)
 ALL = Features()
 
 #: straight-line code over arrays and scalars, with for loops: a base to switch single features on
@@ -78,6 +78,9 @@ PASSING_ON_MAIN = Features(
     helper_early_returns=False,
     invariant_reads_in_loops=False,
     returns_in_loops=False,
+    helper_statements=False,
+    views=False,
+    whole_array_aliases=False,
 )
 
 
