@@ -274,6 +274,17 @@ def test_nested_reductions_in_an_index():
     check(nested_reductions_in_index, (np.array([[0.2, 0.3], [0.6, 0.9]]),))
 
 
+def row_at_an_index_from_a_dot(M, x):
+    v = np.tanh(M[int(abs(0.25 * np.dot(np.sin(x), x)) * 3.0) % 4])
+    return np.sum(v)
+
+
+@bug("a row taken at an index computed from a dot product of an array expression: the generated code "
+     "passes an array to int() (TypeError)")
+def test_row_at_an_index_computed_from_a_dot_product():
+    check(row_at_an_index_from_a_dot, (np.arange(16.0).reshape(4, 4) * 0.1, np.array([0.1, 0.9, 0.3, 0.7])))
+
+
 # ------------------------------------------------------------------ indices that change
 def permuted_index(a, p0):
     p = p0.copy()
