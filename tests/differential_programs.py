@@ -136,6 +136,8 @@ class _Scope:
 
 @dataclasses.dataclass
 class _Helper:
+    """A module-level function the program may call: ``name(u, t)`` with a vector and a float."""
+
     name: str
     returns_tuple: bool
     fills_argument: bool
@@ -478,6 +480,7 @@ class _Builder:
 
     # functions ----------------------------------------------------------
     def helper(self, returns_tuple, fills_argument):
+        """Write helper ``h<k>``: it fills its own array ``w`` (or the argument ``u``) in a loop, then returns."""
         name = f"h{len(self.helpers) + 1}"
         self.helper_returns_tuple = returns_tuple
         self.budget = max(1, self.statements // 3)
@@ -519,6 +522,7 @@ class _Builder:
         return f"{first}, {self.squash(self.scalar(scope, 1))}"
 
     def program(self):
+        """The module's text: helpers first, then ``program`` over its arguments and three locals."""
         if self.f.helpers:
             for _ in range(self.c.integer(0, 2)):
                 returns_tuple = self.f.helper_tuples and self.chance()
