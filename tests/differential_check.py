@@ -29,7 +29,6 @@ import hashlib
 import importlib.util
 import math
 import pathlib
-import sys
 import tempfile
 import traceback
 
@@ -121,8 +120,9 @@ def _numba_reason(message):
 
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in message.splitlines()]
     for line in lines:
+        causes = ("rror", "nsupported", "ntyped", "annot", "not defined")
         if line and not line.startswith(("Numba could not", "Failed in", "During:", "File ")) and \
-                ("rror" in line or "nsupported" in line or "ntyped" in line or "annot" in line or "not defined" in line):
+                any(cause in line for cause in causes):
             return line[:200]
     return next((line for line in reversed(lines) if line), "")[:200]
 
@@ -188,7 +188,6 @@ def failure_class(outcome):
 def campaign(count, compiled_count, features, out, first_seed=0):
     """Run ``count`` programs as plain Python and ``compiled_count`` compiled; print a summary."""
     directory = pathlib.Path(tempfile.mkdtemp(prefix="srcad-differential-"))
-    sys.path.insert(0, str(directory))
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for label, total, compiled in (("plain Python", count, False), ("compiled", compiled_count, True)):
@@ -215,7 +214,6 @@ def shrink(features, pattern, max_examples):
     from hypothesis import HealthCheck, find, settings, strategies as st
 
     directory = pathlib.Path(tempfile.mkdtemp(prefix="srcad-shrink-"))
-    sys.path.insert(0, str(directory))
 
     def fails(case):
         text, seed = case
