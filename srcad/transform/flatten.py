@@ -126,7 +126,7 @@ def flatten(tree, env, activity):
     flattener = _Flattener(tree, env, activity)
     tree.body = flattener.block(tree.body)
     _forward_stores(tree.body)
-    _hoist_invariant_reads(tree.body, set(flattener.temps), _assignment_counts(tree))
+    tree.body = _hoist_invariant_reads(tree.body, set(flattener.temps), _assignment_counts(tree))
     return tree, flattener.temps
 
 

@@ -19,6 +19,7 @@ from ..analysis.types import is_element_write
 from ..errors import UnsupportedError
 from ..frontend.names import NameSource, user_names
 from ..rules import ARRAY_OPERATIONS, lookup_call, simplify
+from .common import is_exit_test
 
 _REDUCTIONS = {"np.sum": ("0.0", "+"), "np.prod": ("1.0", "*"), "np.mean": ("0.0", "+"),
                "np.max": (None, "max"), "np.min": (None, "min")}
@@ -104,13 +105,33 @@ class _Scalarizer:
             stmt.body = self.block(stmt.body)
             return before + [stmt]
         if isinstance(stmt, ast.While):
-            before, test = self.scalar(stmt.test, stmt)
-            if before:
-                self.refuse(stmt, "array operation in a while condition",
-                            "compute the value into a variable before the loop and at the end of its body")
-            stmt.body = self.block(stmt.body)
-            return [stmt]
+            if not self.has_array_operation(stmt.test):
+                stmt.body = self.block(stmt.body)
+                return [stmt]
+            return self.while_loop(stmt)
         return [stmt]
+
+    def while_loop(self, stmt):
+        """A ``while`` whose condition computes reductions: into a flag before the loop and at the end of its body."""
+        flag = self.fresh("_while", "bool")
+
+        def condition():
+            before, test = self.scalar(copy.deepcopy(stmt.test), stmt)
+            return before + [_at(ast.Assign([_name(flag, True)], test), stmt)]
+
+        first = condition()
+        body = self.block(stmt.body)
+        again = condition()
+        if body and is_exit_test(body[-1]):
+            # the loop is left at its exit test without evaluating the condition again
+            leaving = body[-1]
+            again = [_at(ast.If(ast.UnaryOp(ast.Not(), copy.deepcopy(leaving.test)), again, []), stmt)]
+            body[-1:-1] = again
+        else:
+            body.extend(again)
+        stmt.test = _name(flag)
+        stmt.body = body
+        return first + [stmt]
 
     def array_assignment(self, stmt, target, top):
         value = stmt.value
@@ -208,24 +229,75 @@ class _Scalarizer:
         return body
 
     # scalar expressions that contain array reductions ----------------------
+    def has_array_operation(self, expr):
+        return any(isinstance(n, ast.Call) and n.func.id in ARRAY_OPERATIONS for n in ast.walk(expr))
+
     def scalar(self, expr, where):
-        before = []
+        """(statements, expression): ``expr`` with its reductions computed by the statements first.
 
-        class Reduce(ast.NodeTransformer):
-            def visit_Call(inner, node):
-                inner.generic_visit(node)
-                if node.func.id in ARRAY_OPERATIONS and not self.is_array(node):
-                    return self.reduction(node, where, before)
-                return node
-
-        if not any(isinstance(n, ast.Call) and n.func.id in ARRAY_OPERATIONS for n in ast.walk(expr)):
+        The statements keep Python's order of evaluation: a reduction inside one
+        branch of a conditional expression, or after ``and``/``or``, is computed
+        only when that operand is evaluated.
+        """
+        if not self.has_array_operation(expr):
             if self.is_array(expr):
                 self.refuse(where, "array value", "an array can only be assigned to a variable here")
             return [], expr
-        expr = Reduce().visit(expr)
+        before = []
+        expr = self.lower_scalar(expr, where, before)
         if self.is_array(expr):
             self.refuse(where, "array value", "an array can only be assigned to a variable here")
         return before, expr
+
+    def lower_scalar(self, expr, where, before):
+        scalarizer = self
+
+        class Reduce(ast.NodeTransformer):
+            def visit_Call(self, node):
+                self.generic_visit(node)
+                if node.func.id in ARRAY_OPERATIONS and not scalarizer.is_array(node):
+                    return scalarizer.reduction(node, where, before)
+                return node
+
+            def visit_IfExp(self, node):
+                if not scalarizer.has_array_operation(node.body) and \
+                        not scalarizer.has_array_operation(node.orelse):
+                    return self.generic_visit(node)
+                return scalarizer.conditional(node, where, before)
+
+            def visit_BoolOp(self, node):
+                if not any(scalarizer.has_array_operation(v) for v in node.values[1:]):
+                    return self.generic_visit(node)
+                return scalarizer.short_circuit(node, where, before)
+
+        return Reduce().visit(expr)
+
+    def conditional(self, node, where, before):
+        """``b if test else c`` whose branches compute reductions: an ``if`` statement into a temporary."""
+        result = self.fresh("_c", self.type(node))
+        test = self.lower_scalar(node.test, where, before)
+        branches = []
+        for branch in (node.body, node.orelse):
+            stmts = []
+            value = self.lower_scalar(branch, where, stmts)
+            branches.append(stmts + [_at(ast.Assign([_name(result, True)], value), where)])
+        before.append(_at(ast.If(test, *branches), where))
+        return _name(result)
+
+    def short_circuit(self, node, where, before):
+        """``a and b`` / ``a or b`` whose later operands compute reductions: evaluated only when Python would."""
+        result = self.fresh("_c", self.type(node))
+        guarded = []
+        for position, operand in enumerate(node.values):
+            stmts = []
+            value = self.lower_scalar(operand, where, stmts)
+            guarded.append(stmts + [_at(ast.Assign([_name(result, True)], value), where)])
+        block = guarded[-1]
+        for stmts in reversed(guarded[:-1]):
+            test = _name(result) if isinstance(node.op, ast.And) else ast.UnaryOp(ast.Not(), _name(result))
+            block = stmts + [_at(ast.If(test, block, []), where)]
+        before.extend(block)
+        return _name(result)
 
     def reduction(self, node, where, before):
         name = node.func.id
@@ -250,7 +322,9 @@ class _Scalarizer:
         outer, inner = [], []
         element = self.element(arg, [_name(i) for i in indices], where, outer, inner)
         if init is None:
-            first = self.element(arg, [ast.Constant(0) for _ in indices], where, outer, [])
+            first_helpers = []
+            first = self.element(arg, [ast.Constant(0) for _ in indices], where, outer, first_helpers)
+            outer.extend(first_helpers)
             start = _at(ast.Assign([_name(acc, True)], first), where)
             update = ast.Call(_name(op), [_name(acc), element], [])
         else:
@@ -398,7 +472,9 @@ class _Scalarizer:
         extent = self.shape(args[0], where)[axis]
         k = self.fresh("_k", "int")
         acc = self.fresh("_acc", "float")
-        element = self.element(args[0], list(index[:axis]) + [_name(k)] + list(index[axis:]), where, outer, inner)
+        term_helpers = []   # they read the index k: they belong inside the loop over k
+        element = self.element(args[0], list(index[:axis]) + [_name(k)] + list(index[axis:]), where, outer,
+                               term_helpers)
         if init is None:
             first = self.element(args[0], list(index[:axis]) + [ast.Constant(0)] + list(index[axis:]),
                                  where, outer, inner)
@@ -407,7 +483,8 @@ class _Scalarizer:
         else:
             inner.append(_at(ast.Assign([_name(acc, True)], ast.Constant(float(init))), where))
             update = ast.BinOp(_name(acc), ast.Add() if op == "+" else ast.Mult(), element)
-        inner.extend(self.loops([k], [extent], [_at(ast.Assign([_name(acc, True)], update), where)], where))
+        inner.extend(self.loops([k], [extent], term_helpers + [_at(ast.Assign([_name(acc, True)], update), where)],
+                                where))
         if name == "np.mean":
             return ast.BinOp(_name(acc), ast.Div(), copy.deepcopy(extent))
         return _name(acc)
@@ -423,11 +500,12 @@ class _Scalarizer:
             left, right, extent = [_name(k)], [_name(k)] + index, self.shape(a, where)[0]
         else:
             left, right, extent = index[:1] + [_name(k)], [_name(k)] + index[1:], self.shape(b, where)[0]
-        term = ast.BinOp(self.element(a, left, where, outer, inner), ast.Mult(),
-                         self.element(b, right, where, outer, inner))
+        term_helpers = []   # they read the index k: they belong inside the loop over k
+        term = ast.BinOp(self.element(a, left, where, outer, term_helpers), ast.Mult(),
+                         self.element(b, right, where, outer, term_helpers))
         inner.append(_at(ast.Assign([_name(acc, True)], ast.Constant(0.0)), where))
         update = _at(ast.Assign([_name(acc, True)], ast.BinOp(_name(acc), ast.Add(), term)), where)
-        inner.extend(self.loops([k], [extent], [update], where))
+        inner.extend(self.loops([k], [extent], term_helpers + [update], where))
         return _name(acc)
 
 

@@ -1,0 +1,83 @@
+"""Array expressions once computed wrongly or failed: values, reverse, forward and finite differences agree.
+
+Every case runs its generated code as plain Python (which is strict about
+names read before they are assigned and indices out of bounds) and, for a
+few, compiled by Numba.
+"""
+
+import numpy as np
+import pytest
+
+import srcad
+from srcad.api import Transformation
+
+import examples_array_regressions as ex
+from fd import assert_close, gradient
+
+RNG = np.random.default_rng(6)
+M3 = RNG.normal(size=(3, 3))
+SMALL = np.array([[0.2, 0.3], [0.6, 0.9]])
+
+CASES = [
+    (ex.nested_products, (RNG.normal(size=(5, 3)), RNG.normal(size=3)), (0, 1)),
+    (ex.nested_products_matrix, (RNG.normal(size=(3, 4)), RNG.normal(size=(4, 4)), RNG.normal(size=4)), (0, 1, 2)),
+    (ex.scaled_by_own_element, (np.array([1.0, 2.0, 3.0]),), (0,)),
+    (ex.row_sums_minus_element, (M3,), (0,)),
+    (ex.max_of_row_sums, (M3, 1.3), (0, 1)),
+    (ex.max_in_loop_condition, (M3, RNG.normal(size=3), 1.3), (0, 2)),
+    (ex.nested_reductions_in_index, (SMALL,), (0,)),
+    (ex.reduction_in_one_branch, (M3, 0.7), (0, 1)),
+    (ex.reduction_after_or, (M3, 0.7), (0, 1)),
+    (ex.reduction_in_while_condition, (np.abs(M3) * 0.5, 0.7), (0, 1)),
+    (ex.reduction_in_while_with_break, (np.array([0.5, -1.0, 2.0]), 0.9), (0, 1)),
+]
+COMPILED = {"nested_products", "scaled_by_own_element", "max_in_loop_condition", "reduction_in_while_condition"}
+
+
+def _copies(args):
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _plain_functions(func, args, wrt):
+    """The generated reverse and forward functions, to run as plain Python."""
+    reverse = Transformation(func, "value_and_grad", wrt)
+    forward = Transformation(func, "jvp", wrt)
+    types = reverse.split_args(args, 0)[2]
+    functions = (reverse.specialize(types).functions["rev"], forward.specialize(types).functions["jvp"])
+    return tuple(getattr(f, "py_func", f) for f in functions)
+
+
+def _run_reverse(reverse, args):
+    ftape, itape = np.empty(8), np.empty(8, np.int64)
+    value, grads, fneeded, ineeded = reverse(*args, 1.0, ftape, itape)
+    if fneeded > 8 or ineeded > 8:
+        value, grads, _, _ = reverse(*args, 1.0, np.empty(fneeded), np.empty(ineeded, np.int64))
+    return value, grads
+
+
+def _tangents(args, wrt, rng):
+    return tuple(rng.standard_normal(np.shape(args[i])) if np.ndim(args[i]) else float(rng.standard_normal())
+                 for i in wrt)
+
+
+@pytest.mark.parametrize("func, args, wrt", CASES, ids=[c[0].__name__ for c in CASES])
+def test_plain_python_against_finite_differences(func, args, wrt):
+    reverse, forward = _plain_functions(func, args, wrt)
+    expected_value = func(*_copies(args))
+    value, grads = _run_reverse(reverse, _copies(args))
+    assert_close(value, expected_value, what="value")
+    assert_close(grads, gradient(func, args, wrt), rtol=1e-6, atol=1e-7, what="gradient")
+    tangents = _tangents(args, wrt, np.random.default_rng(1))
+    forward_value, directional = forward(*_copies(args), *tangents)
+    assert_close(forward_value, expected_value, what="forward value")
+    expected = sum(float(np.sum(np.asarray(g) * np.asarray(t))) for g, t in zip(grads, tangents))
+    assert_close(directional, expected, rtol=1e-9, atol=1e-12, what="<grad, v> against jvp")
+
+
+@pytest.mark.parametrize("func, args, wrt", [c for c in CASES if c[0].__name__ in COMPILED],
+                         ids=sorted(COMPILED, key=[c[0].__name__ for c in CASES].index))
+def test_compiled_against_finite_differences(func, args, wrt):
+    result = srcad.check_grad(func, *args, wrt=wrt)
+    assert result.ok, result
+    value, _ = srcad.value_and_grad(func, wrt=wrt)(*args)
+    assert_close(value, func(*_copies(args)), what="value")
