@@ -8,7 +8,7 @@ widest, as Numba unifies int and float to float.
 import ast
 from typing import NamedTuple
 
-from ..rules import lookup_call, lookup_operator
+from ..rules import lookup_array_operation, lookup_call, lookup_operator
 
 _ORDER = {"bool": 0, "int": 1, "float": 2}
 
@@ -112,7 +112,7 @@ def type_of(expr, env):
             return _constructed(name, expr.args, env)
         parts = [type_of(a, env) for a in expr.args]
         if rule.result == "array_op":
-            return _array_operation(name, parts)
+            return _array_operation(name, parts, expr.args)
         if any(isinstance(p, ArrayType) for p in parts):
             return _elementwise(parts)
         return _arith_result(rule.result, parts)
@@ -136,8 +136,6 @@ def type_of(expr, env):
     if isinstance(expr, ast.Attribute):
         base = type_of(expr.value, env)
         if isinstance(base, ArrayType):
-            if expr.attr == "T":
-                return base
             return SHAPE if expr.attr == "shape" else "int"
         return None if base is None else "conflict"
     return "conflict"
@@ -160,36 +158,24 @@ def _elementwise(parts):
     return ArrayType(dtype, arrays[0].ndim)
 
 
-def _array_operation(name, parts):
+class _TypingKit:
+    """What the type rules of array operations may use (see rules/array_operations.py)."""
+
+    array = ArrayType
+
+    @staticmethod
+    def is_array(t):
+        return isinstance(t, ArrayType)
+
+    @staticmethod
+    def elementwise(parts):
+        return _elementwise(parts)
+
+
+def _array_operation(name, parts, args):
     if any(p is None for p in parts):
         return None
-    arrays = [p for p in parts if isinstance(p, ArrayType)]
-    if name in ("np.sum", "np.prod", "np.max", "np.min", "np.mean"):
-        if not 1 <= len(parts) <= 2 or not isinstance(parts[0], ArrayType):
-            return "conflict"
-        scalar = "float" if name == "np.mean" or parts[0].element == "float" else "int"
-        if len(parts) == 1 or parts[0].ndim == 1:
-            return scalar
-        return ArrayType("float64" if scalar == "float" else "int64", parts[0].ndim - 1)
-    if name == "np.dot":
-        if len(arrays) != 2 or len(parts) != 2:
-            return "conflict"
-        dims = (parts[0].ndim, parts[1].ndim)
-        ndim = {(1, 1): 0, (2, 1): 1, (1, 2): 1, (2, 2): 2}.get(dims)
-        if ndim is None:
-            return "conflict"
-        return "float" if ndim == 0 else ArrayType("float64", ndim)
-    if name == "np.outer":
-        if len(arrays) != 2 or len(parts) != 2 or any(a.ndim != 1 for a in arrays):
-            return "conflict"
-        return ArrayType("float64", 2)
-    if name == "np.transpose":
-        return parts[0] if len(parts) == 1 and arrays else "conflict"
-    if name in ("np.where", "np.clip"):
-        if len(parts) != 3:
-            return "conflict"
-        return _elementwise(parts[1:] if name == "np.where" else parts)
-    return "conflict"
+    return lookup_array_operation(name).type(_TypingKit, parts, args)
 
 
 def _constructed(name, args, env):

@@ -470,6 +470,8 @@ class _Resolver(ast.NodeTransformer):
                 if not hasattr(base, node.attr):
                     self.refuse(node, ast.unparse(node), f"module has no attribute '{node.attr}'")
                 return self.constant_or_callee(node, getattr(base, node.attr), ast.unparse(node))
+        if node.attr == "T":
+            return _at(ast.Call(ast.Name("np.transpose", ast.Load()), [self.visit(node.value)], []), node)
         if node.attr in _ARRAY_ATTRIBUTES and isinstance(node.value, ast.Name):
             return node
         self.refuse(node, ast.unparse(node), "attribute access is not supported")

@@ -2,10 +2,12 @@
 
 from .registry import Rule, lookup_call, lookup_operator, register, rule_for_object
 from .apply import Operand, local_partials, operands_of, rule_of, simplify
-from . import arrays, scalar  # noqa: F401  (fill the table)
-from .arrays import ARRAY_OPERATIONS, CONSTRUCTORS
+from . import array_operations, arrays, scalar  # noqa: F401  (fill the table)
+from .array_operations import ArrayOperation, lookup_array_operation
+from .arrays import CONSTRUCTORS
 
 __all__ = [
     "Rule", "lookup_call", "lookup_operator", "register", "rule_for_object",
-    "Operand", "local_partials", "operands_of", "rule_of", "simplify", "CONSTRUCTORS", "ARRAY_OPERATIONS",
+    "Operand", "local_partials", "operands_of", "rule_of", "simplify", "CONSTRUCTORS",
+    "ArrayOperation", "lookup_array_operation",
 ]

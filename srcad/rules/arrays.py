@@ -22,14 +22,3 @@ register([np.zeros_like], "np.zeros_like", ("a",), (None,), result="array")
 register([np.ones_like], "np.ones_like", ("a",), (None,), result="array")
 register([np.empty_like], "np.empty_like", ("a",), (None,), result="array")
 register([np.copy], "np.copy", ("a",), ("1.0",), result="array")
-
-# Whole-array operations.  They never reach the transformers: the scalarizing
-# pass rewrites them into loops over elements first (see transform/scalarize.py).
-ARRAY_OPERATIONS = {
-    "np.sum": [np.sum], "np.prod": [np.prod], "np.mean": [np.mean],
-    "np.max": [np.max, np.amax], "np.min": [np.min, np.amin],
-    "np.dot": [np.dot, np.matmul], "np.outer": [np.outer], "np.where": [np.where], "np.clip": [np.clip],
-    "np.transpose": [np.transpose],
-}
-for _name, _objects in ARRAY_OPERATIONS.items():
-    register(_objects, _name, ("a", "b", "c"), (None, None, None), result="array_op")

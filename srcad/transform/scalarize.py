@@ -18,12 +18,8 @@ from ..analysis import ArrayType, type_of
 from ..analysis.types import is_element_write
 from ..errors import UnsupportedError
 from ..frontend.names import NameSource, user_names
-from ..rules import ARRAY_OPERATIONS, lookup_call, simplify
+from ..rules import lookup_array_operation, lookup_call, simplify
 from .common import is_exit_test
-
-_REDUCTIONS = {"np.sum": ("0.0", "+"), "np.prod": ("1.0", "*"), "np.mean": ("0.0", "+"),
-               "np.max": (None, "max"), "np.min": (None, "min")}
-
 
 def _name(id_, store=False):
     return ast.Name(id_, ast.Store() if store else ast.Load())
@@ -230,7 +226,7 @@ class _Scalarizer:
 
     # scalar expressions that contain array reductions ----------------------
     def has_array_operation(self, expr):
-        return any(isinstance(n, ast.Call) and n.func.id in ARRAY_OPERATIONS for n in ast.walk(expr))
+        return any(isinstance(n, ast.Call) and lookup_array_operation(n.func.id) is not None for n in ast.walk(expr))
 
     def scalar(self, expr, where):
         """(statements, expression): ``expr`` with its reductions computed by the statements first.
@@ -255,7 +251,7 @@ class _Scalarizer:
         class Reduce(ast.NodeTransformer):
             def visit_Call(self, node):
                 self.generic_visit(node)
-                if node.func.id in ARRAY_OPERATIONS and not scalarizer.is_array(node):
+                if lookup_array_operation(node.func.id) is not None and not scalarizer.is_array(node):
                     return scalarizer.reduction(node, where, before)
                 return node
 
@@ -300,44 +296,11 @@ class _Scalarizer:
         return _name(result)
 
     def reduction(self, node, where, before):
+        """The value of an array operation whose result is a scalar; its loops go to ``before``."""
         name = node.func.id
-        if name == "np.dot":
-            a, b = node.args
-            product = ast.BinOp(a, ast.Mult(), b)
-            node = ast.Call(_name("np.sum"), [product], [])
-            name = "np.sum"
-        if name not in _REDUCTIONS:
+        if self.type(node) not in ("float", "int", "bool"):
             self.refuse(where, name, f"{name} of these arguments is not supported")
-        if len(node.args) == 2:
-            if self.type(node.args[0]).ndim != 1:
-                self.refuse(where, name, f"{name} over an axis gives an array here")
-            node = ast.Call(node.func, node.args[:1], [])
-        (arg,) = node.args
-        if not self.is_array(arg):
-            self.refuse(where, name, f"{name} takes an array here")
-        init, op = _REDUCTIONS[name]
-        acc = self.fresh("_acc", "float")
-        shape = self.shape(arg, where)
-        indices = [self.fresh("_e", "int") for _ in shape]
-        outer, inner = [], []
-        element = self.element(arg, [_name(i) for i in indices], where, outer, inner)
-        if init is None:
-            first_helpers = []
-            first = self.element(arg, [ast.Constant(0) for _ in indices], where, outer, first_helpers)
-            outer.extend(first_helpers)
-            start = _at(ast.Assign([_name(acc, True)], first), where)
-            update = ast.Call(_name(op), [_name(acc), element], [])
-        else:
-            start = _at(ast.Assign([_name(acc, True)], ast.Constant(float(init))), where)
-            update = ast.BinOp(_name(acc), ast.Add() if op == "+" else ast.Mult(), element)
-        body = inner + [_at(ast.Assign([_name(acc, True)], update), where)]
-        before.extend(outer + [start] + self.loops(indices, shape, body, where))
-        if name == "np.mean":
-            count = shape[0]
-            for extent in shape[1:]:
-                count = ast.BinOp(count, ast.Mult(), extent)
-            return ast.BinOp(_name(acc), ast.Div(), copy.deepcopy(count))
-        return _name(acc)
+        return lookup_array_operation(name).element(_Kit(self, where, before, before), node.args, [])
 
     # shapes and elements ----------------------------------------------------
     def shape(self, expr, where):
@@ -347,8 +310,6 @@ class _Scalarizer:
             self.refuse(where, "array expression", "expected an array")
         if isinstance(expr, ast.Name):
             return [self.extent(expr.id, d) for d in range(t.ndim)]
-        if isinstance(expr, ast.Attribute) and expr.attr == "T":
-            return list(reversed(self.shape(expr.value, where)))
         if isinstance(expr, ast.Subscript):
             base_shape = self.shape(expr.value, where)
             parts = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
@@ -361,20 +322,9 @@ class _Scalarizer:
                     out.append(ast.Call(_name("range_len"), [lo, hi, step], []))
             return out + base_shape[len(parts):]
         if isinstance(expr, (ast.BinOp, ast.UnaryOp, ast.Call, ast.Compare)):
-            if isinstance(expr, ast.Call) and expr.func.id == "np.dot":
-                a, b = expr.args
-                sa, sb = self.shape(a, where), self.shape(b, where)
-                if len(sa) == 2 and len(sb) == 1:
-                    return sa[:1]
-                if len(sa) == 1 and len(sb) == 2:
-                    return sb[1:]
-                return [sa[0], sb[1]]
-            if isinstance(expr, ast.Call) and expr.func.id in _REDUCTIONS and len(expr.args) == 2:
-                shape = self.shape(expr.args[0], where)
-                del shape[self.axis(expr.args, where)]
-                return shape
-            if isinstance(expr, ast.Call) and expr.func.id == "np.outer":
-                return self.shape(expr.args[0], where) + self.shape(expr.args[1], where)
+            operation = lookup_array_operation(expr.func.id) if isinstance(expr, ast.Call) else None
+            if operation is not None:
+                return operation.shape(_Kit(self, where, None, None), expr.args)
             operands = [expr.left, expr.right] if isinstance(expr, ast.BinOp) else \
                 [expr.left] + expr.comparators if isinstance(expr, ast.Compare) else \
                 [expr.operand] if isinstance(expr, ast.UnaryOp) else list(expr.args)
@@ -412,8 +362,6 @@ class _Scalarizer:
             return value
         if isinstance(expr, ast.Name):
             return ast.Subscript(_name(expr.id), _index(index), ast.Load())
-        if isinstance(expr, ast.Attribute) and expr.attr == "T":
-            return self.element(expr.value, list(reversed(index)), where, outer, inner)
         if isinstance(expr, ast.Subscript):
             parts = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
             rest = list(index)
@@ -439,20 +387,9 @@ class _Scalarizer:
         if isinstance(expr, ast.Call):
             name = expr.func.id
             args = expr.args
-            if name == "np.where":
-                return ast.IfExp(*[self.element(a, index, where, outer, inner) for a in args])
-            if name == "np.clip":
-                a, lo, hi = [self.element(x, index, where, outer, inner) for x in args]
-                return ast.Call(_name("min"), [ast.Call(_name("max"), [a, lo], []), hi], [])
-            if name == "np.transpose":
-                return self.element(args[0], list(reversed(index)), where, outer, inner)
-            if name == "np.outer":
-                return ast.BinOp(self.element(args[0], index[:1], where, outer, inner), ast.Mult(),
-                                 self.element(args[1], index[1:], where, outer, inner))
-            if name == "np.dot":
-                return self.inner_product(args, index, where, outer, inner)
-            if name in _REDUCTIONS and len(args) == 2:
-                return self.axis_reduction(name, args, index, where, outer, inner)
+            operation = lookup_array_operation(name)
+            if operation is not None:
+                return operation.element(_Kit(self, where, outer, inner), args, index)
             rule = lookup_call(name)
             if rule is not None and rule.result not in ("array", "array_op"):
                 return ast.Call(_name(name), [self.element(a, index, where, outer, inner) for a in args], [])
@@ -465,47 +402,56 @@ class _Scalarizer:
             self.refuse(where, "axis", "the axis must be a constant integer")
         return axis.value % ndim
 
-    def axis_reduction(self, name, args, index, where, outer, inner):
-        """Element ``index`` of a reduction over one axis: a loop over that axis into an accumulator."""
-        axis = self.axis(args, where)
-        init, op = _REDUCTIONS[name]
-        extent = self.shape(args[0], where)[axis]
-        k = self.fresh("_k", "int")
-        acc = self.fresh("_acc", "float")
-        term_helpers = []   # they read the index k: they belong inside the loop over k
-        element = self.element(args[0], list(index[:axis]) + [_name(k)] + list(index[axis:]), where, outer,
-                               term_helpers)
-        if init is None:
-            first = self.element(args[0], list(index[:axis]) + [ast.Constant(0)] + list(index[axis:]),
-                                 where, outer, inner)
-            inner.append(_at(ast.Assign([_name(acc, True)], first), where))
-            update = ast.Call(_name(op), [_name(acc), element], [])
-        else:
-            inner.append(_at(ast.Assign([_name(acc, True)], ast.Constant(float(init))), where))
-            update = ast.BinOp(_name(acc), ast.Add() if op == "+" else ast.Mult(), element)
-        inner.extend(self.loops([k], [extent], term_helpers + [_at(ast.Assign([_name(acc, True)], update), where)],
-                                where))
-        if name == "np.mean":
-            return ast.BinOp(_name(acc), ast.Div(), copy.deepcopy(extent))
-        return _name(acc)
 
-    def inner_product(self, args, index, where, outer, inner):
-        a, b = args
-        ta, tb = self.type(a), self.type(b)
-        k = self.fresh("_k", "int")
-        acc = self.fresh("_dot", "float")
-        if ta.ndim == 2 and tb.ndim == 1:
-            left, right, extent = index[:1] + [_name(k)], [_name(k)], self.shape(b, where)[0]
-        elif ta.ndim == 1 and tb.ndim == 2:
-            left, right, extent = [_name(k)], [_name(k)] + index, self.shape(a, where)[0]
-        else:
-            left, right, extent = index[:1] + [_name(k)], [_name(k)] + index[1:], self.shape(b, where)[0]
-        term_helpers = []   # they read the index k: they belong inside the loop over k
-        term = ast.BinOp(self.element(a, left, where, outer, term_helpers), ast.Mult(),
-                         self.element(b, right, where, outer, term_helpers))
-        inner.append(_at(ast.Assign([_name(acc, True)], ast.Constant(0.0)), where))
-        update = _at(ast.Assign([_name(acc, True)], ast.BinOp(_name(acc), ast.Add(), term)), where)
-        inner.extend(self.loops([k], [extent], term_helpers + [update], where))
+class _Kit:
+    """What the rules of array operations use to lower an element (see rules/array_operations.py).
+
+    Helper statements go to ``inner`` (they may read the indices of the loops
+    being built); scalar parts that read no index are computed once, in ``outer``.
+    """
+
+    def __init__(self, scalarizer, where, outer, inner):
+        self.scalarizer = scalarizer
+        self.where = where
+        self.outer = outer
+        self.inner = inner
+
+    def type(self, expr):
+        return self.scalarizer.type(expr)
+
+    def ndim(self, expr):
+        t = self.type(expr)
+        return t.ndim if isinstance(t, ArrayType) else 0
+
+    def shape(self, expr):
+        return self.scalarizer.shape(expr, self.where)
+
+    def element(self, expr, index):
+        return self.scalarizer.element(expr, list(index), self.where, self.outer, self.inner)
+
+    def fresh(self, stem, type_):
+        return self.scalarizer.fresh(stem, type_)
+
+    def axis(self, args):
+        return self.scalarizer.axis(args, self.where)
+
+    def refuse(self, construct, message):
+        self.scalarizer.refuse(self.where, construct, message)
+
+    def accumulate(self, acc, indices, extents, start, update):
+        """``acc = start`` then ``acc = update`` in a loop nest over ``indices``; returns ``acc``.
+
+        ``update(kit)`` builds the new value with a kit whose helper statements
+        land inside the innermost loop; ``start`` is an expression or a function
+        of this kit, lowered after ``update``.
+        """
+        helpers = []
+        value = update(_Kit(self.scalarizer, self.where, self.outer, helpers))
+        first = start(self) if callable(start) else start
+        where = self.where
+        self.inner.append(_at(ast.Assign([_name(acc, True)], first), where))
+        body = helpers + [_at(ast.Assign([_name(acc, True)], value), where)]
+        self.inner.extend(self.scalarizer.loops(indices, extents, body, where))
         return _name(acc)
 
 
