@@ -72,3 +72,68 @@ def reduction_in_while_with_break(v, x):
         if k > 5:
             break
     return np.sum(w) + s
+
+
+# Operations and indexing that NumPy code uses ----------------------------------
+def negative_slices(x, i):
+    d = x[1:] - x[:-1]
+    u = x[-1:-4:-1] * x[max(i, -7):][0]
+    return (np.sum(d * d) + np.sum(x[::-1] * x) + np.sum(x[-3:]) * 2.0 + np.sum(u) + np.sum(x[5:1:-2] ** 2)
+            + np.sum(x[i:-1]) + np.sum(x[:i:-1] ** 3))
+
+
+def dense_layer(X, W, b):
+    return np.sum(np.tanh(X @ W + b))
+
+
+def new_axes(A, v, w):
+    return (np.sum((A - v[:, None]) ** 2) + np.sum(A * w[None, :]) + np.sum(A * w[np.newaxis])
+            + np.sum(v[:, None] * w))
+
+
+def reshaped(x, M):
+    r = M.reshape(3, 2) @ x[:2]
+    f = M.ravel()
+    g = np.reshape(M, (-1,)) * f
+    h = x.reshape((2, -1))
+    return (np.sum(r * r) + np.sum(g[1:] * f[:-1]) + np.sum(h @ h.T) + np.sum(np.atleast_1d(x) * 2.0)
+            + np.sum(np.atleast_1d(x[0])))
+
+
+def ufunc_spellings(x, y):
+    a = np.multiply(x, y) + np.divide(x, 2.0 + y * y) + np.true_divide(y, 3.0) + np.negative(x)
+    b = np.reciprocal(2.0 + y * y) + np.exp2(x) + np.mod(x, 0.7) + np.power(1.5 + y * y, x) + np.square(x)
+    c = np.cbrt(2.0 + y * y) + np.sinc(x) + np.logaddexp(x, y)
+    return np.sum(a * b + c)
+
+
+def ufunc_spellings_scalar(x, y):
+    return (np.multiply(x, y) + np.sinc(x) + np.logaddexp(x, y) + np.cbrt(x) + np.square(y) + np.exp2(x)
+            + np.reciprocal(y) + np.mod(x, 0.3) + np.divide(x, y) + np.negative(y))
+
+
+def cumulative(x, M):
+    c = np.cumsum(x * x)
+    C = np.cumsum(M, axis=0) + np.cumsum(M, 1)
+    return np.sum(c * x) + np.sum(np.cumsum(M)) + np.sum(C * C) + np.sum(x.cumsum() ** 2)
+
+
+def differences(x, M):
+    return np.sum(np.diff(x) * np.diff(x, 2)[0]) + np.sum(np.diff(M) ** 2) + np.sum(np.diff(x, 3))
+
+
+def joined(x, M):
+    j = np.concatenate((x, np.cumsum(x), np.sin(x)))
+    J = np.concatenate((M, M * 2.0), 1)
+    K = np.concatenate((M, M[:1]))
+    return np.sum(j[::2] * j[1::2]) + np.sum(J * J) + np.sum(K[-1] * K[0])
+
+
+def constant_arrays(x, n):
+    t = np.arange(4) * 1.0 + np.arange(1.0, 3.0, 0.5) + np.linspace(0.0, 1.0, 4)
+    s = np.arange(n) * x[:n] + np.linspace(-1.0, 1.0, n) * x[:n]
+    return np.sum(t * x[:4]) + np.sum(s * s) + np.sum(np.arange(2, 7, 2) * x[:3]) + np.sum(np.linspace(0.5, 1.5, 1))
+
+
+def norms(x, M):
+    return np.linalg.norm(x) + np.linalg.norm(M) * np.linalg.norm(x[1:] - x[:-1]) + np.linalg.norm(M @ x[:3], None)

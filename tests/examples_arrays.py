@@ -99,6 +99,10 @@ def reversed_slice(x):
     return np.sum(x[::-1] * x)
 
 
+def slice_with_unknown_step(x, k):
+    return np.sum(x[::k])
+
+
 def triangular(L, x):
     # a packed lower-triangular matrix walked with a running index, as in ADBench's GMM
     n = len(x)

@@ -1,4 +1,7 @@
-"""Array expressions once computed wrongly or failed: values, reverse, forward and finite differences agree.
+"""Array expressions once computed wrongly or failed, and NumPy operations and indexing.
+
+For each, the value, the reverse and forward derivatives and finite
+differences agree.
 
 Every case runs its generated code as plain Python (which is strict about
 names read before they are assigned and indices out of bounds) and, for a
@@ -31,7 +34,27 @@ CASES = [
     (ex.reduction_in_while_condition, (np.abs(M3) * 0.5, 0.7), (0, 1)),
     (ex.reduction_in_while_with_break, (np.array([0.5, -1.0, 2.0]), 0.9), (0, 1)),
 ]
-COMPILED = {"nested_products", "scaled_by_own_element", "max_in_loop_condition", "reduction_in_while_condition"}
+X6 = np.linspace(0.1, 1.0, 6) ** 1.5
+Y6 = np.linspace(-0.5, 0.6, 6)
+M23 = np.arange(6.0).reshape(2, 3) / 7 + 0.1
+CASES += [
+    (ex.negative_slices, (np.linspace(0.1, 1.0, 7), 2), (0,)),
+    (ex.negative_slices, (np.linspace(0.1, 1.0, 7), -3), (0,)),
+    (ex.negative_slices, (np.linspace(0.1, 1.0, 7), -20), (0,)),
+    (ex.negative_slices, (np.linspace(0.1, 1.0, 7), 6), (0,)),
+    (ex.dense_layer, (RNG.normal(size=(4, 3)), RNG.normal(size=(3, 2)), RNG.normal(size=2)), (0, 1, 2)),
+    (ex.new_axes, (RNG.normal(size=(3, 4)), RNG.normal(size=3), RNG.normal(size=4)), (0, 1, 2)),
+    (ex.reshaped, (X6, M23), (0, 1)),
+    (ex.ufunc_spellings, (X6, Y6), (0, 1)),
+    (ex.ufunc_spellings_scalar, (0.35, 0.7), (0, 1)),
+    (ex.cumulative, (X6, M23), (0, 1)),
+    (ex.differences, (X6, M23), (0, 1)),
+    (ex.joined, (X6, M23), (0, 1)),
+    (ex.constant_arrays, (X6, 5), (0,)),
+    (ex.norms, (X6, M23), (0, 1)),
+]
+COMPILED = {"nested_products", "scaled_by_own_element", "max_in_loop_condition", "reduction_in_while_condition",
+            "dense_layer", "joined", "ufunc_spellings_scalar", "cumulative"}
 
 
 def _copies(args):
@@ -60,7 +83,7 @@ def _tangents(args, wrt, rng):
                  for i in wrt)
 
 
-@pytest.mark.parametrize("func, args, wrt", CASES, ids=[c[0].__name__ for c in CASES])
+@pytest.mark.parametrize("func, args, wrt", CASES, ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(CASES)])
 def test_plain_python_against_finite_differences(func, args, wrt):
     reverse, forward = _plain_functions(func, args, wrt)
     expected_value = func(*_copies(args))

@@ -23,6 +23,8 @@ CASES = [
     (ex.scaled_by_inactive_buffer, (X,)),
     (ex.triangular, (np.linspace(0.5, 1.5, 10), X)),
     (ex.created_in_loop, (X,)),
+    (ex.sliced, (X,)),
+    (ex.reversed_slice, (X,)),
 ]
 
 
@@ -65,8 +67,7 @@ def _line_of(func, text):
 
 @pytest.mark.parametrize("func, args, text, construct", [
     (ex.writes_argument, (X,), "x[0] = 1.0", "element assignment"),
-    (ex.sliced, (X,), "x[1:3]", "subscript"),
-    (ex.reversed_slice, (X,), "x[::-1]", "negative slice bound"),
+    (ex.slice_with_unknown_step, (X, 2), "x[::k]", "slice step"),
 ])
 def test_refusals_name_file_line_and_construct(func, args, text, construct):
     with pytest.raises(srcad.UnsupportedError) as info:

@@ -112,7 +112,7 @@ def type_of(expr, env):
             return _constructed(name, expr.args, env)
         parts = [type_of(a, env) for a in expr.args]
         if rule.result == "array_op":
-            return _array_operation(name, parts, expr.args)
+            return _array_operation(name, parts, expr.args, env)
         if any(isinstance(p, ArrayType) for p in parts):
             return _elementwise(parts)
         return _arith_result(rule.result, parts)
@@ -124,14 +124,16 @@ def type_of(expr, env):
             return "int"
         if isinstance(base, ArrayType):
             indices = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
-            if len(indices) > base.ndim:
+            new_axes = sum(1 for i in indices if isinstance(i, ast.Constant) and i.value is None)
+            if len(indices) - new_axes > base.ndim:
                 return "conflict"
-            points = [i for i in indices if not isinstance(i, ast.Slice)]
+            points = [i for i in indices if not isinstance(i, ast.Slice)
+                      and not (isinstance(i, ast.Constant) and i.value is None)]
             if any(type_of(i, env) not in ("int", "bool", None) for i in points):
                 return "conflict"
-            if len(points) == base.ndim:
+            if len(points) == base.ndim and not new_axes:
                 return base.element
-            return ArrayType(base.dtype, base.ndim - len(points))   # a view: rows, slices
+            return ArrayType(base.dtype, base.ndim - len(points) + new_axes)   # a view: rows, slices
         return "conflict"
     if isinstance(expr, ast.Attribute):
         base = type_of(expr.value, env)
@@ -142,12 +144,12 @@ def type_of(expr, env):
 
 
 def _elementwise(parts):
-    """The array type of an elementwise operation on ``parts`` (arrays of one ndim, and scalars)."""
+    """The array type of an elementwise operation on ``parts`` (arrays, broadcast as NumPy does, and scalars)."""
     if any(p is None for p in parts):
         return None
     arrays = [p for p in parts if isinstance(p, ArrayType)]
     scalars = [p for p in parts if not isinstance(p, ArrayType)]
-    if any(p not in _ORDER for p in scalars) or len({a.ndim for a in arrays}) != 1:
+    if any(p not in _ORDER for p in scalars) or not arrays:
         return "conflict"
     if all(a.element == "float" for a in arrays) and all(a.dtype == "float32" for a in arrays):
         dtype = "float32"
@@ -163,6 +165,12 @@ class _TypingKit:
 
     array = ArrayType
 
+    def __init__(self, env):
+        self.env = env
+
+    def type_of(self, expr):
+        return type_of(expr, self.env)
+
     @staticmethod
     def is_array(t):
         return isinstance(t, ArrayType)
@@ -172,10 +180,10 @@ class _TypingKit:
         return _elementwise(parts)
 
 
-def _array_operation(name, parts, args):
+def _array_operation(name, parts, args, env):
     if any(p is None for p in parts):
         return None
-    return lookup_array_operation(name).type(_TypingKit, parts, args)
+    return lookup_array_operation(name).type(_TypingKit(env), parts, args)
 
 
 def _constructed(name, args, env):

@@ -68,7 +68,8 @@ _REFUSED = {
 
 _ARRAY_ATTRIBUTES = ("shape", "size", "ndim", "T")
 _METHODS = {"copy": "np.copy", "sum": "np.sum", "mean": "np.mean", "prod": "np.prod", "max": "np.max",
-            "min": "np.min", "dot": "np.dot"}
+            "min": "np.min", "dot": "np.dot", "reshape": "np.reshape", "ravel": "np.ravel", "flatten": "np.ravel",
+            "cumsum": "np.cumsum"}
 _LIBRARIES = ("numpy", "scipy", "numba", "math", "builtins", "cmath")
 _DTYPES = ("float64", "float32", "int64", "int32")
 
@@ -463,10 +464,21 @@ class _Resolver(ast.NodeTransformer):
         value = self.global_value(node)
         return self.constant_or_callee(node, value, node.id)
 
+    def module_of(self, node):
+        """The module that a dotted name such as ``np.linalg`` denotes, or None."""
+        if isinstance(node, ast.Name) and node.id not in self.lowering.locals:
+            base = self.global_value(node)
+        elif isinstance(node, ast.Attribute):
+            outer = self.module_of(node.value)
+            base = getattr(outer, node.attr, None) if outer is not None else None
+        else:
+            return None
+        return base if isinstance(base, types.ModuleType) else None
+
     def visit_Attribute(self, node):
-        if isinstance(node.value, ast.Name) and node.value.id not in self.lowering.locals:
-            base = self.global_value(node.value)
-            if isinstance(base, types.ModuleType):
+        if isinstance(node.value, (ast.Name, ast.Attribute)):
+            base = self.module_of(node.value)
+            if base is not None:
                 if not hasattr(base, node.attr):
                     self.refuse(node, ast.unparse(node), f"module has no attribute '{node.attr}'")
                 return self.constant_or_callee(node, getattr(base, node.attr), ast.unparse(node))
@@ -477,6 +489,8 @@ class _Resolver(ast.NodeTransformer):
         self.refuse(node, ast.unparse(node), "attribute access is not supported")
 
     def constant_or_callee(self, node, value, spelled):
+        if value is None:
+            return _at(ast.Constant(None), node)   # np.newaxis
         if isinstance(value, bool) or isinstance(value, numbers.Real) and not isinstance(value, type):
             return _at(ast.Constant(_python_number(value)), node)
         if isinstance(value, types.ModuleType):
@@ -490,6 +504,9 @@ class _Resolver(ast.NodeTransformer):
         canonical = rule_for_object(value)
         if canonical is not None:
             return _at(ast.Name(canonical, ast.Load()), node)
+        if callable(value) and _is_library_object(value):
+            self.refuse(node, spelled, f"'{spelled}' has no derivative rule in srcad; "
+                        "register one with srcad.rule, or write the computation with supported operations")
         if callable(value):
             self.refuse(node, spelled,
                         f"call to '{spelled}', which has no derivative rule "
@@ -568,6 +585,14 @@ class _Rename(ast.NodeTransformer):
         if node.id in self.renames:
             node.id = self.renames[node.id]
         return node
+
+
+def _is_library_object(value):
+    """A function of NumPy, math or another library (not one of the user's)."""
+    if isinstance(value, np.ufunc):
+        return True
+    module = getattr(value, "__module__", None) or getattr(type(value), "__module__", "")
+    return module.split(".")[0] in _LIBRARIES
 
 
 def _check_operator(lowering, op, node):

@@ -19,7 +19,7 @@ the analyses and transformers that use them.  The typing kit ``t`` offers
 ``t.array(dtype, ndim)``, ``t.is_array(type)`` and ``t.elementwise(parts)`` (the
 type of an elementwise operation with broadcasting).  The lowering kit ``k``
 offers ``k.type(expr)``, ``k.ndim(expr)``, ``k.shape(expr)``,
-``k.element(expr, index)`` (helper statements it needs are emitted where
+``k.broadcast_shape(args)``, ``k.element(expr, index)`` (helper statements it needs are emitted where
 they belong), ``k.fresh(stem, type)`` (a new variable),
 ``k.accumulate(acc, indices, extents, start, update)`` (a loop nest folding
 ``update`` into ``acc``), ``k.axis(args)`` (a constant axis argument) and
@@ -33,6 +33,7 @@ from typing import Callable
 
 import numpy as np
 
+from .apply import simplify
 from .registry import register
 
 
@@ -70,11 +71,8 @@ def _product(extents):
     return copy.deepcopy(count)
 
 
-def _first_array_shape(k, args):
-    for arg in args:
-        if k.ndim(arg):
-            return k.shape(arg)
-    k.refuse("array expression", "expected an array")
+def _broadcast_shape(k, args):
+    return k.broadcast_shape(args)
 
 
 # Reductions -------------------------------------------------------------
@@ -224,7 +222,13 @@ array_operation([np.transpose], "np.transpose", _transpose_type,
 
 # Elementwise operations that are not a single scalar rule ------------------
 def _where_type(t, parts, args):
-    return t.elementwise(parts[1:]) if len(parts) == 3 else "conflict"
+    if len(parts) != 3:
+        return "conflict"
+    shaped = t.elementwise(parts)
+    if not t.is_array(shaped) or not any(t.is_array(p) for p in parts[1:]):
+        return shaped
+    values = t.elementwise(parts[1:])
+    return t.array(values.dtype, shaped.ndim) if t.is_array(values) else values
 
 
 def _where_element(k, args, index):
@@ -240,5 +244,337 @@ def _clip_element(k, args, index):
     return ast.Call(_name("min"), [ast.Call(_name("max"), [a, lo], []), hi], [])
 
 
-array_operation([np.where], "np.where", _where_type, _first_array_shape, _where_element)
-array_operation([np.clip], "np.clip", _clip_type, _first_array_shape, _clip_element)
+array_operation([np.where], "np.where", _where_type, _broadcast_shape, _where_element)
+array_operation([np.clip], "np.clip", _clip_type, _broadcast_shape, _clip_element)
+
+
+# Shapes: reshape, ravel, atleast_1d ---------------------------------------
+def _unravel(flat, extents):
+    """Indices of the element at row-major position ``flat`` of an array of ``extents``."""
+    index = []
+    for dim in range(len(extents)):
+        position = copy.deepcopy(flat)
+        if dim + 1 < len(extents):
+            position = ast.BinOp(position, ast.FloorDiv(), _product(extents[dim + 1:]))
+        if dim > 0:
+            position = ast.BinOp(position, ast.Mod(), copy.deepcopy(extents[dim]))
+        index.append(position)
+    return index
+
+
+def _ravel_position(index, extents):
+    """The row-major position of element ``index`` of an array of ``extents``."""
+    flat = copy.deepcopy(index[0])
+    for position, extent in zip(index[1:], extents[1:]):
+        flat = ast.BinOp(ast.BinOp(flat, ast.Mult(), copy.deepcopy(extent)), ast.Add(), copy.deepcopy(position))
+    return flat
+
+
+def _ravel_type(t, parts, args):
+    return t.array(parts[0].dtype, 1) if len(parts) == 1 and t.is_array(parts[0]) else "conflict"
+
+
+array_operation([np.ravel], "np.ravel", _ravel_type,
+                lambda k, args: [_product(k.shape(args[0]))],
+                lambda k, args, index: k.element(args[0], _unravel(index[0], k.shape(args[0]))))
+
+
+def _new_shape(args):
+    if len(args) == 2 and isinstance(args[1], ast.Tuple):
+        return list(args[1].elts)
+    return list(args[1:])
+
+
+def _reshape_type(t, parts, args):
+    dims = _new_shape(args)
+    if not t.is_array(parts[0]) or not dims or any(t.type_of(d) not in ("int", None) for d in dims):
+        return "conflict"
+    return t.array(parts[0].dtype, len(dims))
+
+
+def _is_minus_one(expr):
+    return isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant) \
+        and expr.operand.value == 1 or isinstance(expr, ast.Constant) and expr.value == -1
+
+
+def _reshape_shape(k, args):
+    dims = [copy.deepcopy(d) for d in _new_shape(args)]
+    unknown = [i for i, d in enumerate(dims) if _is_minus_one(d)]
+    if len(unknown) > 1:
+        k.refuse("reshape", "only one dimension of a new shape can be -1")
+    if unknown:
+        known = [d for i, d in enumerate(dims) if i != unknown[0]]
+        total = _product(k.shape(args[0]))
+        dims[unknown[0]] = ast.BinOp(total, ast.FloorDiv(), _product(known)) if known else total
+    return dims
+
+
+def _reshape_element(k, args, index):
+    flat = _ravel_position(index, _reshape_shape(k, args))
+    return k.element(args[0], _unravel(flat, k.shape(args[0])))
+
+
+array_operation([np.reshape], "np.reshape", _reshape_type, _reshape_shape, _reshape_element)
+
+
+def _atleast_1d_type(t, parts, args):
+    if len(parts) != 1:
+        return "conflict"
+    if t.is_array(parts[0]):
+        return parts[0]
+    return t.elementwise([t.array("float64" if parts[0] == "float" else "int64", 1)])
+
+
+array_operation([np.atleast_1d], "np.atleast_1d", _atleast_1d_type,
+                lambda k, args: k.shape(args[0]) if k.ndim(args[0]) else [ast.Constant(1)],
+                lambda k, args, index: k.element(args[0], index if k.ndim(args[0]) else []))
+
+
+# Differences, cumulative sums, joining ----------------------------------------
+def _same_kind_type(t, parts, args):
+    if not t.is_array(parts[0]):
+        return "conflict"
+    return t.array(parts[0].dtype if parts[0].element == "float" else "int64", parts[0].ndim)
+
+
+def _diff_order(k, args):
+    if len(args) == 1:
+        return 1
+    order = args[1]
+    if not (isinstance(order, ast.Constant) and isinstance(order.value, int) and order.value >= 0):
+        k.refuse("np.diff", "the order of np.diff must be a constant integer")
+    return order.value
+
+
+def _diff_type(t, parts, args):
+    return _same_kind_type(t, parts, args) if len(parts) in (1, 2) else "conflict"
+
+
+def _diff_shape(k, args):
+    shape = k.shape(args[0])
+    for _ in range(_diff_order(k, args)):
+        shape[-1] = ast.Call(_name("max"), [ast.BinOp(shape[-1], ast.Sub(), ast.Constant(1)), ast.Constant(0)], [])
+    return shape
+
+
+def _diff_element(k, args, index):
+    order = _diff_order(k, args)
+    if order == 0:
+        return k.element(args[0], index)
+    lower = ast.Call(_name("np.diff"), [args[0], ast.Constant(order - 1)], [])
+    following = list(index[:-1]) + [simplify(ast.BinOp(copy.deepcopy(index[-1]), ast.Add(), ast.Constant(1)))]
+    return ast.BinOp(k.element(lower, following), ast.Sub(), k.element(lower, index))
+
+
+array_operation([np.diff], "np.diff", _diff_type, _diff_shape, _diff_element)
+
+
+def _cumsum_type(t, parts, args):
+    if not 1 <= len(parts) <= 2 or not t.is_array(parts[0]):
+        return "conflict"
+    kind = _same_kind_type(t, parts, args)
+    return kind if len(parts) == 2 else t.array(kind.dtype, 1)
+
+
+def _cumsum_argument(k, args):
+    """The array summed and the axis: without an axis, the flattened array."""
+    if len(args) == 1:
+        arg = args[0] if k.ndim(args[0]) == 1 else ast.Call(_name("np.ravel"), [args[0]], [])
+        return arg, 0
+    return args[0], k.axis(args)
+
+
+def _cumsum_shape(k, args):
+    arg, _ = _cumsum_argument(k, args)
+    return k.shape(arg)
+
+
+def _cumsum_element(k, args, index):
+    arg, axis = _cumsum_argument(k, args)
+    extents = k.shape(arg)
+    t = k.type(arg)
+    element_type = "float" if t.element == "float" else "int"
+    dtype = t.dtype if element_type == "float" else "int64"
+
+    def fill(k, buffer):
+        others = [k.fresh("_e", "int") for d in range(len(extents)) if d != axis]
+        position = k.fresh("_k", "int")
+        running = k.fresh("_acc", element_type)
+        at = [_name(i) for i in others[:axis]] + [_name(position)] + [_name(i) for i in others[axis:]]
+
+        def step(k):
+            term = k.element(arg, at)
+            k.emit(ast.Assign([_name(running, True)], ast.BinOp(_name(running), ast.Add(), term)))
+            k.emit(ast.Assign([ast.Subscript(_name(buffer), _tuple(at), ast.Store())], _name(running)))
+
+        def along(k):
+            k.emit(ast.Assign([_name(running, True)], ast.Constant(0.0 if element_type == "float" else 0)))
+            k.loop([position], [extents[axis]], step)
+
+        if others:
+            k.loop(others, [e for d, e in enumerate(extents) if d != axis], along)
+        else:
+            along(k)
+
+    buffer = k.materialize("_cumsum", dtype, extents, fill)
+    return ast.Subscript(_name(buffer), _tuple(index), ast.Load())
+
+
+def _tuple(index):
+    index = [copy.deepcopy(i) for i in index]
+    return index[0] if len(index) == 1 else ast.Tuple(index, ast.Load())
+
+
+array_operation([np.cumsum], "np.cumsum", _cumsum_type, _cumsum_shape, _cumsum_element)
+
+
+def _concatenate_parts(args):
+    return list(args[0].elts) if isinstance(args[0], ast.Tuple) else None
+
+
+def _concatenate_type(t, parts, args):
+    arrays = _concatenate_parts(args)
+    if arrays is None or not arrays or len(args) > 2:
+        return "conflict"
+    types = [t.type_of(a) for a in arrays]
+    if any(p is None for p in types):
+        return None
+    if not all(t.is_array(p) for p in types) or len({p.ndim for p in types}) != 1:
+        return "conflict"
+    return t.elementwise(types)
+
+
+def _concatenate_axis(k, args):
+    arrays = _concatenate_parts(args)
+    return k.axis([arrays[0], args[1]]) if len(args) == 2 else 0
+
+
+def _concatenate_shape(k, args):
+    axis = _concatenate_axis(k, args)
+    shapes = [k.shape(a) for a in _concatenate_parts(args)]
+    shape = shapes[0]
+    shape[axis] = _sum([s[axis] for s in shapes])
+    return shape
+
+
+def _sum(extents):
+    total = copy.deepcopy(extents[0])
+    for extent in extents[1:]:
+        total = ast.BinOp(total, ast.Add(), copy.deepcopy(extent))
+    return total
+
+
+def _concatenate_element(k, args, index):
+    axis = _concatenate_axis(k, args)
+    arrays = _concatenate_parts(args)
+    extents = _concatenate_shape(k, args)
+    t = k.type(ast.Call(_name("np.concatenate"), args, []))
+
+    def fill(k, buffer):
+        offsets = []
+        for part in arrays:
+            shape = k.shape(part)
+            indices = [k.fresh("_e", "int") for _ in shape]
+            at = [_name(i) for i in indices]
+            target = list(at)
+            if offsets:
+                target[axis] = ast.BinOp(_name(indices[axis]), ast.Add(), _sum(offsets))
+
+            def body(k, part=part, at=at, target=target):
+                value = k.element(part, at)
+                k.emit(ast.Assign([ast.Subscript(_name(buffer), _tuple(target), ast.Store())], value))
+            k.loop(indices, shape, body)
+            offsets.append(shape[axis])
+
+    buffer = k.materialize("_joined", t.dtype, extents, fill)
+    return ast.Subscript(_name(buffer), _tuple(index), ast.Load())
+
+
+array_operation([np.concatenate], "np.concatenate", _concatenate_type, _concatenate_shape, _concatenate_element)
+
+
+# Constant arrays ------------------------------------------------------------
+def _range_args(args):
+    """(start, stop, step) of np.arange."""
+    if len(args) == 1:
+        return ast.Constant(0), args[0], ast.Constant(1)
+    if len(args) == 2:
+        return args[0], args[1], ast.Constant(1)
+    return tuple(args)
+
+
+def _arange_type(t, parts, args):
+    if not 1 <= len(parts) <= 3 or any(p not in ("int", "float", "bool") for p in parts):
+        return "conflict"
+    return t.array("float64" if "float" in parts else "int64", 1)
+
+
+def _arange_shape(k, args):
+    start, stop, step = [copy.deepcopy(a) for a in _range_args(args)]
+    if all(k.type(a) != "float" for a in (start, stop, step)):
+        return [ast.Call(_name("range_len"), [start, stop, step], [])]
+    count = ast.Call(_name("math.ceil"), [ast.BinOp(ast.BinOp(stop, ast.Sub(), start), ast.Div(), step)], [])
+    return [ast.Call(_name("max"), [count, ast.Constant(0)], [])]
+
+
+def _arange_element(k, args, index):
+    start, _, step = [k.element(a, []) for a in _range_args(args)]
+    return simplify(ast.BinOp(start, ast.Add(), ast.BinOp(copy.deepcopy(index[0]), ast.Mult(), step)))
+
+
+array_operation([np.arange], "np.arange", _arange_type, _arange_shape, _arange_element)
+
+
+def _linspace_type(t, parts, args):
+    if len(parts) not in (2, 3) or any(p not in ("int", "float") for p in parts[:2]) \
+            or len(parts) == 3 and parts[2] != "int":
+        return "conflict"
+    return t.array("float64", 1)
+
+
+def _linspace_count(args):
+    return copy.deepcopy(args[2]) if len(args) == 3 else ast.Constant(50)
+
+
+def _linspace_element(k, args, index):
+    start, stop = [k.element(a, []) for a in args[:2]]
+    count = _linspace_count(args)
+    last = ast.BinOp(copy.deepcopy(count), ast.Sub(), ast.Constant(1))
+    spacing = ast.BinOp(ast.BinOp(copy.deepcopy(stop), ast.Sub(), copy.deepcopy(start)), ast.Div(),
+                        ast.Call(_name("max"), [copy.deepcopy(last), ast.Constant(1)], []))
+    inside = ast.BinOp(copy.deepcopy(index[0]), ast.Mult(), spacing)
+    # NumPy sets the last point to ``stop`` exactly
+    ends = ast.BoolOp(ast.And(), [ast.Compare(copy.deepcopy(index[0]), [ast.Eq()], [last]),
+                                  ast.Compare(copy.deepcopy(count), [ast.Gt()], [ast.Constant(1)])])
+    return ast.IfExp(ends, stop, ast.BinOp(inside, ast.Add(), start))
+
+
+array_operation([np.linspace], "np.linspace", _linspace_type, lambda k, args: [_linspace_count(args)],
+                _linspace_element)
+
+
+# Norms ----------------------------------------------------------------------
+def _norm_type(t, parts, args):
+    if not t.is_array(parts[0]) or parts[0].ndim not in (1, 2) or parts[0].element != "float":
+        return "conflict"
+    if len(args) > 2 or len(args) == 2 and not (isinstance(args[1], ast.Constant) and args[1].value is None):
+        return "conflict"
+    return "float"
+
+
+def _norm_element(k, args, index):
+    arg = args[0]
+    acc = k.fresh("_acc", "float")
+    extents = k.shape(arg)
+    indices = [k.fresh("_e", "int") for _ in extents]
+    at = [_name(i) for i in indices]
+
+    def update(k):
+        value = k.element(arg, at)
+        return _add(acc, ast.BinOp(value, ast.Mult(), copy.deepcopy(value)))
+    total = k.accumulate(acc, indices, extents, ast.Constant(0.0), update)
+    return ast.Call(_name("math.sqrt"), [total], [])
+
+
+array_operation([np.linalg.norm], "np.linalg.norm", _norm_type,
+                lambda k, args: k.refuse("np.linalg.norm", "the norm of an array is a scalar"), _norm_element)

@@ -80,3 +80,15 @@ register([np.minimum, np.fmin], "min", ("a", "b"), ("1.0 if a <= b else 0.0", "0
 # digamma comes with srcad's runtime, imported by every generated module
 register([math.lgamma], "math.lgamma", ("x",), ("digamma(x)",))
 register([math.gamma], "math.gamma", ("x",), ("out * digamma(x)",))
+
+# NumPy's spellings of arithmetic and a few more ufuncs
+register([np.multiply], "np.multiply", ("a", "b"), ("b", "a"), result="join")
+register([np.divide, np.true_divide], "np.divide", ("a", "b"), ("1.0 / b", "-out / b"), result="div")
+register([np.negative], "np.negative", ("x",), ("-1.0",), result="join")
+register([np.reciprocal], "np.reciprocal", ("x",), ("-out * out",))
+register([np.exp2], "np.exp2", ("x",), ("out * 0.6931471805599453",))
+register([np.mod, np.remainder], "np.mod", ("a", "b"), ("1.0", "-math.floor(a / b)"), result="join")
+register([np.square], "np.square", ("x",), ("2.0 * x",), result="join")
+register([np.cbrt], "np.cbrt", ("x",), ("1.0 / (3.0 * out * out)",))
+register([np.sinc], "np.sinc", ("x",), ("(math.cos(3.141592653589793 * x) - out) / x if x != 0.0 else 0.0",))
+register([np.logaddexp], "np.logaddexp", ("a", "b"), ("math.exp(a - out)", "math.exp(b - out)"))

@@ -51,6 +51,40 @@ class _Scalarizer:
         self.top_level = {s.targets[0].id for s in tree.body if isinstance(s, ast.Assign)
                           and isinstance(s.targets[0], ast.Name) and stores.count(s.targets[0].id) == 1}
 
+        self.nonnegative_names = self.find_nonnegative_names()
+
+    def find_nonnegative_names(self):
+        """Int variables that are never negative: every assignment gives a value known to be >= 0.
+
+        Assumes all of them are, then drops those with an assignment that is not
+        (the largest consistent set, as each assignment keeps the property).
+        """
+        sites = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                sites.setdefault(node.targets[0].id, []).append(node.value)
+            elif isinstance(node, ast.For):
+                sites.setdefault(node.target.id, []).append(node.iter)
+        self.nonnegative_names = set(sites) - self.params
+
+        def keeps(value):
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "range":
+                args = value.args
+                if len(args) == 1:
+                    return True
+                step = _constant_int(args[2]) if len(args) == 3 else 1
+                return self.nonnegative(args[0]) and step is not None and step > 0
+            return self.nonnegative(value)
+
+        changed = True
+        while changed:
+            changed = False
+            for name in sorted(self.nonnegative_names):
+                if not all(keeps(v) for v in sites[name]):
+                    self.nonnegative_names.discard(name)
+                    changed = True
+        return self.nonnegative_names
+
     def refuse(self, node, construct, message):
         raise UnsupportedError(message, construct=construct, **self.where(node))
 
@@ -69,6 +103,7 @@ class _Scalarizer:
     def block(self, stmts, top=False):
         out = []
         for stmt in stmts:
+            self.at_top = top
             lowered = self.stmt(stmt, top)
             if top:
                 # buffers first needed inside this statement are allocated just before it
@@ -141,20 +176,7 @@ class _Scalarizer:
             return [stmt]
         if target not in self.allocated:
             shape = self.constructed_shape(value, stmt) if constructor else self.shape(value, stmt)
-            alloc = _at(ast.Assign([_name(target, True)], ast.Call(_name("np.empty"), [ast.Tuple(shape, ast.Load())],
-                                                                    [])), stmt)
-            self.allocated.add(target)
-            if top:
-                return [alloc] + self.refill(target, value, constructor, stmt)
-            called = {id(n.func) for e in shape for n in ast.walk(e) if isinstance(n, ast.Call)}
-            free = {n.id for e in shape for n in ast.walk(e) if isinstance(n, ast.Name) and id(n) not in called}
-            movable = all(n in self.params and n not in self.assigned or n in self.top_level
-                          or n in self.allocated for n in free)
-            if not movable:
-                self.refuse(stmt, "array variable", f"the size of '{target}' changes inside the loop or branch "
-                            "that creates it; create it once before the loop")
-            self.hoisted.append(alloc)
-            return self.refill(target, value, constructor, stmt)
+            return self.allocate(target, shape, stmt, top) + self.refill(target, value, constructor, stmt)
         if constructor:
             return self.refill(target, value, constructor, stmt)
         reads_itself = any(isinstance(n, ast.Name) and n.id == target for n in ast.walk(value))
@@ -166,6 +188,24 @@ class _Scalarizer:
             self.allocations.append((target, scratch))
         copy_back = self.fill(target, _name(scratch), stmt)
         return self.fill(scratch, value, stmt) + copy_back
+
+    def allocate(self, target, shape, where, top):
+        """The statement allocating ``target``'s buffer, or [] when it goes before the top-level statement."""
+        dtype = self.env[target].dtype
+        args = [ast.Tuple(shape, ast.Load())] + ([] if dtype == "float64" else [_name(f"np.{dtype}")])
+        alloc = _at(ast.Assign([_name(target, True)], ast.Call(_name("np.empty"), args, [])), where)
+        self.allocated.add(target)
+        if top:
+            return [alloc]
+        called = {id(n.func) for e in shape for n in ast.walk(e) if isinstance(n, ast.Call)}
+        free = {n.id for e in shape for n in ast.walk(e) if isinstance(n, ast.Name) and id(n) not in called}
+        movable = all(n in self.params and n not in self.assigned or n in self.top_level
+                      or n in self.allocated for n in free)
+        if not movable:
+            self.refuse(where, "array variable", f"the size of '{target}' changes inside the loop or branch "
+                        "that creates it; create it once before the loop")
+        self.hoisted.append(alloc)
+        return []
 
     def single_site(self, target):
         return sum(1 for n in ast.walk(self.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
@@ -226,7 +266,13 @@ class _Scalarizer:
 
     # scalar expressions that contain array reductions ----------------------
     def has_array_operation(self, expr):
-        return any(isinstance(n, ast.Call) and lookup_array_operation(n.func.id) is not None for n in ast.walk(expr))
+        return any(isinstance(n, ast.Call) and lookup_array_operation(n.func.id) is not None
+                   or self.is_element_of_expression(n) for n in ast.walk(expr))
+
+    def is_element_of_expression(self, node):
+        """``x[1:][0]``, ``(A @ B)[i, j]``: an element of an array that is not a variable."""
+        return isinstance(node, ast.Subscript) and not isinstance(node.value, ast.Name) \
+            and self.is_array(node.value) and not self.is_array(node)
 
     def scalar(self, expr, where):
         """(statements, expression): ``expr`` with its reductions computed by the statements first.
@@ -253,6 +299,12 @@ class _Scalarizer:
                 self.generic_visit(node)
                 if lookup_array_operation(node.func.id) is not None and not scalarizer.is_array(node):
                     return scalarizer.reduction(node, where, before)
+                return node
+
+            def visit_Subscript(self, node):
+                self.generic_visit(node)
+                if scalarizer.is_element_of_expression(node):
+                    return scalarizer.element(node.value, _subscript_parts(node), where, before, before)
                 return node
 
             def visit_IfExp(self, node):
@@ -312,15 +364,19 @@ class _Scalarizer:
             return [self.extent(expr.id, d) for d in range(t.ndim)]
         if isinstance(expr, ast.Subscript):
             base_shape = self.shape(expr.value, where)
-            parts = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
             out = []
-            for dim, part in enumerate(parts):
+            dim = 0
+            for part in _subscript_parts(expr):
+                if _is_new_axis(part):
+                    out.append(ast.Constant(1))
+                    continue
                 if isinstance(part, ast.Slice) and part.lower is None and part.upper is None and part.step is None:
                     out.append(base_shape[dim])
                 elif isinstance(part, ast.Slice):
                     lo, hi, step = self.slice_bounds(part, base_shape[dim], where)
                     out.append(ast.Call(_name("range_len"), [lo, hi, step], []))
-            return out + base_shape[len(parts):]
+                dim += 1
+            return out + base_shape[dim:]
         if isinstance(expr, (ast.BinOp, ast.UnaryOp, ast.Call, ast.Compare)):
             operation = lookup_array_operation(expr.func.id) if isinstance(expr, ast.Call) else None
             if operation is not None:
@@ -328,31 +384,95 @@ class _Scalarizer:
             operands = [expr.left, expr.right] if isinstance(expr, ast.BinOp) else \
                 [expr.left] + expr.comparators if isinstance(expr, ast.Compare) else \
                 [expr.operand] if isinstance(expr, ast.UnaryOp) else list(expr.args)
-            for operand in operands:
-                if self.is_array(operand):
-                    return self.shape(operand, where)
+            return self.broadcast_shape(operands, where)
+        if isinstance(expr, ast.IfExp):
+            return self.broadcast_shape([expr.body, expr.orelse], where)
         self.refuse(where, ast.unparse(expr), "this array expression is not supported yet")
+
+    def broadcast_shape(self, operands, where):
+        """NumPy's broadcasting: dimensions aligned from the last; an extent known to be 1 stretches."""
+        shapes = [self.shape(o, where) for o in operands if self.is_array(o)]
+        if not shapes:
+            self.refuse(where, "array expression", "expected an array")
+        ndim = max(len(s) for s in shapes)
+        out = []
+        for dim in range(ndim):
+            candidates = [s[dim - ndim + len(s)] for s in shapes if dim >= ndim - len(s)]
+            stretched = [c for c in candidates if not _is_one(c)]
+            out.append(stretched[0] if stretched else candidates[0])
+        return out
 
     def extent(self, array, dim):
         return ast.Subscript(ast.Attribute(_name(array), "shape", ast.Load()), ast.Constant(dim), ast.Load())
 
+    def nonnegative(self, expr):
+        """Is the int expression ``expr`` known to be >= 0 (a constant, a length, a counter from 0, ...)?"""
+        if isinstance(expr, ast.Constant):
+            return isinstance(expr.value, int) and expr.value >= 0
+        if isinstance(expr, ast.Name):
+            return expr.id in self.nonnegative_names
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in ("len", "range_len"):
+            return True
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in ("min", "max"):
+            known = [self.nonnegative(a) for a in expr.args]
+            return all(known) if expr.func.id == "min" else any(known)
+        if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Attribute) and expr.value.attr == "shape":
+            return True
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mult, ast.FloorDiv, ast.Mod)):
+            return self.nonnegative(expr.left) and self.nonnegative(expr.right)
+        return False
+
     def slice_bounds(self, part, length, where):
-        for bound in (part.lower, part.upper, part.step):
-            if bound is not None and isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
-                self.refuse(where, "negative slice bound", "slices with negative bounds or steps are not supported")
-            if isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value < 0:
-                self.refuse(where, "negative slice bound", "slices with negative bounds or steps are not supported")
-        lo = part.lower if part.lower is not None else ast.Constant(0)
-        hi = ast.Call(_name("min"), [part.upper, copy.deepcopy(length)], []) if part.upper is not None \
-            else copy.deepcopy(length)
+        """(start, stop, step) of a slice of a dimension of extent ``length``, clamped as Python does.
+
+        The step must be a constant or known to be positive; negative starts and
+        stops count from the end.
+        """
         step = part.step if part.step is not None else ast.Constant(1)
+        for bound in (part.lower, part.upper, step):
+            if bound is not None:
+                before, _ = self.scalar(bound, where)
+                if before:
+                    self.refuse(where, "slice", "compute the slice bounds into variables first")
+        constant_step = _constant_int(step)
+        if constant_step is None and not self.nonnegative(step):
+            self.refuse(where, "slice step", "a slice step must be a constant or a length known to be positive")
+        n = copy.deepcopy(length)
+        if constant_step is None or constant_step > 0:
+            lo = ast.Constant(0) if part.lower is None else \
+                self.from_end(part.lower, length, lambda e: ast.Call(_name("max"), [e, ast.Constant(0)], []),
+                              lambda e: e)
+            hi = n if part.upper is None else \
+                self.from_end(part.upper, length, lambda e: e,
+                              lambda e: ast.Call(_name("min"), [e, copy.deepcopy(length)], []))
+        else:
+            last = ast.BinOp(copy.deepcopy(length), ast.Sub(), ast.Constant(1))
+            lo = last if part.lower is None else \
+                self.from_end(part.lower, length, lambda e: e,
+                              lambda e: ast.Call(_name("min"), [e, copy.deepcopy(last)], []))
+            hi = ast.Constant(-1) if part.upper is None else \
+                self.from_end(part.upper, length, lambda e: ast.Call(_name("max"), [e, ast.Constant(-1)], []),
+                              lambda e: e)
         return lo, hi, step
+
+    def from_end(self, bound, length, clamp_negative, clamp_nonnegative):
+        """A slice bound: counted from the end when negative, then clamped to the dimension."""
+        constant = _constant_int(bound)
+        if constant is not None and constant < 0:
+            counted = ast.BinOp(copy.deepcopy(length), ast.Sub(), ast.Constant(-constant))
+            return clamp_negative(counted)
+        if constant is not None or self.nonnegative(bound):
+            return clamp_nonnegative(bound)
+        counted = ast.BinOp(copy.deepcopy(bound), ast.Add(), copy.deepcopy(length))
+        negative = ast.Compare(copy.deepcopy(bound), [ast.Lt()], [ast.Constant(0)])
+        return ast.IfExp(negative, clamp_negative(counted), clamp_nonnegative(copy.deepcopy(bound)))
 
     def element(self, expr, index, where, outer, inner):
         """The scalar expression of ``expr``'s element at ``index`` (a list of int expressions).
 
         Scalar parts are computed once into ``outer`` statements; per-element
-        helper statements (inner products) go to ``inner``.
+        helper statements (inner products) go to ``inner``.  An operand of fewer
+        dimensions than ``index`` takes the last ones (broadcasting).
         """
         t = self.type(expr)
         if not isinstance(t, ArrayType):
@@ -360,14 +480,20 @@ class _Scalarizer:
             if before:
                 outer.extend(before)
             return value
+        index = list(index[len(index) - t.ndim:])
         if isinstance(expr, ast.Name):
             return ast.Subscript(_name(expr.id), _index(index), ast.Load())
+        shape = self.shape(expr, where)
+        index = [ast.Constant(0) if _is_one(extent) else position for position, extent in zip(index, shape)]
         if isinstance(expr, ast.Subscript):
-            parts = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
             rest = list(index)
             full = []
             base_shape = self.shape(expr.value, where)
-            for dim, part in enumerate(parts):
+            dim = 0
+            for part in _subscript_parts(expr):
+                if _is_new_axis(part):
+                    rest.pop(0)
+                    continue
                 if isinstance(part, ast.Slice):
                     lo, _, step = self.slice_bounds(part, base_shape[dim], where)
                     position = rest.pop(0)
@@ -375,6 +501,7 @@ class _Scalarizer:
                                                    ast.BinOp(position, ast.Mult(), copy.deepcopy(step)))))
                 else:
                     full.append(part)
+                dim += 1
             return self.element(expr.value, full + rest, where, outer, inner)
         if isinstance(expr, ast.BinOp):
             return ast.BinOp(self.element(expr.left, index, where, outer, inner), expr.op,
@@ -384,6 +511,10 @@ class _Scalarizer:
         if isinstance(expr, ast.Compare):
             return ast.Compare(self.element(expr.left, index, where, outer, inner), expr.ops,
                                [self.element(expr.comparators[0], index, where, outer, inner)])
+        if isinstance(expr, ast.IfExp):
+            test = self.element(expr.test, index, where, outer, inner)
+            return ast.IfExp(test, self.element(expr.body, index, where, outer, inner),
+                             self.element(expr.orelse, index, where, outer, inner))
         if isinstance(expr, ast.Call):
             name = expr.func.id
             args = expr.args
@@ -426,6 +557,9 @@ class _Kit:
     def shape(self, expr):
         return self.scalarizer.shape(expr, self.where)
 
+    def broadcast_shape(self, args):
+        return self.scalarizer.broadcast_shape(args, self.where)
+
     def element(self, expr, index):
         return self.scalarizer.element(expr, list(index), self.where, self.outer, self.inner)
 
@@ -437,6 +571,25 @@ class _Kit:
 
     def refuse(self, construct, message):
         self.scalarizer.refuse(self.where, construct, message)
+
+    def emit(self, stmt):
+        """Add a statement at this point of the lowering (inside the loops being built)."""
+        self.inner.append(_at(stmt, self.where))
+
+    def loop(self, indices, extents, body):
+        """A loop nest over ``indices``; ``body(kit)`` emits its statements."""
+        stmts = []
+        body(_Kit(self.scalarizer, self.where, self.outer, stmts))
+        self.inner.extend(self.scalarizer.loops(indices, extents, stmts, self.where))
+
+    def materialize(self, stem, dtype, extents, fill):
+        """A new array of ``extents``, filled once by ``fill(kit, name)`` before the statement that reads it."""
+        scalarizer = self.scalarizer
+        buffer = scalarizer.fresh(stem, ArrayType(dtype, len(extents)))
+        self.outer.extend(scalarizer.allocate(buffer, [copy.deepcopy(e) for e in extents], self.where,
+                                              scalarizer.at_top))
+        fill(_Kit(scalarizer, self.where, self.outer, self.outer), buffer)
+        return buffer
 
     def accumulate(self, acc, indices, extents, start, update):
         """``acc = start`` then ``acc = update`` in a loop nest over ``indices``; returns ``acc``.
@@ -453,6 +606,27 @@ class _Kit:
         body = helpers + [_at(ast.Assign([_name(acc, True)], value), where)]
         self.inner.extend(self.scalarizer.loops(indices, extents, body, where))
         return _name(acc)
+
+
+def _subscript_parts(expr):
+    return expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
+
+
+def _is_new_axis(part):
+    return isinstance(part, ast.Constant) and part.value is None
+
+
+def _is_one(extent):
+    return isinstance(extent, ast.Constant) and extent.value == 1
+
+
+def _constant_int(expr):
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, int) and not isinstance(expr.value, bool):
+        return expr.value
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+        inner = _constant_int(expr.operand)
+        return None if inner is None else -inner
+    return None
 
 
 def _index(index):
