@@ -83,7 +83,7 @@ def negative_slices(x, i):
 
 
 def dense_layer(X, W, b):
-    return np.sum(np.tanh(X @ W + b))
+    return np.sum(np.tanh(X @ W + b)) + np.sum((b - X @ W) ** 2)
 
 
 def new_axes(A, v, w):
@@ -137,3 +137,33 @@ def constant_arrays(x, n):
 
 def norms(x, M):
     return np.linalg.norm(x) + np.linalg.norm(M) * np.linalg.norm(x[1:] - x[:-1]) + np.linalg.norm(M @ x[:3], None)
+
+
+# Refused, or stopped at run time ------------------------------------------------
+def elementwise_product(x, w):
+    return np.sum(x * w)
+
+
+def matrix_product(A, v):
+    return np.sum(A @ v)
+
+
+def product_of_three_dimensional(T, v):
+    s = 0.0
+    s += np.sum(np.dot(T, v))
+    return s
+
+
+def sorted_sum(x):
+    return np.sum(np.sort(x))
+
+
+def cumulative_in_loop(x, n):
+    s = 0.0
+    v = x * 1.0
+    for t in range(n):
+        v = np.tanh(np.cumsum(v) * 0.3 + np.diff(np.concatenate((x[:1], v))))
+        s += np.sum(np.concatenate((v, x))[::3] * np.arange(t, t + 2 * len(x), 2)[:4])
+        if np.linalg.norm(v) > 10.0:
+            break
+    return s + np.sum(v)

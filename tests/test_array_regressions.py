@@ -52,6 +52,7 @@ CASES += [
     (ex.joined, (X6, M23), (0, 1)),
     (ex.constant_arrays, (X6, 5), (0,)),
     (ex.norms, (X6, M23), (0, 1)),
+    (ex.cumulative_in_loop, (X6, 3), (0,)),
 ]
 COMPILED = {"nested_products", "scaled_by_own_element", "max_in_loop_condition", "reduction_in_while_condition",
             "dense_layer", "joined", "ufunc_spellings_scalar", "cumulative"}
@@ -104,3 +105,36 @@ def test_compiled_against_finite_differences(func, args, wrt):
     assert result.ok, result
     value, _ = srcad.value_and_grad(func, wrt=wrt)(*args)
     assert_close(value, func(*_copies(args)), what="value")
+
+
+@pytest.mark.parametrize("func, args", [
+    (ex.elementwise_product, (np.ones(3), np.ones(4))),
+    (ex.matrix_product, (np.ones((2, 3)), np.ones(4))),
+], ids=["elementwise", "matrix-vector"])
+def test_operands_of_different_extents_stop_the_derivative(func, args):
+    with pytest.raises(AssertionError, match="operands of different shapes"):
+        srcad.grad(func)(*args)
+    reverse, forward = _plain_functions(func, args, (0,))
+    with pytest.raises(AssertionError, match="operands of different shapes"):
+        _run_reverse(reverse, args)
+    with pytest.raises(AssertionError, match="operands of different shapes"):
+        forward(*args, np.ones_like(args[0]))
+
+
+def _line_of(func, text):
+    import inspect
+    lines, first = inspect.getsourcelines(func)
+    return first + next(i for i, line in enumerate(lines) if text in line)
+
+
+@pytest.mark.parametrize("func, args, text, construct, words", [
+    (ex.product_of_three_dimensional, (np.ones((2, 3, 3)), np.ones(3)), "np.dot(T, v)", "np.dot", "ndim 3"),
+    (ex.sorted_sum, (np.ones(3),), "np.sort", "np.sort", "no derivative rule"),
+])
+def test_refusals_name_the_line_and_the_cause(func, args, text, construct, words):
+    with pytest.raises(srcad.UnsupportedError) as info:
+        srcad.grad(func)(*args)
+    assert info.value.lineno == _line_of(func, text)
+    assert info.value.construct == construct
+    assert words in str(info.value)
+    assert "examples_array_regressions.py" in str(info.value)

@@ -143,6 +143,32 @@ def type_of(expr, env):
     return "conflict"
 
 
+def describe(t):
+    """A type in words, for messages."""
+    if isinstance(t, ArrayType):
+        return f"{t.dtype} array of ndim {t.ndim}"
+    return {"conflict": "a value srcad cannot type", None: "an unknown type"}.get(t, t)
+
+
+def conflict_cause(expr, env):
+    """The innermost part of ``expr`` that cannot be typed although its operands can, with their types.
+
+    Returns (node, operand types), or None when ``expr`` types.
+    """
+    if type_of(expr, env) != "conflict":
+        return None
+    for child in ast.iter_child_nodes(expr):
+        if isinstance(child, ast.expr):
+            found = conflict_cause(child, env)
+            if found is not None:
+                return found
+    operands = [c for c in ast.iter_child_nodes(expr) if isinstance(c, ast.expr) and not isinstance(c, ast.Name)
+                or isinstance(c, ast.Name) and c.id in env]
+    if isinstance(expr, ast.Call):
+        operands = list(expr.args)
+    return expr, [type_of(o, env) for o in operands]
+
+
 def _elementwise(parts):
     """The array type of an elementwise operation on ``parts`` (arrays, broadcast as NumPy does, and scalars)."""
     if any(p is None for p in parts):
@@ -157,7 +183,7 @@ def _elementwise(parts):
         dtype = "float64"
     else:
         dtype = "int64"
-    return ArrayType(dtype, arrays[0].ndim)
+    return ArrayType(dtype, max(a.ndim for a in arrays))
 
 
 class _TypingKit:

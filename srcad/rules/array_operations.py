@@ -23,7 +23,10 @@ offers ``k.type(expr)``, ``k.ndim(expr)``, ``k.shape(expr)``,
 they belong), ``k.fresh(stem, type)`` (a new variable),
 ``k.accumulate(acc, indices, extents, start, update)`` (a loop nest folding
 ``update`` into ``acc``), ``k.axis(args)`` (a constant axis argument) and
-``k.refuse(construct, message)``.
+``k.check_broadcast(args)`` and ``k.check_equal(a, b)`` (run-time checks of
+extents), ``k.emit(stmt)``, ``k.loop(indices, extents, body)``,
+``k.materialize(stem, dtype, extents, fill)`` (a new array filled once before
+the statement that reads it) and ``k.refuse(construct, message)``.
 """
 
 import ast
@@ -175,6 +178,7 @@ def _dot_shape(k, args):
 
 def _dot_element(k, args, index):
     a, b = args
+    k.check_equal(k.shape(a)[-1], k.shape(b)[0])
     if k.ndim(a) == 1 and k.ndim(b) == 1:
         acc = k.fresh("_acc", "float")
         extents = k.shape(a)
@@ -232,6 +236,7 @@ def _where_type(t, parts, args):
 
 
 def _where_element(k, args, index):
+    k.check_broadcast(args)
     return ast.IfExp(*[k.element(a, index) for a in args])
 
 
@@ -240,6 +245,7 @@ def _clip_type(t, parts, args):
 
 
 def _clip_element(k, args, index):
+    k.check_broadcast(args)
     a, lo, hi = [k.element(x, index) for x in args]
     return ast.Call(_name("min"), [ast.Call(_name("max"), [a, lo], []), hi], [])
 
@@ -468,6 +474,10 @@ def _concatenate_element(k, args, index):
     axis = _concatenate_axis(k, args)
     arrays = _concatenate_parts(args)
     extents = _concatenate_shape(k, args)
+    for part in arrays[1:]:
+        for dim, (first, other) in enumerate(zip(k.shape(arrays[0]), k.shape(part))):
+            if dim != axis:
+                k.check_equal(first, other)
     t = k.type(ast.Call(_name("np.concatenate"), args, []))
 
     def fill(k, buffer):

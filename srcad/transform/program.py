@@ -4,7 +4,7 @@ import ast
 from dataclasses import dataclass
 
 from ..analysis import ArrayType, analyze_activity, infer_types, is_float, plan_recording, type_of
-from ..analysis.types import assignments, element_writes
+from ..analysis.types import assignments, conflict_cause, describe, element_writes
 from ..errors import UnsupportedError
 from ..frontend import normalize
 from ..frontend.names import NameSource, user_names
@@ -42,6 +42,13 @@ def _check_types(info, tree, env):
     sites = {}
     for name, value, stmt in assignments(tree):
         sites.setdefault(name, []).append(stmt)
+    for name, value, stmt in assignments(tree):
+        cause = None if value is None else conflict_cause(value, env)
+        if cause is not None:
+            node, operands = cause
+            raise UnsupportedError(
+                f"cannot type '{ast.unparse(node)}' with operands of type {', '.join(map(describe, operands))}",
+                construct=ast.unparse(node), **info.where(stmt))
     for name, value, stmt in assignments(tree):
         t = env.get(name) if value is None else type_of(value, env)
         if t == "conflict" or env.get(name) == "conflict":

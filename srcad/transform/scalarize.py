@@ -13,9 +13,10 @@ element, through a scratch buffer when the new value reads the old one.
 
 import ast
 import copy
+import os
 
 from ..analysis import ArrayType, type_of
-from ..analysis.types import is_element_write
+from ..analysis.types import describe, is_element_write
 from ..errors import UnsupportedError
 from ..frontend.names import NameSource, user_names
 from ..rules import lookup_array_operation, lookup_call, simplify
@@ -351,7 +352,8 @@ class _Scalarizer:
         """The value of an array operation whose result is a scalar; its loops go to ``before``."""
         name = node.func.id
         if self.type(node) not in ("float", "int", "bool"):
-            self.refuse(where, name, f"{name} of these arguments is not supported")
+            operands = ", ".join(describe(self.type(a)) for a in node.args)
+            self.refuse(where, name, f"{name} of arguments of type {operands} is not supported")
         return lookup_array_operation(name).element(_Kit(self, where, before, before), node.args, [])
 
     # shapes and elements ----------------------------------------------------
@@ -401,6 +403,26 @@ class _Scalarizer:
             stretched = [c for c in candidates if not _is_one(c)]
             out.append(stretched[0] if stretched else candidates[0])
         return out
+
+    def check_broadcast(self, operands, where, outer):
+        """Statements asserting at run time that the operands' extents broadcast (equal, or known to be 1)."""
+        shapes = [self.shape(o, where) for o in operands if self.is_array(o)]
+        ndim = max((len(s) for s in shapes), default=0)
+        for dim in range(ndim):
+            extents = [s[dim - ndim + len(s)] for s in shapes if dim >= ndim - len(s)]
+            extents = [e for e in extents if not _is_one(e)]
+            for extent in extents[1:]:
+                self.check_equal(extents[0], extent, where, outer)
+
+    def check_equal(self, a, b, where, outer):
+        if ast.dump(a) == ast.dump(b):
+            return
+        line = self.where(where)
+        message = f"operands of different shapes (line {line['lineno']} of {os.path.basename(line['filename'])})"
+        check = _at(ast.Assert(ast.Compare(copy.deepcopy(a), [ast.Eq()], [copy.deepcopy(b)]),
+                               ast.Constant(message)), where)
+        if not any(ast.dump(check) == ast.dump(s) for s in outer):
+            outer.append(check)
 
     def extent(self, array, dim):
         return ast.Subscript(ast.Attribute(_name(array), "shape", ast.Load()), ast.Constant(dim), ast.Load())
@@ -503,6 +525,9 @@ class _Scalarizer:
                     full.append(part)
                 dim += 1
             return self.element(expr.value, full + rest, where, outer, inner)
+        if isinstance(expr, (ast.BinOp, ast.Compare)):
+            self.check_broadcast([expr.left] + ([expr.right] if isinstance(expr, ast.BinOp) else expr.comparators),
+                                 where, outer)
         if isinstance(expr, ast.BinOp):
             return ast.BinOp(self.element(expr.left, index, where, outer, inner), expr.op,
                              self.element(expr.right, index, where, outer, inner))
@@ -512,6 +537,7 @@ class _Scalarizer:
             return ast.Compare(self.element(expr.left, index, where, outer, inner), expr.ops,
                                [self.element(expr.comparators[0], index, where, outer, inner)])
         if isinstance(expr, ast.IfExp):
+            self.check_broadcast([expr.body, expr.orelse], where, outer)
             test = self.element(expr.test, index, where, outer, inner)
             return ast.IfExp(test, self.element(expr.body, index, where, outer, inner),
                              self.element(expr.orelse, index, where, outer, inner))
@@ -523,6 +549,7 @@ class _Scalarizer:
                 return operation.element(_Kit(self, where, outer, inner), args, index)
             rule = lookup_call(name)
             if rule is not None and rule.result not in ("array", "array_op"):
+                self.check_broadcast(args, where, outer)
                 return ast.Call(_name(name), [self.element(a, index, where, outer, inner) for a in args], [])
         self.refuse(where, ast.unparse(expr), "this array expression is not supported yet")
 
@@ -559,6 +586,14 @@ class _Kit:
 
     def broadcast_shape(self, args):
         return self.scalarizer.broadcast_shape(args, self.where)
+
+    def check_broadcast(self, args):
+        """Assert at run time that the arrays among ``args`` broadcast together."""
+        self.scalarizer.check_broadcast(args, self.where, self.outer)
+
+    def check_equal(self, a, b):
+        """Assert at run time that the extents ``a`` and ``b`` are equal."""
+        self.scalarizer.check_equal(a, b, self.where, self.outer)
 
     def element(self, expr, index):
         return self.scalarizer.element(expr, list(index), self.where, self.outer, self.inner)
