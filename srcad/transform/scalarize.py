@@ -16,11 +16,13 @@ import copy
 import os
 
 from ..analysis import ArrayType, type_of
+from ..analysis.signs import is_nonnegative, nonnegative_names
 from ..analysis.types import describe, is_element_write
 from ..errors import UnsupportedError
 from ..frontend.names import NameSource, user_names
 from ..rules import lookup_array_operation, lookup_call, simplify
 from .common import is_exit_test
+
 
 def _name(id_, store=False):
     return ast.Name(id_, ast.Store() if store else ast.Load())
@@ -51,40 +53,8 @@ class _Scalarizer:
         # assigned once, at the top level: the same value wherever it is read later
         self.top_level = {s.targets[0].id for s in tree.body if isinstance(s, ast.Assign)
                           and isinstance(s.targets[0], ast.Name) and stores.count(s.targets[0].id) == 1}
-
-        self.nonnegative_names = self.find_nonnegative_names()
-
-    def find_nonnegative_names(self):
-        """Int variables that are never negative: every assignment gives a value known to be >= 0.
-
-        Assumes all of them are, then drops those with an assignment that is not
-        (the largest consistent set, as each assignment keeps the property).
-        """
-        sites = {}
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-                sites.setdefault(node.targets[0].id, []).append(node.value)
-            elif isinstance(node, ast.For):
-                sites.setdefault(node.target.id, []).append(node.iter)
-        self.nonnegative_names = set(sites) - self.params
-
-        def keeps(value):
-            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "range":
-                args = value.args
-                if len(args) == 1:
-                    return True
-                step = _constant_int(args[2]) if len(args) == 3 else 1
-                return self.nonnegative(args[0]) and step is not None and step > 0
-            return self.nonnegative(value)
-
-        changed = True
-        while changed:
-            changed = False
-            for name in sorted(self.nonnegative_names):
-                if not all(keeps(v) for v in sites[name]):
-                    self.nonnegative_names.discard(name)
-                    changed = True
-        return self.nonnegative_names
+        self.at_top = True            # lowering a statement at the top level of the function
+        self.nonnegative_names = nonnegative_names(tree, self.params)
 
     def refuse(self, node, construct, message):
         raise UnsupportedError(message, construct=construct, **self.where(node))
@@ -428,21 +398,7 @@ class _Scalarizer:
         return ast.Subscript(ast.Attribute(_name(array), "shape", ast.Load()), ast.Constant(dim), ast.Load())
 
     def nonnegative(self, expr):
-        """Is the int expression ``expr`` known to be >= 0 (a constant, a length, a counter from 0, ...)?"""
-        if isinstance(expr, ast.Constant):
-            return isinstance(expr.value, int) and expr.value >= 0
-        if isinstance(expr, ast.Name):
-            return expr.id in self.nonnegative_names
-        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in ("len", "range_len"):
-            return True
-        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in ("min", "max"):
-            known = [self.nonnegative(a) for a in expr.args]
-            return all(known) if expr.func.id == "min" else any(known)
-        if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Attribute) and expr.value.attr == "shape":
-            return True
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mult, ast.FloorDiv, ast.Mod)):
-            return self.nonnegative(expr.left) and self.nonnegative(expr.right)
-        return False
+        return is_nonnegative(expr, self.nonnegative_names)
 
     def slice_bounds(self, part, length, where):
         """(start, stop, step) of a slice of a dimension of extent ``length``, clamped as Python does.
