@@ -167,3 +167,14 @@ def cumulative_in_loop(x, n):
         if np.linalg.norm(v) > 10.0:
             break
     return s + np.sum(v)
+
+
+def linear_algebra(A, b):
+    x = np.linalg.solve(A, b)
+    Ai = np.linalg.inv(A)
+    X = np.linalg.solve(A, Ai * 2.0 + b[:, None])
+    return np.sum(x * x) + np.sum(Ai) + np.linalg.det(A) + np.sum(X[0]) + np.linalg.det(A @ A.T) * 0.01
+
+
+def determinant(A):
+    return np.linalg.det(A)
