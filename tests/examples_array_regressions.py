@@ -178,3 +178,9 @@ def linear_algebra(A, b):
 
 def determinant(A):
     return np.linalg.det(A)
+
+
+def masks_and_counters(x):
+    m = x > 0.5
+    k = np.arange(len(x))
+    return np.sum(np.where(m, x * x, x)) + np.sum(k * x)

@@ -53,12 +53,15 @@ CASES += [
     (ex.constant_arrays, (X6, 5), (0,)),
     (ex.norms, (X6, M23), (0, 1)),
     (ex.cumulative_in_loop, (X6, 3), (0,)),
+    (ex.masks_and_counters, (X6,), (0,)),
     (ex.linear_algebra, (RNG.normal(size=(4, 4)), RNG.normal(size=4)), (0, 1)),
     # the first column's small entries make every step exchange rows
     (ex.linear_algebra, (np.array([[1e-3, 2.0, 1.0], [0.5, 1.0, 3.0], [-2.0, 0.5, 1.0]]), np.ones(3)), (0, 1)),
 ]
-# compiled too: the first failed only under Numba; the last uses ufuncs Numba must know on scalars
-COMPILED = {"nested_products", "scaled_by_own_element", "reduction_in_while_condition", "ufunc_spellings_scalar"}
+# compiled too: the first failed only under Numba; the last two need Numba to know ufuncs on scalars
+# and local int and bool arrays
+COMPILED = {"nested_products", "scaled_by_own_element", "reduction_in_while_condition", "ufunc_spellings_scalar",
+            "masks_and_counters"}
 
 
 def _copies(args):

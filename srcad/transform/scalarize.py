@@ -163,7 +163,8 @@ class _Scalarizer:
     def allocate(self, target, shape, where, top):
         """The statement allocating ``target``'s buffer, or [] when it goes before the top-level statement."""
         dtype = self.env[target].dtype
-        args = [ast.Tuple(shape, ast.Load())] + ([] if dtype == "float64" else [_name(f"np.{dtype}")])
+        spelled = "np.bool_" if dtype == "bool" else f"np.{dtype}"
+        args = [ast.Tuple(shape, ast.Load())] + ([] if dtype == "float64" else [_name(spelled)])
         alloc = _at(ast.Assign([_name(target, True)], ast.Call(_name("np.empty"), args, [])), where)
         self.allocated.add(target)
         if top:
