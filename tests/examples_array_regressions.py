@@ -184,3 +184,7 @@ def masks_and_counters(x):
     m = x > 0.5
     k = np.arange(len(x))
     return np.sum(np.where(m, x * x, x)) + np.sum(k * x)
+
+
+def negative_index_of_expression(M, i):
+    return np.reshape(M.T, (3, 4))[1, -2] * (M @ M.T)[-1, i] + np.cumsum(M)[-1] + (M[:, 1:] * 2.0)[i, -1]

@@ -54,6 +54,8 @@ CASES += [
     (ex.norms, (X6, M23), (0, 1)),
     (ex.cumulative_in_loop, (X6, 3), (0,)),
     (ex.masks_and_counters, (X6,), (0,)),
+    (ex.negative_index_of_expression, (RNG.normal(size=(3, 4)), -3), (0,)),
+    (ex.negative_index_of_expression, (RNG.normal(size=(3, 4)), 1), (0,)),
     (ex.linear_algebra, (RNG.normal(size=(4, 4)), RNG.normal(size=4)), (0, 1)),
     # the first column's small entries make every step exchange rows
     (ex.linear_algebra, (np.array([[1e-3, 2.0, 1.0], [0.5, 1.0, 3.0], [-2.0, 0.5, 1.0]]), np.ones(3)), (0, 1)),

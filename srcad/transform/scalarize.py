@@ -276,7 +276,10 @@ class _Scalarizer:
             def visit_Subscript(self, node):
                 self.generic_visit(node)
                 if scalarizer.is_element_of_expression(node):
-                    return scalarizer.element(node.value, _subscript_parts(node), where, before, before)
+                    shape = scalarizer.shape(node.value, where)
+                    index = [scalarizer.from_end(part, extent, lambda e: e, lambda e: e)
+                             for part, extent in zip(_subscript_parts(node), shape)]
+                    return scalarizer.element(node.value, index, where, before, before)
                 return node
 
             def visit_IfExp(self, node):
@@ -297,10 +300,12 @@ class _Scalarizer:
         result = self.fresh("_c", self.type(node))
         test = self.lower_scalar(node.test, where, before)
         branches = []
+        at_top, self.at_top = self.at_top, False   # buffers made in a branch are allocated before the statement
         for branch in (node.body, node.orelse):
             stmts = []
             value = self.lower_scalar(branch, where, stmts)
             branches.append(stmts + [_at(ast.Assign([_name(result, True)], value), where)])
+        self.at_top = at_top
         before.append(_at(ast.If(test, *branches), where))
         return _name(result)
 
@@ -308,10 +313,13 @@ class _Scalarizer:
         """``a and b`` / ``a or b`` whose later operands compute reductions: evaluated only when Python would."""
         result = self.fresh("_c", self.type(node))
         guarded = []
+        at_top = self.at_top
         for position, operand in enumerate(node.values):
             stmts = []
             value = self.lower_scalar(operand, where, stmts)
             guarded.append(stmts + [_at(ast.Assign([_name(result, True)], value), where)])
+            self.at_top = False   # later operands are evaluated in a branch
+        self.at_top = at_top
         block = guarded[-1]
         for stmts in reversed(guarded[:-1]):
             test = _name(result) if isinstance(node.op, ast.And) else ast.UnaryOp(ast.Not(), _name(result))
@@ -478,8 +486,10 @@ class _Scalarizer:
                     position = rest.pop(0)
                     full.append(simplify(ast.BinOp(copy.deepcopy(lo), ast.Add(),
                                                    ast.BinOp(position, ast.Mult(), copy.deepcopy(step)))))
+                elif isinstance(expr.value, ast.Name):
+                    full.append(part)   # a read of the array itself: negative indices count from the end
                 else:
-                    full.append(part)
+                    full.append(self.from_end(part, base_shape[dim], lambda e: e, lambda e: e))
                 dim += 1
             return self.element(expr.value, full + rest, where, outer, inner)
         if isinstance(expr, (ast.BinOp, ast.Compare)):
