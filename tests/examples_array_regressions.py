@@ -173,7 +173,9 @@ def linear_algebra(A, b):
     x = np.linalg.solve(A, b)
     Ai = np.linalg.inv(A)
     X = np.linalg.solve(A, Ai * 2.0 + b[:, None])
-    return np.sum(x * x) + np.sum(Ai) + np.linalg.det(A) + np.sum(X[0]) + np.linalg.det(A @ A.T) * 0.01
+    y = np.linalg.solve(A.T @ A + 0.5 * np.eye(len(b)), b) + np.identity(len(b))[1]
+    return (np.sum(x * x) + np.sum(Ai) + np.linalg.det(A) + np.sum(X[0]) + np.linalg.det(A @ A.T) * 0.01
+            + np.sum(y * y))
 
 
 def determinant(A):

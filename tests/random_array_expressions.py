@@ -3,9 +3,9 @@
 Every program has the signature ``program(M, N, v, u, x)`` with ``M`` (3, 4),
 ``N`` (4, 3), ``v`` (4,), ``u`` (3,) and a float ``x``, and returns a scalar
 built from products, reductions (whole and over an axis), slices with
-negative bounds and steps, broadcasting, reshapes, cumulative sums and
-elements of array expressions, nested into each other, in indices, in
-conditions and in loops.  Only smooth operations are used, so central
+negative bounds and steps, broadcasting, reshapes, cumulative sums, linear
+solves and elements of array expressions, nested into each other, in
+indices, in conditions and in loops (``while`` tests too).  Only smooth operations are used, so central
 differences are a reliable reference.
 """
 
@@ -16,12 +16,15 @@ _PRODUCTIONS = {
         "v", "M[{i}]", "N[:, {j3}]", "np.sin({vec4})", "{vec4} * {scalar}", "{vec4} + {vec4}",
         "N @ {vec3}", "M.T @ {vec3}", "np.sum({mat34}, axis=0)", "{vec4}[::-1]", "np.cumsum({vec4}) * 0.25",
         "np.tanh({mat34}[1])", "np.concatenate(({vec4}[1:], {vec3}[-1:]))", "{mat34}.ravel()[2:6]",
-        "np.diff(np.concatenate(({vec4}, {vec4}[:1])))",
+        "np.diff(np.concatenate(({vec4}, {vec4}[:1])))", "np.linspace(0.0, 1.0, 4) * {vec4}",
+        "np.arange(4) * {vec4}", "np.atleast_1d({vec4})", "np.linalg.solve({square} + 4.0 * np.eye(4), {vec4})",
+        "{vec4}.reshape(2, 2).ravel()", "np.sum({mat34}[:, None, :], axis=0)[0]",
     ],
     "vec3": [
         "u", "M[:, {j4}]", "M @ {vec4}", "np.sum({mat34}, axis=1) * 0.5", "np.tanh({vec3} - {scalar})",
         "{vec3} * {vec3}", "{vec4}[1:]", "{vec4}[:-1] * {vec4}[1:]", "N.T @ {vec4}", "{mat34} @ N[:, 0]",
-        "np.mean({mat34}, 1)",
+        "np.mean({mat34}, 1)", "np.linalg.inv({mat34}[:, :3] + 4.0 * np.eye(3)) @ {vec3}",
+        "np.concatenate(({vec3}[::-2], {vec3}[1:2]))",
     ],
     "mat34": [
         "M", "N.T", "np.outer({vec3}, {vec4}) * 0.5", "M * {vec4}", "{mat34} - {vec3}[:, None]",
@@ -33,7 +36,9 @@ _PRODUCTIONS = {
         "({vec3})[{i}]", "np.linalg.norm({vec4} + 2.0)", "math.sin({scalar}) * {scalar}",
         "({scalar} if {scalar} > -100.0 else {scalar})", "np.sum({mat34} @ N)", "np.prod({vec3} * 0.5 + 1.0)",
         "({mat34} @ {vec4})[{i}]", "np.sum(np.diff({vec4}) ** 2)",
+        "np.linalg.det({mat34}[:, 1:] + 3.0 * np.eye(3))", "np.sum({mat34}[int(np.sum({vec3}) > 0.0)])",
     ],
+    "square": ["{mat34}.T @ {mat34} * 0.1", "np.outer({vec4}, {vec4}) * 0.1"],
 }
 
 
@@ -69,6 +74,10 @@ def random_array_expression_program(seed, name="program"):
     depth = builder.rng.randint(2, 4)
     lines = ["s = 0.0", "for k in range(3):",
              f"    s += math.tanh({builder.expr('scalar', depth)})",
+             "j = 0",
+             f"while j < 2 and {builder.expr('scalar', depth - 1)} < 100.0:",
+             f"    s += math.tanh({builder.expr('scalar', depth - 1)}) * 0.5",
+             "    j += 1",
              f"return s + math.tanh({builder.expr('scalar', depth)}) * x"]
     body = "\n".join("    " + line for line in lines)
     return f"import math\nimport numpy as np\n\n\ndef {name}(M, N, v, u, x):\n{body}\n"

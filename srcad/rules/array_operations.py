@@ -588,3 +588,16 @@ def _norm_element(k, args, index):
 
 array_operation([np.linalg.norm], "np.linalg.norm", _norm_type,
                 lambda k, args: k.refuse("np.linalg.norm", "the norm of an array is a scalar"), _norm_element)
+
+
+def _eye_type(t, parts, args):
+    return t.array("float64", 2) if len(parts) == 1 and parts[0] == "int" else "conflict"
+
+
+def _eye_element(k, args, index):
+    diagonal = ast.Compare(copy.deepcopy(index[0]), [ast.Eq()], [copy.deepcopy(index[1])])
+    return ast.IfExp(diagonal, ast.Constant(1.0), ast.Constant(0.0))
+
+
+array_operation([np.eye, np.identity], "np.eye", _eye_type,
+                lambda k, args: [copy.deepcopy(args[0]), copy.deepcopy(args[0])], _eye_element)

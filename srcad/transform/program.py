@@ -46,9 +46,10 @@ def _check_types(info, tree, env):
         cause = None if value is None else conflict_cause(value, env)
         if cause is not None:
             node, operands = cause
-            raise UnsupportedError(
-                f"cannot type '{ast.unparse(node)}' with operands of type {', '.join(map(describe, operands))}",
-                construct=ast.unparse(node), **info.where(stmt))
+            why = f"with operands of type {', '.join(map(describe, operands))}" if operands else \
+                "(it is given values of different kinds, a scalar and an array or arrays of different ndim)"
+            raise UnsupportedError(f"cannot type '{ast.unparse(node)}' {why}", construct=ast.unparse(node),
+                                   **info.where(stmt))
     for name, value, stmt in assignments(tree):
         t = env.get(name) if value is None else type_of(value, env)
         if t == "conflict" or env.get(name) == "conflict":
