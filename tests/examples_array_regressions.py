@@ -190,3 +190,9 @@ def masks_and_counters(x):
 
 def negative_index_of_expression(M, i):
     return np.reshape(M.T, (3, 4))[1, -2] * (M @ M.T)[-1, i] + np.cumsum(M)[-1] + (M[:, 1:] * 2.0)[i, -1]
+
+
+def constructors_in_expressions(x):
+    a = np.zeros(3) + 0.1 * x[0]
+    b = np.ones_like(x) * x + np.copy(x) * 2.0 - np.zeros((len(x),))
+    return np.sum(a * a) + np.sum(b * b)

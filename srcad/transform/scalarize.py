@@ -20,7 +20,7 @@ from ..analysis.signs import is_nonnegative, nonnegative_names
 from ..analysis.types import describe, is_element_write
 from ..errors import UnsupportedError
 from ..frontend.names import NameSource, user_names
-from ..rules import lookup_array_operation, lookup_call, simplify
+from ..rules import CONSTRUCTORS, lookup_array_operation, lookup_call, simplify
 from .common import is_exit_test
 
 
@@ -362,6 +362,8 @@ class _Scalarizer:
             operation = lookup_array_operation(expr.func.id) if isinstance(expr, ast.Call) else None
             if operation is not None:
                 return operation.shape(_Kit(self, where, None, None), expr.args)
+            if isinstance(expr, ast.Call) and expr.func.id in CONSTRUCTORS:
+                return self.constructed_shape(expr, where)
             operands = [expr.left, expr.right] if isinstance(expr, ast.BinOp) else \
                 [expr.left] + expr.comparators if isinstance(expr, ast.Compare) else \
                 [expr.operand] if isinstance(expr, ast.UnaryOp) else list(expr.args)
@@ -514,6 +516,10 @@ class _Scalarizer:
             operation = lookup_array_operation(name)
             if operation is not None:
                 return operation.element(_Kit(self, where, outer, inner), args, index)
+            if name in ("np.zeros", "np.ones", "np.zeros_like", "np.ones_like"):
+                return ast.Constant(1.0 if "ones" in name else 0.0)
+            if name == "np.copy":
+                return self.element(args[0], index, where, outer, inner)
             rule = lookup_call(name)
             if rule is not None and rule.result not in ("array", "array_op"):
                 self.check_broadcast(args, where, outer)
