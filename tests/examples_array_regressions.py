@@ -196,3 +196,7 @@ def constructors_in_expressions(x):
     a = np.zeros(3) + 0.1 * x[0]
     b = np.ones_like(x) * x + np.copy(x) * 2.0 - np.zeros((len(x),))
     return np.sum(a * a) + np.sum(b * b)
+
+
+def spreads(x, M):
+    return np.var(x) + np.std(M) * np.std(x * 2.0) + np.sum(np.var(M, axis=0)) + np.sum(M.std(1) * x[:2])

@@ -55,6 +55,7 @@ CASES += [
     (ex.cumulative_in_loop, (X6, 3), (0,)),
     (ex.masks_and_counters, (X6,), (0,)),
     (ex.constructors_in_expressions, (X6,), (0,)),
+    (ex.spreads, (X6, M23 * M23), (0, 1)),
     (ex.negative_index_of_expression, (RNG.normal(size=(3, 4)), -3), (0,)),
     (ex.negative_index_of_expression, (RNG.normal(size=(3, 4)), 1), (0,)),
     (ex.linear_algebra, (RNG.normal(size=(4, 4)), RNG.normal(size=4)), (0, 1)),

@@ -69,7 +69,7 @@ _REFUSED = {
 _ARRAY_ATTRIBUTES = ("shape", "size", "ndim", "T")
 _METHODS = {"copy": "np.copy", "sum": "np.sum", "mean": "np.mean", "prod": "np.prod", "max": "np.max",
             "min": "np.min", "dot": "np.dot", "reshape": "np.reshape", "ravel": "np.ravel", "flatten": "np.ravel",
-            "cumsum": "np.cumsum"}
+            "cumsum": "np.cumsum", "var": "np.var", "std": "np.std"}
 _LIBRARIES = ("numpy", "scipy", "numba", "math", "builtins", "cmath")
 _DTYPES = ("float64", "float32", "int64", "int32")
 

@@ -114,11 +114,11 @@ def _smaller(acc, term):
     return ast.Call(_name("min"), [_name(acc), term], [])
 
 
-def _reduction_element(start, combine, mean=False):
+def _reduction_element(start, combine, mean=False, transform=None):
     """The element of a reduction: over one axis, or (for a scalar result) over every element.
 
     ``start`` is the accumulator's first value, or None to start from the first
-    element (max, min).
+    element (max, min); ``transform`` maps each element before it is combined.
     """
     def element(k, args, index):
         arg = args[0]
@@ -139,7 +139,10 @@ def _reduction_element(start, combine, mean=False):
             count = _product(extents) if mean else None
             term_index, first_index = [_name(i) for i in indices], [ast.Constant(0) for _ in indices]
         first = ast.Constant(start) if start is not None else lambda k: k.element(arg, first_index)
-        value = k.accumulate(acc, indices, extents, first, lambda k: combine(acc, k.element(arg, term_index)))
+        def update(k):
+            term = k.element(arg, term_index)
+            return combine(acc, transform(term) if transform is not None else term)
+        value = k.accumulate(acc, indices, extents, first, update)
         if mean:
             return ast.BinOp(value, ast.Div(), copy.deepcopy(count))
         return value
@@ -155,6 +158,24 @@ for _objects, _canonical, _start, _combine in [
     array_operation(_objects, _canonical, _reduction_type(False), _reduction_shape,
                     _reduction_element(_start, _combine))
 array_operation([np.mean], "np.mean", _reduction_type(True), _reduction_shape, _reduction_element(0.0, _add, True))
+
+
+def _variance_element(root):
+    """np.var (and np.std with ``root``): the mean of squared deviations from the mean, in two passes."""
+    mean = _reduction_element(0.0, _add, True)
+
+    def element(k, args, index):
+        center = mean(k, args, index)
+
+        def squared_deviation(value):
+            return ast.BinOp(ast.BinOp(value, ast.Sub(), copy.deepcopy(center)), ast.Pow(), ast.Constant(2))
+        variance = _reduction_element(0.0, _add, True, squared_deviation)(k, args, index)
+        return ast.Call(_name("math.sqrt"), [variance], []) if root else variance
+    return element
+
+
+array_operation([np.var], "np.var", _reduction_type(True), _reduction_shape, _variance_element(False))
+array_operation([np.std], "np.std", _reduction_type(True), _reduction_shape, _variance_element(True))
 
 
 # Products -----------------------------------------------------------------
