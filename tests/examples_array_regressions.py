@@ -200,3 +200,13 @@ def constructors_in_expressions(x):
 
 def spreads(x, M):
     return np.var(x) + np.std(M) * np.std(x * 2.0) + np.sum(np.var(M, axis=0)) + np.sum(M.std(1) * x[:2])
+
+
+def axis_keywords(M):
+    return (np.sum(M, axis=0).sum() + M.sum(axis=1)[0] + np.cumsum(M, axis=0)[1, 1]
+            + np.concatenate((M, M), axis=1)[0, 3] + M.std(axis=0)[1] + np.var(M, axis=1)[0]
+            + np.mean(M, axis=-1)[0] + M.max(axis=0)[2] * M.min(axis=-2)[1])
+
+
+def difference_along_axis(M):
+    return np.sum(np.diff(M, axis=0))

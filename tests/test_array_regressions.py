@@ -56,6 +56,7 @@ CASES += [
     (ex.masks_and_counters, (X6,), (0,)),
     (ex.constructors_in_expressions, (X6,), (0,)),
     (ex.spreads, (X6, M23 * M23), (0, 1)),
+    (ex.axis_keywords, (M23 ** 1.3,), (0,)),
     (ex.negative_index_of_expression, (RNG.normal(size=(3, 4)), -3), (0,)),
     (ex.negative_index_of_expression, (RNG.normal(size=(3, 4)), 1), (0,)),
     (ex.linear_algebra, (RNG.normal(size=(4, 4)), RNG.normal(size=4)), (0, 1)),
@@ -138,6 +139,7 @@ def _line_of(func, text):
 @pytest.mark.parametrize("func, args, text, construct, words", [
     (ex.product_of_three_dimensional, (np.ones((2, 3, 3)), np.ones(3)), "np.dot(T, v)", "np.dot", "ndim 3"),
     (ex.sorted_sum, (np.ones(3),), "np.sort", "np.sort", "no derivative rule"),
+    (ex.difference_along_axis, (np.ones((2, 3)),), "np.diff", "np.diff(axis=...)", "axis= of np.diff"),
 ])
 def test_refusals_name_the_line_and_the_cause(func, args, text, construct, words):
     with pytest.raises(srcad.UnsupportedError) as info:

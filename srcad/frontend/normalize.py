@@ -23,7 +23,7 @@ import types
 import numpy as np
 
 from ..errors import UnsupportedError
-from ..rules import rule_for_object
+from ..rules import lookup_array_operation, rule_for_object
 from .names import NameSource, user_names
 from .source import SourceMap
 
@@ -515,16 +515,20 @@ class _Resolver(ast.NodeTransformer):
 
     def visit_Call(self, node):
         func = node.func
+        axis_at = None    # the position an axis= keyword takes among the arguments
         if node.keywords:
             axis = [k for k in node.keywords if k.arg == "axis"]
             if len(axis) != len(node.keywords) or len(axis) != 1:
                 self.refuse(node, ast.unparse(node.func) + "(keyword=...)",
                             "keyword arguments are not supported (except axis= of reductions)")
+            axis_at = len(node.args)
             node = _at(ast.Call(func, node.args + [axis[0].value], []), node)
         if isinstance(func, ast.Attribute) and func.attr in _METHODS and not (
                 isinstance(func.value, ast.Name) and func.value.id not in self.lowering.locals):
             # a.sum(), a.copy(), a.dot(b): the NumPy functions
             args = [self.visit(a) for a in [func.value] + node.args]
+            if axis_at is not None:
+                self.check_axis(_METHODS[func.attr], axis_at + 1, node)
             return _at(ast.Call(ast.Name(_METHODS[func.attr], ast.Load()), args, []), node)
         callee = self.user_function(func)
         if callee is not None:
@@ -536,6 +540,8 @@ class _Resolver(ast.NodeTransformer):
             self.refuse(node, ast.unparse(func), "only calls of named functions are supported")
         if func.id in self.lowering.locals:
             self.refuse(node, func.id, "calling a local variable is not supported")
+        if axis_at is not None:
+            self.check_axis(func.id, axis_at, node)
         if func.id in ("min", "max"):
             if len(node.args) < 2:
                 self.refuse(node, func.id, f"{func.id}() of a sequence is not supported; pass the values")
@@ -548,6 +554,13 @@ class _Resolver(ast.NodeTransformer):
             den = _at(ast.Call(ast.Name("math.log", ast.Load()), [node.args[1]], []), node)
             return _at(ast.BinOp(num, ast.Div(), den), node)
         return node
+
+    def check_axis(self, name, position, node):
+        """Refuse ``axis=`` unless it is the parameter at ``position`` of array operation ``name``."""
+        operation = lookup_array_operation(name)
+        if operation is None or operation.axis != position:
+            self.refuse(node, f"{name}(axis=...)", f"axis= of {name} is not supported here; "
+                        "pass the arguments before it, or compute along the axis with a loop")
 
     def user_function(self, func):
         """The Python function a call refers to, if it is one of the user's (not a builtin or a rule)."""

@@ -32,7 +32,7 @@ the statement that reads it) and ``k.refuse(construct, message)``.
 import ast
 import copy
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -48,15 +48,16 @@ class ArrayOperation:
     type: Callable
     shape: Callable
     element: Callable
+    axis: Optional[int] = None    # the position of an ``axis`` parameter, which user code may pass as axis=
 
 
 _operations = {}
 
 
-def array_operation(objects, name, type, shape, element):
+def array_operation(objects, name, type, shape, element, axis=None):
     """Register an array operation under ``name``, denoted in user code by ``objects``."""
     register(objects, name, ("a", "b", "c"), (None, None, None), result="array_op")
-    _operations[name] = ArrayOperation(name, type, shape, element)
+    _operations[name] = ArrayOperation(name, type, shape, element, axis)
 
 
 def lookup_array_operation(name):
@@ -156,8 +157,9 @@ for _objects, _canonical, _start, _combine in [
     ([np.min, np.amin], "np.min", None, _smaller),
 ]:
     array_operation(_objects, _canonical, _reduction_type(False), _reduction_shape,
-                    _reduction_element(_start, _combine))
-array_operation([np.mean], "np.mean", _reduction_type(True), _reduction_shape, _reduction_element(0.0, _add, True))
+                    _reduction_element(_start, _combine), axis=1)
+array_operation([np.mean], "np.mean", _reduction_type(True), _reduction_shape, _reduction_element(0.0, _add, True),
+                axis=1)
 
 
 def _variance_element(root):
@@ -174,8 +176,8 @@ def _variance_element(root):
     return element
 
 
-array_operation([np.var], "np.var", _reduction_type(True), _reduction_shape, _variance_element(False))
-array_operation([np.std], "np.std", _reduction_type(True), _reduction_shape, _variance_element(True))
+array_operation([np.var], "np.var", _reduction_type(True), _reduction_shape, _variance_element(False), axis=1)
+array_operation([np.std], "np.std", _reduction_type(True), _reduction_shape, _variance_element(True), axis=1)
 
 
 # Products -----------------------------------------------------------------
@@ -452,7 +454,7 @@ def _tuple(index):
     return index[0] if len(index) == 1 else ast.Tuple(index, ast.Load())
 
 
-array_operation([np.cumsum], "np.cumsum", _cumsum_type, _cumsum_shape, _cumsum_element)
+array_operation([np.cumsum], "np.cumsum", _cumsum_type, _cumsum_shape, _cumsum_element, axis=1)
 
 
 def _concatenate_parts(args):
@@ -521,7 +523,8 @@ def _concatenate_element(k, args, index):
     return ast.Subscript(_name(buffer), _tuple(index), ast.Load())
 
 
-array_operation([np.concatenate], "np.concatenate", _concatenate_type, _concatenate_shape, _concatenate_element)
+array_operation([np.concatenate], "np.concatenate", _concatenate_type, _concatenate_shape, _concatenate_element,
+                axis=1)
 
 
 # Constant arrays ------------------------------------------------------------

@@ -527,11 +527,11 @@ class _Scalarizer:
         self.refuse(where, ast.unparse(expr), "this array expression is not supported yet")
 
     def axis(self, args, where):
-        axis = args[1]
+        axis = _constant_int(args[1])
         ndim = self.type(args[0]).ndim
-        if not (isinstance(axis, ast.Constant) and isinstance(axis.value, int) and -ndim <= axis.value < ndim):
-            self.refuse(where, "axis", "the axis must be a constant integer")
-        return axis.value % ndim
+        if axis is None or not -ndim <= axis < ndim:
+            self.refuse(where, "axis", f"the axis must be a constant integer from {-ndim} to {ndim - 1}")
+        return axis % ndim
 
 
 class _Kit:
