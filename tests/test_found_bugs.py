@@ -103,7 +103,6 @@ def early_return_in_loop(x, n):
     return s * 3.0
 
 
-@bug("compiled only: a return inside a loop leaves '_result' possibly undefined for Numba's type inference")
 def test_early_return_inside_loop_compiles():
     check(early_return_in_loop, (0.7, 2))
 
@@ -117,8 +116,6 @@ def break_after_an_inner_loop(x):
     return s
 
 
-@bug("compiled only: a break after an inner loop that reads an element indexed by the outer loop leaves a "
-     "variable possibly undefined for Numba's type inference")
 def test_break_after_an_inner_loop_compiles():
     check(break_after_an_inner_loop, (np.array([0.1, 0.4, 0.3, 0.2]),))
 

@@ -10,6 +10,7 @@ from ..frontend import normalize
 from ..frontend.names import NameSource, user_names
 from .adjoint import AdjointTransformer, entry_function
 from .common import DerivativeNames
+from .definite import initialize_maybe_unassigned, type_lookup
 from .flatten import flatten
 from .scalarize import scalarize
 from .tangent import TangentTransformer
@@ -130,11 +131,13 @@ def build_program(info, arg_types, wrt, single_wrt, array_result=False):
 
 
 def tangent_function(program):
-    return TangentTransformer(program).function(program.tree, f"{program.info.name}_jvp")
+    fn = TangentTransformer(program).function(program.tree, f"{program.info.name}_jvp")
+    return initialize_maybe_unassigned(fn, type_lookup(program))
 
 
 def adjoint_function(program, with_value=True):
-    return AdjointTransformer(program).function(program.tree, f"{program.info.name}_rev", with_value)
+    fn = AdjointTransformer(program).function(program.tree, f"{program.info.name}_rev", with_value)
+    return initialize_maybe_unassigned(fn, type_lookup(program))
 
 
 def adjoint_entry(program):
