@@ -8,19 +8,17 @@ import numpy as np
 
 from ._version import __version__
 from .backend import load_module, render_function, render_module
-from .errors import SrcadError
+from .errors import ShapeError, SrcadError
 from .frontend import read_function
 from .rules.custom import module_lines as _custom_rule_lines
 from .analysis import ArrayType
 from .transform import adjoint_entry, adjoint_function, build_program, tangent_function
 
-_OPTIONS = {"target": "cpu", "checkpoint": None, "cache": True}
-_KINDS = {"grad": "reverse", "value_and_grad": "reverse", "vjp": "reverse", "jvp": "forward"}
+_OPTIONS = {"target": "cpu", "checkpoint": None, "cache": True, "check": None}
 _IMPORTS = [
     "import math",
     "import numpy as np",
     "from numba import njit",
-    "from srcad.backend.runtime import digamma, range_len",
 ]
 
 
@@ -57,20 +55,198 @@ def _differentiable(t):
     return t in ("float", "int") or (isinstance(t, ArrayType) and t.element == "float")
 
 
+def _is_scalar_number(value):
+    return isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_pairing(what, value, like):
+    """Refuse ``value`` as the tangent or cotangent of ``like`` (an array, or a scalar) unless it matches.
+
+    ``like`` is an array (its shape known) or a type (an ``ArrayType`` whose shape is checked
+    later, where it is known, or a scalar type name).
+    """
+    if isinstance(like, np.ndarray) or isinstance(like, ArrayType):
+        ndim = like.ndim
+        if not isinstance(value, np.ndarray):
+            raise ShapeError(f"{what} must be a float array with {ndim} dimension(s); got {type(value).__name__}")
+        if value.dtype.kind != "f":
+            raise ShapeError(f"{what} must be a float array; got dtype {value.dtype}: pass a float array, "
+                             f"e.g. .astype(np.float64)")
+        if value.ndim != ndim:
+            raise ShapeError(f"{what} must have {ndim} dimension(s); got shape {value.shape}")
+        if isinstance(like, np.ndarray) and value.shape != like.shape:
+            raise ShapeError(what, value.shape, like.shape)
+    elif not _is_scalar_number(value):
+        got = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else type(value).__name__
+        raise ShapeError(f"{what} must be a scalar; got {got}")
+
+
+def _check_pairing_numba(what, nbtype, like):
+    """:func:`_check_pairing` at typing time, for ``@njit`` callers: ``like`` is an ``ArrayType`` or a scalar."""
+    from numba.core import types
+
+    if isinstance(like, ArrayType):
+        if not isinstance(nbtype, types.Array) or not isinstance(nbtype.dtype, types.Float):
+            raise ShapeError(f"{what} must be a float array with {like.ndim} dimension(s); got {nbtype}")
+        if nbtype.ndim != like.ndim:
+            raise ShapeError(f"{what} must have {like.ndim} dimension(s); got {nbtype}")
+    elif not isinstance(nbtype, (types.Float, types.Integer)) or isinstance(nbtype, types.Boolean):
+        raise ShapeError(f"{what} must be a scalar; got {nbtype}")
+
+
+def _split_aux(value):
+    """(differentiated value, aux) of a has_aux result: aux is the second part, or the tuple of the rest."""
+    rest = value[1:]
+    return value[0], rest[0] if len(rest) == 1 else tuple(rest)
+
+
+# ---------------------------------------------------------------- the public kinds
+class Kind:
+    """What one public transformation takes beyond the function's arguments and what it gives back.
+
+    Every kind runs one compiled derivative (the tangent, or the adjoint) whose canonical
+    result is ``(value, derivative)``; a kind checks its extra arguments and presents
+    that result, from Python (:meth:`present`) and from ``@njit`` code (:meth:`present_source`).
+    """
+
+    name = ""
+    mode = "reverse"
+
+    def extra_stems(self, t):
+        """Names of the arguments that follow the function's own (before renaming clashes away)."""
+        return []
+
+    def seed(self, t, spec, extra):
+        """The adjoint's seed from the extra arguments, checked."""
+        return 1.0
+
+    def check_numba(self, t, spec, nbtypes, extra_types):
+        """Refuse, at typing time, extra arguments of the wrong kind (array/scalar, ndim, dtype)."""
+
+    def present(self, t, value, derivative):
+        return value, derivative
+
+    def present_source(self, t, spec, call):
+        """Source of the expression an ``@njit`` caller gets from ``call`` (a ``(value, derivative)``);
+        with has_aux the call's result is in ``__srcad_r``."""
+        return call
+
+
+class _Grad(Kind):
+    name = "grad"
+
+    def present(self, t, value, derivative):
+        if t.has_aux:
+            return derivative, _split_aux(value)[1]
+        return derivative
+
+    def present_source(self, t, spec, call):
+        if t.has_aux:
+            return f"(__srcad_r[1], {_aux_source(spec)})"
+        return f"{call}[1]"
+
+
+class _ValueAndGrad(Kind):
+    name = "value_and_grad"
+
+    def present(self, t, value, derivative):
+        if t.has_aux:
+            return _split_aux(value), derivative
+        return value, derivative
+
+    def present_source(self, t, spec, call):
+        if t.has_aux:
+            return f"((__srcad_r[0][0], {_aux_source(spec)}), __srcad_r[1])"
+        return call
+
+
+class _Vjp(Kind):
+    name = "vjp"
+
+    def extra_stems(self, t):
+        return ["cotangent"]
+
+    def seed(self, t, spec, extra):
+        cotangent = extra[0]
+        what = f"vjp of {t.info.name}(): the cotangent"
+        if not spec.program.tuple_result:
+            _check_pairing(what, cotangent, spec.result_types[0])
+            return cotangent if isinstance(cotangent, np.ndarray) else float(cotangent)
+        parts = spec.result_types
+        if not isinstance(cotangent, tuple) or len(cotangent) != len(parts):
+            raise ShapeError(f"{what} must be a tuple of {len(parts)} cotangents, one for each part of the "
+                             f"result; got {type(cotangent).__name__}"
+                             + (f" of {len(cotangent)}" if isinstance(cotangent, tuple) else ""))
+        for position, (part, like) in enumerate(zip(cotangent, parts)):
+            _check_pairing(f"{what} of part {position} of the result", part, like)
+        return tuple(part if isinstance(part, np.ndarray) else float(part) for part in cotangent)
+
+    def check_numba(self, t, spec, nbtypes, extra_types):
+        from numba.core import types
+
+        what = f"vjp of {t.info.name}(): the cotangent"
+        cotangent = extra_types[0]
+        if not spec.program.tuple_result:
+            _check_pairing_numba(what, cotangent, spec.result_types[0])
+            return
+        parts = spec.result_types
+        if not isinstance(cotangent, types.BaseTuple) or len(cotangent) != len(parts):
+            raise ShapeError(f"{what} must be a tuple of {len(parts)} cotangents, one for each part of the "
+                             f"result; got {cotangent}")
+        for position, (part, like) in enumerate(zip(cotangent, parts)):
+            _check_pairing_numba(f"{what} of part {position} of the result", part, like)
+
+
+class _Jvp(Kind):
+    name = "jvp"
+    mode = "forward"
+
+    def extra_stems(self, t):
+        return [f"{t.info.params[i]}_tangent" for i in t.wrt]
+
+    def tangents(self, t, params, extra):
+        out = []
+        for i, tangent in zip(t.wrt, extra):
+            _check_pairing(f"jvp of {t.info.name}(): the tangent of argument {i} ('{t.info.params[i]}')",
+                           tangent, params[i])
+            out.append(tangent if isinstance(tangent, np.ndarray) else float(tangent))
+        return out
+
+    def check_numba(self, t, spec, nbtypes, extra_types):
+        for i, tangent in zip(t.wrt, extra_types):
+            like = spec.arg_types[i]
+            _check_pairing_numba(f"jvp of {t.info.name}(): the tangent of argument {i} ('{t.info.params[i]}')",
+                                 tangent, like if isinstance(like, ArrayType) else "float")
+
+
+_KINDS = {kind.name: kind for kind in (_Grad(), _ValueAndGrad(), _Vjp(), _Jvp())}
+
+
+def _aux_source(spec):
+    """Source of the aux part of ``__srcad_r[0]`` (the value tuple) in an ``@njit`` caller."""
+    count = len(spec.program.results)
+    if count == 2:
+        return "__srcad_r[0][1]"
+    return "(" + ", ".join(f"__srcad_r[0][{k}]" for k in range(1, count)) + ",)"
+
+
 # ---------------------------------------------------------------- one transformation
 class Specialization:
     """The compiled derivative for one tuple of argument types."""
 
-    def __init__(self, source, module, names):
+    def __init__(self, source, module, names, program, arg_types):
         self.source = source
         self.module = module
         self.functions = {key: getattr(module, value) for key, value in names.items()}
+        self.program = program
+        self.arg_types = arg_types
+        self.result_types = [program.env.get(r) for r in program.results]
 
 
 class Transformation:
     """A derivative of ``func`` of one kind (grad, jvp, ...) with respect to ``wrt``."""
 
-    def __init__(self, func, kind, wrt=0, **options):
+    def __init__(self, func, kind, wrt=0, has_aux=False, **options):
         unknown = set(options) - set(_OPTIONS)
         if unknown:
             raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
@@ -79,8 +255,15 @@ class Transformation:
             raise SrcadError(f"target={self.options['target']!r} is not available yet; use target='cpu'")
         if self.options["checkpoint"] is not None:
             raise SrcadError("checkpointing is not available yet; use checkpoint=None")
+        if self.options["check"] is None:
+            self.options["check"] = os.environ.get("SRCAD_CHECK", "") not in ("", "0")
         self.kind = kind
-        self.mode = _KINDS[kind]
+        self.form = _KINDS[kind]
+        self.mode = self.form.mode
+        if has_aux and kind not in ("grad", "value_and_grad"):
+            raise TypeError(f"has_aux is an option of grad and value_and_grad, not of {kind}")
+        self.has_aux = bool(has_aux)
+        self.original = func
         self.info = read_function(func)
         self.primal = self.info.func
         self.single_wrt = isinstance(wrt, numbers.Integral)
@@ -98,14 +281,18 @@ class Transformation:
         self.last = None
         self._tapes = []
         self._by_python_type = {}
+        self._rng = np.random.default_rng(0)
 
     # building --------------------------------------------------------
     def arg_types(self, types):
         types = list(types)
         for i in self.wrt:
             if not _differentiable(types[i]):
-                raise SrcadError(f"cannot differentiate with respect to argument {i} "
-                                 f"('{self.info.params[i]}') of type {types[i]}")
+                what = f"argument {i} ('{self.info.params[i]}')"
+                if isinstance(types[i], ArrayType):
+                    raise SrcadError(f"cannot differentiate with respect to {what}: it is a {types[i].dtype} "
+                                     "array; pass a float array, e.g. .astype(np.float64)")
+                raise SrcadError(f"cannot differentiate with respect to {what} of type {types[i]}")
             if types[i] == "int":
                 types[i] = "float"
         return tuple(types)
@@ -121,10 +308,12 @@ class Transformation:
 
     def _build(self, types):
         info = self.info
-        program = build_program(info, types, self.wrt, self.single_wrt, array_result=self.kind in ("jvp", "vjp"))
+        program = build_program(info, types, self.wrt, self.single_wrt, array_result=self.kind in ("jvp", "vjp"),
+                                has_aux=self.has_aux)
         decorator = f"@njit(cache={bool(self.options['cache'])}, error_model=\"numpy\")"
         if self.mode == "reverse":
-            functions = [adjoint_function(program, with_value=self.kind != "grad"), adjoint_entry(program)]
+            functions = [adjoint_function(program, with_value=self.kind != "grad" or self.has_aux),
+                         adjoint_entry(program)]
             names = {"rev": functions[0].name, "vjp": functions[1].name}
         else:
             functions = [tangent_function(program)]
@@ -134,15 +323,18 @@ class Transformation:
         header = [
             f"Generated by srcad {__version__}: {self.mode} mode of {info.name}() "
             f"({os.path.basename(info.filename)}, line {info.firstlineno})"
-            f"{', gradient only' if self.kind == 'grad' else ''}.",
+            f"{', gradient only' if self.kind == 'grad' and not self.has_aux else ''}.",
             f"With respect to: {', '.join(program.wrt_names)}.  Arguments: {described}.",
             "Regenerated whenever the function or srcad changes; edits are not kept.",
         ]
         custom_header, custom_imports = _custom_rule_lines(functions)
-        source = render_module(header + custom_header, _IMPORTS + custom_imports, texts)
-        return Specialization(source, load_module(source), names)
+        source = render_module(header + custom_header, _imports(functions) + custom_imports, texts)
+        return Specialization(source, load_module(source), names, program, types)
 
     # calling from Python ---------------------------------------------
+    def extra_count(self):
+        return len(self.form.extra_stems(self))
+
     def split_args(self, args, extra):
         n = len(self.info.params)
         if len(args) != n + extra:
@@ -169,21 +361,21 @@ class Transformation:
         return value, grads
 
     def _resolve(self, args):
-        """(compiled function, whether wrt arguments need float()) for these arguments, memoized by type."""
+        """(specialization, compiled function, whether wrt arguments need float()) for these arguments,
+        memoized by type."""
         key = tuple((np.ndarray, a.dtype.num, a.ndim) if type(a) is np.ndarray else type(a) for a in args)
         found = self._by_python_type.get(key)
         if found is None:
-            extra = len(self.wrt) if self.kind == "jvp" else 1 if self.kind == "vjp" else 0
-            _, _, types = self.split_args(args, extra)
+            _, _, types = self.split_args(args, self.extra_count())
             spec = self.specialize(types)
             function = spec.functions["jvp" if self.kind == "jvp" else "rev"]
             converts = any(types[i] == "int" for i in self.wrt)
-            found = self._by_python_type[key] = (function, converts)
+            found = self._by_python_type[key] = (spec, function, converts)
         return found
 
     def __call__(self, *args):
         try:
-            return self._call(args)
+            result = self._call(args)
         except Exception as error:
             if type(error).__module__.startswith("numba."):
                 raise SrcadError(
@@ -191,22 +383,23 @@ class Transformation:
                     f"this is a bug in srcad. The generated module is {self.last.module.__file__}.\n{error}"
                 ) from error
             raise
+        if self.options["check"]:
+            from .verify import verify_call
+
+            verify_call(self, args, result)
+        return result
 
     def _call(self, args):
-        function, converts = self._resolve(args)
+        spec, function, converts = self._resolve(args)
         n = len(self.info.params)
-        if converts or len(args) != n + (len(self.wrt) if self.kind == "jvp" else self.kind == "vjp"):
+        if converts or len(args) != n + self.extra_count():
             params, extra, _ = self.split_args(args, len(args) - n)
         else:
             params, extra = args[:n], args[n:]
-        if self.kind == "jvp":
-            tangents = [t if isinstance(t, np.ndarray) else float(t) for t in extra]
-            return function(*params, *tangents)
-        seed = (extra[0] if isinstance(extra[0], np.ndarray) else float(extra[0])) if self.kind == "vjp" else 1.0
-        value, grads = self.run_reverse(function, params, seed)
-        if self.kind == "grad":
-            return grads
-        return value, grads
+        if self.mode == "forward":
+            return function(*params, *self.form.tangents(self, params, extra))
+        value, grads = self.run_reverse(function, params, self.form.seed(self, spec, extra))
+        return self.form.present(self, value, grads)
 
     # calling from Numba ----------------------------------------------
     def numba_impl(self, nbtypes):
@@ -214,20 +407,39 @@ class Transformation:
         n = len(params)
         types = tuple(_type_of_numba(t, i, p) for i, (t, p) in enumerate(zip(nbtypes[:n], params)))
         spec = self.specialize(types)
+        self.form.check_numba(self, spec, nbtypes[:n], nbtypes[n:])
         passed = [f"float({p})" if i in self.wrt and types[i] == "int" else p for i, p in enumerate(params)]
         extra = _extra_names(self, n)
-        if self.kind == "jvp":
-            body = f"__srcad_f({', '.join(passed + extra)})"
+        lines = []
+        if self.mode == "forward":
+            call = f"__srcad_f({', '.join(passed + extra)})"
             target = spec.functions["jvp"]
+            for i, tangent in zip(self.wrt, extra):
+                if isinstance(types[i], ArrayType):
+                    # the shape is known only now, at run time: refuse a mismatch before reading it
+                    what = f"jvp of {self.info.name}(): the tangent of argument {i} ('{params[i]}')"
+                    lines += [f"if {tangent}.shape != {params[i]}.shape:",
+                              f"    raise __srcad_shape_error({what!r}, {tangent}.shape, {params[i]}.shape)"]
         else:
             seed = extra[0] if self.kind == "vjp" else "1.0"
-            body = f"__srcad_f({', '.join(passed + [seed])})"
-            if self.kind == "grad":
-                body += "[1]"
+            call = f"__srcad_f({', '.join(passed + [seed])})"
             target = spec.functions["vjp"]
-        namespace = {"__srcad_f": target}
-        exec(f"def impl({', '.join(params + extra)}):\n    return {body}\n", namespace)
+        if self.has_aux:
+            lines.append(f"__srcad_r = {call}")
+        lines.append(f"return {self.form.present_source(self, spec, call)}")
+        namespace = {"__srcad_f": target, "__srcad_shape_error": ShapeError}
+        body = "".join(f"    {line}\n" for line in lines)
+        exec(f"def impl({', '.join(params + extra)}):\n{body}", namespace)
         return namespace["impl"]
+
+
+def _imports(functions):
+    """The generated module's imports: the runtime names its functions use."""
+    import ast
+
+    used = {node.id for fn in functions for node in ast.walk(fn) if isinstance(node, ast.Name)}
+    runtime = sorted({"digamma", "range_len"} | ({"ShapeError"} & used))
+    return _IMPORTS + [f"from srcad.backend.runtime import {', '.join(runtime)}"]
 
 
 def _describe(t):
@@ -238,14 +450,8 @@ def _describe(t):
 
 def _extra_names(transformation, n):
     taken = set(transformation.info.params)
-    if transformation.kind == "jvp":
-        stems = [f"{transformation.info.params[i]}_tangent" for i in transformation.wrt]
-    elif transformation.kind == "vjp":
-        stems = ["cotangent"]
-    else:
-        stems = []
     names = []
-    for stem in stems:
+    for stem in transformation.form.extra_stems(transformation):
         candidate = stem
         while candidate in taken:
             candidate = "_" + candidate

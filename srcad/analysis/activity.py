@@ -48,7 +48,8 @@ class Activity:
         return is_float(type_of(expr, env)) and bool(diff_reads(expr) & self.active)
 
 
-def analyze_activity(tree, env, wrt_names, result_name):
+def analyze_activity(tree, env, wrt_names, result_names):
+    """Active variables: varied by ``wrt_names`` and useful to ``result_names`` (a name or several)."""
     flows = [(name, diff_reads(value) if value is not None else set()) for name, value, _ in assignments(tree)]
     flows += [(name, diff_reads(value)) for name, value, _ in element_writes(tree)]
     varied = {n for n in wrt_names if is_float(env.get(n))}
@@ -59,7 +60,7 @@ def analyze_activity(tree, env, wrt_names, result_name):
             if name not in varied and is_float(env.get(name)) and reads & varied:
                 varied.add(name)
                 changed = True
-    useful = {result_name}
+    useful = {result_names} if isinstance(result_names, str) else set(result_names)
     changed = True
     while changed:
         changed = False

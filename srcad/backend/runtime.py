@@ -3,6 +3,8 @@
 import numpy as np
 from numba import njit
 
+from ..errors import ShapeError  # noqa: F401  (raised by the shape checks of generated code)
+
 
 @njit(cache=True)
 def range_len(start, stop, step):

@@ -263,9 +263,6 @@ class _Lowering:
             if stmt.value is None:
                 self.refuse(stmt, "return", "the function must return a value")
             if isinstance(stmt.value, ast.Tuple):
-                if not self.inlined:
-                    self.refuse(stmt, "tuple return", "only scalar-valued functions can be differentiated yet "
-                                "(functions they call may return tuples)")
                 arity = len(stmt.value.elts)
                 if self.result_arity not in (None, arity):
                     self.refuse(stmt, "tuple return", "every return must give a tuple of the same length")

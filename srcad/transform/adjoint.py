@@ -236,13 +236,36 @@ class AdjointTransformer:
         return before + [forward] + after, [tape.pop(count, "i", stmt), reverse_loop]
 
     # the whole function
+    def seed_of(self, position):
+        """The cotangent of the ``position``-th differentiated result: ``_seed`` or a part of it."""
+        if not self.p.seed_tuple:
+            return name("_seed")
+        return ast.Subscript(name("_seed"), const(position), ast.Load())
+
+    def seed_checks(self, where):
+        """Refuse a cotangent whose shape is not its array result's before reading any of it."""
+        checks = []
+        for position, result in enumerate(self.p.differentiated):
+            if not isinstance(self.p.env.get(result), ArrayType):
+                continue
+            part = f" of part {position} of the result" if self.p.tuple_result else ""
+            what = f"vjp of {self.p.info.name}(): the cotangent{part}"   # only vjp seeds with an array
+            got = ast.Attribute(self.seed_of(position), "shape", ast.Load())
+            expected = ast.Attribute(name(result), "shape", ast.Load())
+            error = ast.Call(name("ShapeError"), [const(what), got, expected], [])
+            test = ast.Compare(copy.deepcopy(got), [ast.NotEq()], [copy.deepcopy(expected)])
+            check = located(ast.If(test, [ast.Raise(error, None)], []), where)
+            for node in ast.walk(check):
+                node.lineno = None   # bookkeeping, not from a source line: no comment
+            checks.append(check)
+        return checks
+
     def function(self, tree, fname, with_value=True):
         """The adjoint function; without ``with_value`` it returns 0.0 for the value, so that
         work done only for the value (a running sum, say) is dead code the compiler drops."""
         p = self.p
         params = [a.arg for a in tree.args.args]
         body = tree.body[:-1]
-        result = tree.body[-1].value.id
         forward, reverse = self.block(body)
         first = tree.body[0]
         tops = [assign("_ftop", const(0), first), assign("_itop", const(0), first)]
@@ -251,20 +274,25 @@ class AdjointTransformer:
             init.append(assign(var, zero_of(p.env.get(var)), first))
         last = tree.body[-1]
         value_name = p.names.exact("_value")
-        middle = [assign(value_name, name(result) if with_value else const(0.0), last)]
-        array_result = isinstance(p.env.get(result), ArrayType)
-        for var in sorted((self.active | set(p.wrt_names)) - ({result} if not array_result else set())
-                          - self.single_use):
+        returned = ast.Tuple([name(r) for r in p.results], ast.Load()) if p.tuple_result else name(p.results[0])
+        middle = [assign(value_name, returned if with_value else const(0.0), last)]
+        middle += self.seed_checks(last)
+        # a scalar result gets its seed assigned; every other adjoint starts at zero
+        assigned = {r for r in p.differentiated if not isinstance(p.env.get(r), ArrayType)}
+        for var in sorted((self.active | set(p.wrt_names)) - assigned - self.single_use):
             if isinstance(p.env.get(var), ArrayType):
                 zero = ast.Call(name("np.zeros_like"), [name(var)], [])
             else:
                 zero = const(0.0)
             middle.append(assign(self.bar(var), zero, last))
-        if result in self.active:
+        for position, result in enumerate(p.differentiated):
+            if result not in self.active:
+                continue
+            seed = self.seed_of(position)
             if isinstance(p.env.get(result), ArrayType):
-                middle.append(add_to(self.bar(result), name("_seed"), last))   # the bar is a zeroed array
+                middle.append(add_to(self.bar(result), seed, last))   # the bar is a zeroed array
             else:
-                middle.append(assign(self.bar(result), name("_seed"), last))
+                middle.append(assign(self.bar(result), seed, last))
         def result_tuple(value, grads):
             grads_node = grads[0] if p.single_wrt else ast.Tuple(grads, ast.Load())
             ret = ast.Return(ast.Tuple([value, grads_node, name("_ftop"), name("_itop")], ast.Load()))
@@ -275,7 +303,7 @@ class AdjointTransformer:
         if any(tape.is_push(s) for s in ast.walk(ast.Module(forward, []))):
             zeros = [ast.Call(name("np.zeros_like"), [name(w)], []) if isinstance(p.env.get(w), ArrayType)
                      else const(0.0) for w in p.wrt_names]
-            value = name(result) if with_value else const(0.0)
+            value = copy.deepcopy(returned) if with_value else const(0.0)
             retry = located(ast.If(tape.overflowed(), [result_tuple(value, zeros)], []), last)
             retry.lineno = None
             check = [retry]

@@ -17,7 +17,7 @@ from .tangent import TangentTransformer
 
 # Names the generated code uses for itself; user code never gets them.
 _RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_seed", "range_len", "digamma", "math", "np",
-             "njit")
+             "njit", "ShapeError")
 
 
 @dataclass
@@ -29,6 +29,10 @@ class Program:
     plan: object
     wrt_names: list
     single_wrt: bool
+    results: list          # the names the function returns: one, or the parts of a tuple
+    tuple_result: bool
+    differentiated: list   # the results derivatives are taken of (the first alone with has_aux)
+    seed_tuple: bool       # the adjoint's seed is a tuple, one cotangent per part
     names: NameSource
     deriv: DerivativeNames
     scratch_out: str
@@ -98,33 +102,52 @@ def _check_types(info, tree, env):
             raise UnsupportedError("cannot type the condition", construct=ast.unparse(node.test), **info.where(node))
 
 
-def build_program(info, arg_types, wrt, single_wrt, array_result=False):
-    """Analyse ``info`` specialized to ``arg_types`` for differentiation with respect to params ``wrt``."""
+def build_program(info, arg_types, wrt, single_wrt, array_result=False, has_aux=False):
+    """Analyse ``info`` specialized to ``arg_types`` for differentiation with respect to params ``wrt``.
+
+    ``array_result`` admits float arrays and tuples among the results (jvp and vjp);
+    ``has_aux`` takes the derivative of the first part of a tuple result only.
+    """
     core, source_map = normalize(info)
     wrt_names = [info.params[i] for i in wrt]
-    result = core.body[-1].value.id
+    returned = core.body[-1].value
+    tuple_result = isinstance(returned, ast.Tuple)
+    results = [part.id for part in returned.elts] if tuple_result else [returned.id]
     env = infer_types(core, arg_types)
     core = scalarize(core, env, source_map)
     env = infer_types(core, arg_types)
     _check_types(source_map, core, env)
-    result_type = env.get(result)
-    allowed = result_type in ("float", "int", "bool") or \
-        array_result and isinstance(result_type, ArrayType) and result_type.element == "float"
-    if not allowed:
-        what = "a float scalar or a float array (for jvp and vjp)" if array_result else \
-            "a float scalar (use jvp or vjp for a function returning an array)"
-        raise UnsupportedError(f"the function must return {what}", construct="return",
-                               **source_map.where(core.body[-1]))
-    activity = analyze_activity(core, env, wrt_names, result)
+    where = source_map.where(core.body[-1])
+    if has_aux and not tuple_result:
+        raise UnsupportedError("has_aux=True needs a function that returns a tuple (value, aux)",
+                               construct="return", **where)
+    if tuple_result and not array_result and not has_aux:
+        raise UnsupportedError(
+            f"the function returns a tuple of {len(results)} values, and a gradient needs one scalar: "
+            "pass has_aux=True to differentiate the first value and return the rest beside the gradient, "
+            "or use jvp / vjp for every part", construct="tuple return", **where)
+    differentiated = results[:1] if has_aux else results
+    for position, result in enumerate(differentiated):
+        result_type = env.get(result)
+        allowed = result_type in ("float", "int", "bool") or \
+            array_result and isinstance(result_type, ArrayType) and result_type.element == "float"
+        if not allowed:
+            what = "a float scalar or a float array (for jvp and vjp)" if array_result else \
+                "a float scalar (use jvp or vjp for a function returning an array)"
+            message = f"part {position} of the tuple the function returns must be {what}" if tuple_result \
+                else f"the function must return {what}"
+            raise UnsupportedError(message, construct="return", **where)
+    activity = analyze_activity(core, env, wrt_names, differentiated)
     flat, temps = flatten(core, env, activity)
     env = infer_types(flat, arg_types)
-    activity = analyze_activity(flat, env, wrt_names, result)
+    activity = analyze_activity(flat, env, wrt_names, differentiated)
     plan = plan_recording(flat, activity, env)
     names = NameSource(user_names(flat) | set(_RESERVED))
     deriv = DerivativeNames(names)
     return Program(
         info=info, tree=flat, env=env, activity=activity, plan=plan, wrt_names=wrt_names,
-        single_wrt=single_wrt, names=names, deriv=deriv,
+        single_wrt=single_wrt, results=results, tuple_result=tuple_result, differentiated=differentiated,
+        seed_tuple=tuple_result and not has_aux, names=names, deriv=deriv,
         scratch_out=names.exact("_out"), scratch_seed=names.exact("_g"), temps=temps,
         source_map=source_map,
     )

@@ -35,9 +35,14 @@ class TangentTransformer:
             new.body = self.block(stmt.body)
             return [new]
         if isinstance(stmt, ast.Return):
-            result = stmt.value.id
-            tangent = name(self.dot(result)) if result in self.active else const(0.0)
-            return [located(ast.Return(ast.Tuple([name(result), tangent], ast.Load())), stmt)]
+            # (value, tangent), or for a tuple result (values, tangents) with a tangent for each part
+            if isinstance(stmt.value, ast.Tuple):
+                parts = [part.id for part in stmt.value.elts]
+                value = ast.Tuple([name(part) for part in parts], ast.Load())
+                tangent = ast.Tuple([self.result_tangent(part) for part in parts], ast.Load())
+            else:
+                value, tangent = name(stmt.value.id), self.result_tangent(stmt.value.id)
+            return [located(ast.Return(ast.Tuple([value, tangent], ast.Load())), stmt)]
         return [stmt]
 
     def assignment(self, stmt):
@@ -70,6 +75,10 @@ class TangentTransformer:
         if uses_out:
             return [assign(out_name, value, stmt), tangent, assign(target, name(out_name), stmt)]
         return [tangent, stmt]
+
+    def result_tangent(self, result):
+        """The tangent of a returned variable: zero (of its shape) when it does not depend on wrt."""
+        return name(self.dot(result)) if result in self.active else self.zero_like(result)
 
     def zero_like(self, var):
         if isinstance(self.p.env.get(var), ArrayType):

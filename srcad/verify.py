@@ -1,0 +1,167 @@
+"""``check=True``: every derivative call from Python checked against central differences.
+
+The check cannot share the transforms' blind spots: it evaluates only the
+primal.  Along one direction ``v`` (random for grad and vjp, the given
+tangents for jvp) the fourth-order central difference
+
+    D_v f(x) ~ (f(x - 2hv) - 8 f(x - hv) + 8 f(x + hv) - f(x + 2hv)) / (12 h)
+
+is compared with what srcad returned: ``<g, v>`` for a gradient, the tangent
+itself for jvp, ``<w, D_v f>`` against ``<g, v>`` for vjp with cotangent ``w``.
+The step ``h`` is a power of two near ``1e-3 * max(1, |x|) / |v|``; the
+tolerance allows the stencil's truncation error (about ``(h|v|)**4``, taken as
+``(h|v|)**2`` to leave room for large higher derivatives) relative to the
+derivative's size, plus rounding, about ``eps * |f| / h``.
+"""
+
+import math
+
+import numpy as np
+
+from .errors import DerivativeMismatchError
+
+_REL_STEP = 1e-3
+_EPS = np.finfo(np.float64).eps
+
+
+def verify_call(transformation, args, result):
+    """Raise :class:`DerivativeMismatchError` unless ``result`` of ``transformation(*args)`` is right."""
+    t = transformation
+    n = len(t.info.params)
+    params = list(args[:n])
+    for i in t.wrt:
+        if not isinstance(params[i], np.ndarray):
+            params[i] = float(params[i])
+    primal = _primal_of(t)
+    if t.kind == "jvp":
+        value, tangent = result
+        directions = list(args[n:])
+    else:
+        directions = [_random_like(t._rng, params[i]) for i in t.wrt]
+    if t.kind in ("grad", "value_and_grad"):
+        if t.kind == "grad":
+            derivative, value = (result[0] if t.has_aux else result), None
+        else:
+            value, derivative = result
+            if t.has_aux:
+                value = value[0]   # the differentiated part, beside its aux
+        gradients = (derivative,) if t.single_wrt else tuple(derivative)
+        claimed = sum(_inner(g, v) for g, v in zip(gradients, directions))
+        differences, h, size = _directional(primal, params, t.wrt, directions, part=0 if t.has_aux else None)
+        _compare(t, "the gradient along a random direction, <gradient, v>,", claimed, differences, h, size)
+    elif t.kind == "vjp":
+        value, derivative = result
+        cotangent = args[n]
+        gradients = (derivative,) if t.single_wrt else tuple(derivative)
+        claimed = sum(_inner(g, v) for g, v in zip(gradients, directions))
+        differences, h, size = _directional(primal, params, t.wrt, directions)
+        weights = _parts(cotangent) if isinstance(cotangent, tuple) else [cotangent]
+        projected = sum(_inner(w, d) for w, d in zip(weights, differences))
+        _compare(t, "<cotangent, J v> along a random direction v", claimed, projected, h, size)
+    else:
+        differences, h, size = _directional(primal, params, t.wrt, directions)
+        tangents = list(tangent) if isinstance(value, tuple) else [tangent]
+        for position, (claimed, expected) in enumerate(zip(tangents, differences)):
+            what = f"part {position} of the tangent" if isinstance(value, tuple) else "the tangent"
+            _compare(t, what, claimed, expected, h, size)
+    if value is not None:
+        expected = primal(*params)
+        _compare_value(t, value, expected[0] if t.has_aux else expected)
+
+
+def _primal_of(t):
+    """The primal to evaluate: the user's compiled function where there is one, else the Python one."""
+    original = t.original
+    return original if hasattr(original, "py_func") else t.primal
+
+
+def _random_like(rng, x):
+    if isinstance(x, np.ndarray):
+        return rng.standard_normal(x.shape)
+    return float(rng.standard_normal())
+
+
+def _inner(a, b):
+    return float(np.sum(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)))
+
+
+def _parts(value):
+    return list(value) if isinstance(value, tuple) else [value]
+
+
+def _float_part(value):
+    """A result part as a float array, or None for an integer or boolean part (no derivative)."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "fc":
+        return None
+    return array.astype(np.float64)
+
+
+def _directional(primal, params, wrt, directions, part=None):
+    """(central differences of each result part along ``directions``, the step, the size of f)."""
+    scale = max([1.0] + [float(np.max(np.abs(params[i]))) if np.size(params[i]) else 0.0 for i in wrt])
+    length = max([0.0] + [float(np.max(np.abs(v))) if np.size(v) else 0.0 for v in directions])
+    if length == 0.0:
+        zeros = [np.zeros_like(p) if p is not None else None for p in map(_float_part, _parts(primal(*params)))]
+        return zeros if part is None else zeros[part], (1.0, 1.0), 0.0
+    h = 2.0 ** round(math.log2(_REL_STEP * scale / length))
+    samples = []
+    for step in (-2.0, -1.0, 1.0, 2.0):
+        point = list(params)
+        for i, v in zip(wrt, directions):
+            point[i] = params[i] + step * h * v
+        samples.append(_parts(primal(*point)))
+    size = max(float(np.max(np.abs(p))) if p is not None and p.size else 0.0
+               for sample in samples for p in map(_float_part, sample))
+    differences = []
+    for position in range(len(samples[0])):
+        values = [_float_part(sample[position]) for sample in samples]
+        if values[0] is None:
+            differences.append(None)
+            continue
+        m2, m1, p1, p2 = values
+        differences.append((m2 - 8.0 * m1 + 8.0 * p1 - p2) / (12.0 * h))
+    steps = (h, h * length / scale)
+    return differences if part is None else differences[part], steps, size
+
+
+def _compare(t, what, claimed, expected, steps, size):
+    if expected is None:
+        return   # an integer part: nothing to compare
+    claimed = np.asarray(claimed, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if claimed.shape != expected.shape:
+        _mismatch(t, what, claimed, expected, "the shapes differ")
+    magnitude = max(float(np.max(np.abs(claimed), initial=0.0)), float(np.max(np.abs(expected), initial=0.0)))
+    h, relative_step = steps
+    tolerance = 10.0 * relative_step ** 2 * magnitude + 100.0 * _EPS * size / h + 1e-12
+    error = float(np.max(np.abs(claimed - expected), initial=0.0))
+    if not error <= tolerance:
+        _mismatch(t, what, claimed, expected, f"difference {error:.3g}, tolerance {tolerance:.3g}")
+
+
+def _compare_value(t, value, expected):
+    for position, (got, want) in enumerate(zip(_parts(value), _parts(expected))):
+        got_f, want_f = _float_part(got), _float_part(want)
+        if got_f is None or want_f is None:
+            if not np.array_equal(np.asarray(got), np.asarray(want)):
+                _mismatch(t, "the value", got, want, "the values differ", against="the function itself gives")
+            continue
+        if got_f.shape != want_f.shape or not np.allclose(got_f, want_f, rtol=1e-9, atol=1e-12, equal_nan=True):
+            _mismatch(t, "the value", got, want, "the values differ", against="the function itself gives")
+
+
+def _mismatch(t, what, claimed, expected, detail, against=None):
+    """Raise; ``against`` names the reference when it is not central differences (which a kink can fool)."""
+    name = t.info.name
+    hint = "" if against else f"Unless {name}() has a kink or a branch within the difference step of this point, "
+    against = against or f"central differences of {name}() give"
+    raise DerivativeMismatchError(
+        f"check=True: {t.kind} of {name}() ({t.info.filename}, line {t.info.firstlineno}): {what} is "
+        f"{_short(claimed)}, but {against} {_short(expected)} ({detail}). {hint}"
+        f"{'this' if hint else 'This'} is a bug in srcad."
+    )
+
+
+def _short(value):
+    return np.array2string(np.asarray(value), precision=8, threshold=8) if np.ndim(value) else f"{float(value):.10g}"
