@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .api import Transformation, _public_callable
+from .errors import SrcadError
 from .frontend.source import unwrap
 
 
@@ -31,6 +32,20 @@ def _as_float_array(value):
     return np.array(value, dtype=np.float64, copy=True)
 
 
+def _no_float_argument(args):
+    """Why no argument can be differentiated: the first int or int array, and what to pass instead."""
+    for i, a in enumerate(args):
+        if isinstance(a, (bool, np.bool_)):
+            continue
+        if isinstance(a, (numbers.Integral, np.integer)):
+            return (f"check_grad differentiates float arguments, and argument {i} is the int {a!r}: "
+                    f"pass a float such as {float(a)!r} (or name the arguments with wrt=)")
+        if isinstance(a, np.ndarray) and a.dtype.kind in "iu":
+            return (f"check_grad differentiates float arguments, and argument {i} is an {a.dtype} array: "
+                    "pass a float array, e.g. .astype(np.float64)")
+    return "check_grad differentiates float arguments (scalars or arrays), and none was given"
+
+
 def check_grad(f, *args, wrt=None, eps=1e-6, tol=1e-5, seed=0):
     """Compare srcad's reverse and forward derivatives of ``f`` at ``args`` with central differences.
 
@@ -50,6 +65,8 @@ def check_grad(f, *args, wrt=None, eps=1e-6, tol=1e-5, seed=0):
             if (isinstance(a, numbers.Real) and not isinstance(a, (bool, numbers.Integral, np.integer)))
             or (isinstance(a, np.ndarray) and a.dtype.kind == "f")
         )
+        if not wrt:
+            raise SrcadError(_no_float_argument(args))
     single = isinstance(wrt, numbers.Integral)
     indices = (wrt,) if single else tuple(wrt)
     reverse = _public_callable(Transformation(primal, "grad", indices))(*args)

@@ -47,7 +47,7 @@ def verify_call(transformation, args, result):
                 value = value[0]   # the differentiated part, beside its aux
         gradients = (derivative,) if t.single_wrt else tuple(derivative)
         claimed = sum(_inner(g, v) for g, v in zip(gradients, directions))
-        differences, h, size = _directional(primal, params, t.wrt, directions, part=0 if t.has_aux else None)
+        differences, h, size = _directional(primal, params, t.wrt, directions, part=0)
         _compare(t, "the gradient along a random direction, <gradient, v>,", claimed, differences, h, size)
     elif t.kind == "vjp":
         value, derivative = result
@@ -57,7 +57,8 @@ def verify_call(transformation, args, result):
         differences, h, size = _directional(primal, params, t.wrt, directions)
         weights = _parts(cotangent) if isinstance(cotangent, tuple) else [cotangent]
         projected = sum(_inner(w, d) for w, d in zip(weights, differences))
-        _compare(t, "<cotangent, J v> along a random direction v", claimed, projected, h, size)
+        _compare(t, "along a random direction v, <result, v>,", claimed, projected, h, size,
+                 against=f"<cotangent, central differences of {t.info.name}() along v> give")
     else:
         differences, h, size = _directional(primal, params, t.wrt, directions)
         tangents = list(tangent) if isinstance(value, tuple) else [tangent]
@@ -125,19 +126,19 @@ def _directional(primal, params, wrt, directions, part=None):
     return differences if part is None else differences[part], steps, size
 
 
-def _compare(t, what, claimed, expected, steps, size):
+def _compare(t, what, claimed, expected, steps, size, against=None):
     if expected is None:
         return   # an integer part: nothing to compare
     claimed = np.asarray(claimed, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     if claimed.shape != expected.shape:
-        _mismatch(t, what, claimed, expected, "the shapes differ")
+        _mismatch(t, what, claimed, expected, "the shapes differ", against)
     magnitude = max(float(np.max(np.abs(claimed), initial=0.0)), float(np.max(np.abs(expected), initial=0.0)))
     h, relative_step = steps
     tolerance = 10.0 * relative_step ** 2 * magnitude + 100.0 * _EPS * size / h + 1e-12
     error = float(np.max(np.abs(claimed - expected), initial=0.0))
     if not error <= tolerance:
-        _mismatch(t, what, claimed, expected, f"difference {error:.3g}, tolerance {tolerance:.3g}")
+        _mismatch(t, what, claimed, expected, f"difference {error:.3g}, tolerance {tolerance:.3g}", against)
 
 
 def _compare_value(t, value, expected):
@@ -145,21 +146,24 @@ def _compare_value(t, value, expected):
         got_f, want_f = _float_part(got), _float_part(want)
         if got_f is None or want_f is None:
             if not np.array_equal(np.asarray(got), np.asarray(want)):
-                _mismatch(t, "the value", got, want, "the values differ", against="the function itself gives")
+                _mismatch(t, "the value", got, want, "the values differ", f"{t.info.name}() itself gives",
+                          smooth_hint=False)
             continue
-        if got_f.shape != want_f.shape or not np.allclose(got_f, want_f, rtol=1e-9, atol=1e-12, equal_nan=True):
-            _mismatch(t, "the value", got, want, "the values differ", against="the function itself gives")
+        if got_f.shape != want_f.shape or not np.allclose(got_f, want_f, rtol=1e-8, atol=1e-10, equal_nan=True):
+            _mismatch(t, "the value", got, want, "the values differ", f"{t.info.name}() itself gives",
+                          smooth_hint=False)
 
 
-def _mismatch(t, what, claimed, expected, detail, against=None):
-    """Raise; ``against`` names the reference when it is not central differences (which a kink can fool)."""
+def _mismatch(t, what, claimed, expected, detail, against=None, smooth_hint=True):
+    """Raise; without ``smooth_hint`` the reference is the function itself, which no kink can fool."""
     name = t.info.name
-    hint = "" if against else f"Unless {name}() has a kink or a branch within the difference step of this point, "
     against = against or f"central differences of {name}() give"
+    cause = "srcad or in a derivative rule it uses"
+    hint = f"Unless {name}() has a kink or a branch within the difference step of this point, this is a bug in " \
+        if smooth_hint else "This is a bug in "
     raise DerivativeMismatchError(
         f"check=True: {t.kind} of {name}() ({t.info.filename}, line {t.info.firstlineno}): {what} is "
-        f"{_short(claimed)}, but {against} {_short(expected)} ({detail}). {hint}"
-        f"{'this' if hint else 'This'} is a bug in srcad."
+        f"{_short(claimed)}, but {against} {_short(expected)} ({detail}). {hint}{cause}."
     )
 
 
