@@ -503,16 +503,33 @@ grad.__doc__ = """Gradient of a scalar-valued function.
     a tuple when ``wrt`` is a tuple.  Usable as ``@srcad.grad`` and
     ``@srcad.grad(wrt=1)``, and callable from ``@numba.njit`` code.
 
+    A function returning a tuple is refused unless ``has_aux=True``: then the
+    first part is differentiated and ``g(*args)`` is ``(gradient, aux)``, aux
+    being the second part (or the tuple of the others when there are more).
+
+    Options: ``cache=True`` (keep compiled derivatives on disk),
+    ``check=False``: with ``check=True``, or the environment variable
+    ``SRCAD_CHECK=1`` when the derivative is made, every call from Python is
+    compared with central differences of ``f`` along a random direction and
+    raises :class:`srcad.DerivativeMismatchError` on disagreement (calls from
+    ``@numba.njit`` code are not checked); ``target`` and ``checkpoint``
+    accept only their defaults for now.
+
     >>> import math, srcad
     >>> def f(x, y):
     ...     return x * math.sin(y)
     >>> srcad.grad(f, wrt=(0, 1))(2.0, 0.0)
     (0.0, 2.0)
+    >>> def loss(x):
+    ...     return x * x, 2.0 * x
+    >>> srcad.grad(loss, has_aux=True)(3.0)
+    (6.0, 6.0)
 """
 
 value_and_grad = _decorator("value_and_grad")
 value_and_grad.__name__ = "value_and_grad"
-value_and_grad.__doc__ = """Like :func:`grad`, returning ``(value, gradient)``.
+value_and_grad.__doc__ = """Like :func:`grad`, returning ``(value, gradient)``;
+    with ``has_aux=True``, ``((value, aux), gradient)``.
 
     >>> def f(x):
     ...     return x * x
@@ -524,7 +541,12 @@ jvp = _decorator("jvp")
 jvp.__name__ = "jvp"
 jvp.__doc__ = """Forward mode: ``fj(*args, *tangents) -> (value, directional derivative)``.
 
-    One tangent per ``wrt`` argument, in ``wrt`` order, each shaped like its argument.
+    One tangent per ``wrt`` argument, in ``wrt`` order: a float array of its
+    argument's shape for an array, a number for a scalar; anything else raises
+    :class:`srcad.ShapeError`.  For a function returning a tuple the result is
+    ``(values, tangents)``, a tuple of each (an integer part has tangent 0.0).
+    With ``check=True`` (see :func:`grad`) each call from Python is compared
+    with central differences along the tangents.
 
     >>> def f(x, y):
     ...     return x * y
@@ -535,6 +557,13 @@ jvp.__doc__ = """Forward mode: ``fj(*args, *tangents) -> (value, directional der
 vjp = _decorator("vjp")
 vjp.__name__ = "vjp"
 vjp.__doc__ = """Reverse mode: ``fv(*args, cotangent) -> (value, cotangent of the wrt argument(s))``.
+
+    The cotangent matches the result: a number for a scalar, a float array of
+    the result's shape for an array, and for a function returning a tuple a
+    tuple with one cotangent for each part.  A mismatch raises
+    :class:`srcad.ShapeError` before any of it is read.  With ``check=True``
+    (see :func:`grad`) each call from Python is compared with central
+    differences along a random direction.
 
     >>> def f(x):
     ...     return 3.0 * x
