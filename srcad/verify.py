@@ -33,41 +33,54 @@ def verify_call(transformation, args, result):
         if not isinstance(params[i], np.ndarray):
             params[i] = float(params[i])
     primal = _primal_of(t)
-    if t.kind == "jvp":
-        value, tangent = result
-        directions = list(args[n:])
-    else:
-        directions = [_random_like(t._rng, params[i]) for i in t.wrt]
-    if t.kind in ("grad", "value_and_grad"):
-        if t.kind == "grad":
-            derivative, value = (result[0] if t.has_aux else result), None
-        else:
-            value, derivative = result
-            if t.has_aux:
-                value = value[0]   # the differentiated part, beside its aux
-        gradients = (derivative,) if t.single_wrt else tuple(derivative)
-        claimed = sum(_inner(g, v) for g, v in zip(gradients, directions))
-        differences, h, size = _directional(primal, params, t.wrt, directions, part=0)
-        _compare(t, "the gradient along a random direction, <gradient, v>,", claimed, differences, h, size)
-    elif t.kind == "vjp":
-        value, derivative = result
-        cotangent = args[n]
-        gradients = (derivative,) if t.single_wrt else tuple(derivative)
-        claimed = sum(_inner(g, v) for g, v in zip(gradients, directions))
-        differences, h, size = _directional(primal, params, t.wrt, directions)
-        weights = _parts(cotangent) if isinstance(cotangent, tuple) else [cotangent]
-        projected = sum(_inner(w, d) for w, d in zip(weights, differences))
-        _compare(t, "along a random direction v, <result, v>,", claimed, projected, h, size,
-                 against=f"<cotangent, central differences of {t.info.name}() along v> give")
-    else:
-        differences, h, size = _directional(primal, params, t.wrt, directions)
-        tangents = list(tangent) if isinstance(value, tuple) else [tangent]
-        for position, (claimed, expected) in enumerate(zip(tangents, differences)):
-            what = f"part {position} of the tangent" if isinstance(value, tuple) else "the tangent"
-            _compare(t, what, claimed, expected, h, size)
+    value = _VERIFIERS[t.kind](t, primal, params, args[n:], result)
     if value is not None:
         expected = primal(*params)
         _compare_value(t, value, expected[0] if t.has_aux else expected)
+
+
+def _verify_gradient(t, primal, params, extra, result):
+    """grad and value_and_grad: <gradient, v> against differences along a random v; returns the value."""
+    if t.kind == "grad":
+        derivative, value = (result[0] if t.has_aux else result), None
+    else:
+        value, derivative = result
+        if t.has_aux:
+            value = value[0]   # the differentiated part, beside its aux
+    directions = [_random_like(t._rng, params[i]) for i in t.wrt]
+    gradients = (derivative,) if t.single_wrt else tuple(derivative)
+    claimed = sum(_inner(g, v) for g, v in zip(gradients, directions))
+    differences, h, size = _directional(primal, params, t.wrt, directions, part=0)
+    _compare(t, "the gradient along a random direction, <gradient, v>,", claimed, differences, h, size)
+    return value
+
+
+def _verify_vjp(t, primal, params, extra, result):
+    """vjp with cotangent w: <result, v> against <w, differences along a random v>."""
+    value, derivative = result
+    cotangent = extra[0]
+    directions = [_random_like(t._rng, params[i]) for i in t.wrt]
+    gradients = (derivative,) if t.single_wrt else tuple(derivative)
+    claimed = sum(_inner(g, v) for g, v in zip(gradients, directions))
+    differences, h, size = _directional(primal, params, t.wrt, directions)
+    projected = sum(_inner(w, d) for w, d in zip(_parts(cotangent), differences) if d is not None)
+    _compare(t, "along a random direction v, <result, v>,", claimed, projected, h, size,
+             against=f"<cotangent, central differences of {t.info.name}() along v> give")
+    return value
+
+
+def _verify_jvp(t, primal, params, extra, result):
+    """jvp: each part of the tangent against differences along the given tangents."""
+    value, tangent = result
+    differences, h, size = _directional(primal, params, t.wrt, list(extra))
+    tangents = list(tangent) if isinstance(value, tuple) else [tangent]
+    for position, (claimed, expected) in enumerate(zip(tangents, differences)):
+        what = f"part {position} of the tangent" if isinstance(value, tuple) else "the tangent"
+        _compare(t, what, claimed, expected, h, size)
+    return value
+
+
+_VERIFIERS = {"grad": _verify_gradient, "value_and_grad": _verify_gradient, "vjp": _verify_vjp, "jvp": _verify_jvp}
 
 
 def _primal_of(t):
