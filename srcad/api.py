@@ -134,6 +134,10 @@ class Kind:
     def check_numba(self, t, spec, nbtypes, extra_types):
         """Refuse, at typing time, extra arguments of the wrong kind (array/scalar, ndim, dtype)."""
 
+    def guard_source(self, t, types, extra):
+        """Lines an ``@njit`` caller runs first: the checks that need shapes, known only at run time."""
+        return []
+
     def present(self, t, value, derivative):
         return value, derivative
 
@@ -234,6 +238,16 @@ class _Jvp(Kind):
                            tangent, params[i])
             out.append(tangent if isinstance(tangent, np.ndarray) else float(tangent))
         return out
+
+    def guard_source(self, t, types, extra):
+        lines = []
+        for i, tangent in zip(t.wrt, extra):
+            if isinstance(types[i], ArrayType):
+                param = t.info.params[i]
+                what = f"jvp of {t.info.name}(): the tangent of argument {i} ('{param}')"
+                lines += [f"if {tangent}.shape != {param}.shape:",
+                          f"    raise __srcad_shape_error({what!r}, {tangent}.shape, {param}.shape)"]
+        return lines
 
     def check_numba(self, t, spec, nbtypes, extra_types):
         for i, tangent in zip(t.wrt, extra_types):
@@ -433,16 +447,10 @@ class Transformation:
         self.form.check_numba(self, spec, nbtypes[:n], nbtypes[n:])
         passed = [f"float({p})" if i in self.wrt and types[i] == "int" else p for i, p in enumerate(params)]
         extra = _extra_names(self, n)
-        lines = []
+        lines = self.form.guard_source(self, types, extra)
         if self.mode == "forward":
             call = f"__srcad_f({', '.join(passed + extra)})"
             target = spec.functions["jvp"]
-            for i, tangent in zip(self.wrt, extra):
-                if isinstance(types[i], ArrayType):
-                    # the shape is known only now, at run time: refuse a mismatch before reading it
-                    what = f"jvp of {self.info.name}(): the tangent of argument {i} ('{params[i]}')"
-                    lines += [f"if {tangent}.shape != {params[i]}.shape:",
-                              f"    raise __srcad_shape_error({what!r}, {tangent}.shape, {params[i]}.shape)"]
         else:
             call = f"__srcad_f({', '.join(passed + [self.form.seed_source(extra)])})"
             target = spec.functions["vjp"]
