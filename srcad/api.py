@@ -194,7 +194,7 @@ class _Vjp(Kind):
 
     def seed(self, t, spec, extra):
         cotangent = extra[0]
-        what = f"vjp of {t.info.name}(): the cotangent"
+        what = f"vjp of {t.label}: the cotangent"
         if not spec.program.tuple_result:
             _check_pairing(what, cotangent, spec.result_types[0])
             return cotangent if isinstance(cotangent, np.ndarray) else float(cotangent)
@@ -210,7 +210,7 @@ class _Vjp(Kind):
     def check_numba(self, t, spec, nbtypes, extra_types):
         from numba.core import types
 
-        what = f"vjp of {t.info.name}(): the cotangent"
+        what = f"vjp of {t.label}: the cotangent"
         cotangent = extra_types[0]
         if not spec.program.tuple_result:
             _check_pairing_numba(what, cotangent, spec.result_types[0])
@@ -234,7 +234,7 @@ class _Jvp(Kind):
     def tangents(self, t, params, extra):
         out = []
         for i, tangent in zip(t.wrt, extra):
-            _check_pairing(f"jvp of {t.info.name}(): the tangent of argument {i} ('{t.info.params[i]}')",
+            _check_pairing(f"jvp of {t.label}: the tangent of argument {i} ('{t.info.params[i]}')",
                            tangent, params[i])
             out.append(tangent if isinstance(tangent, np.ndarray) else float(tangent))
         return out
@@ -244,7 +244,7 @@ class _Jvp(Kind):
         for i, tangent in zip(t.wrt, extra):
             if isinstance(types[i], ArrayType):
                 param = t.info.params[i]
-                what = f"jvp of {t.info.name}(): the tangent of argument {i} ('{param}')"
+                what = f"jvp of {t.label}: the tangent of argument {i} ('{param}')"
                 lines += [f"if {tangent}.shape != {param}.shape:",
                           f"    raise __srcad_shape_error({what!r}, {tangent}.shape, {param}.shape)"]
         return lines
@@ -252,7 +252,7 @@ class _Jvp(Kind):
     def check_numba(self, t, spec, nbtypes, extra_types):
         for i, tangent in zip(t.wrt, extra_types):
             like = spec.arg_types[i]
-            _check_pairing_numba(f"jvp of {t.info.name}(): the tangent of argument {i} ('{t.info.params[i]}')",
+            _check_pairing_numba(f"jvp of {t.label}: the tangent of argument {i} ('{t.info.params[i]}')",
                                  tangent, like if isinstance(like, ArrayType) else "float")
 
 
@@ -303,6 +303,8 @@ class Transformation:
         self.original = func
         self.info = read_function(func)
         self.primal = self.info.func
+        self.label = _label(self.info)
+        self.check_rng = np.random.default_rng(0)   # the random directions of check=True
         self.single_wrt = isinstance(wrt, numbers.Integral)
         indices = (wrt,) if self.single_wrt else tuple(wrt)
         n = len(self.info.params)
@@ -318,7 +320,6 @@ class Transformation:
         self.last = None
         self._tapes = []
         self._by_python_type = {}
-        self._rng = np.random.default_rng(0)
 
     # building --------------------------------------------------------
     def arg_types(self, types):
@@ -470,6 +471,11 @@ def _imports(functions):
     used = {node.id for fn in functions for node in ast.walk(fn) if isinstance(node, ast.Name)}
     runtime = sorted({"digamma", "range_len"} | ({"ShapeError"} & used))
     return _IMPORTS + [f"from srcad.backend.runtime import {', '.join(runtime)}"]
+
+
+def _label(info):
+    """``f() (file.py, line 12)``: how messages name the user's function."""
+    return f"{info.name}() ({os.path.basename(info.filename)}, line {info.firstlineno})"
 
 
 def _describe(t):

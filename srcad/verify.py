@@ -47,7 +47,7 @@ def _verify_gradient(t, primal, params, extra, result):
         value, derivative = result
         if t.has_aux:
             value = value[0]   # the differentiated part, beside its aux
-    directions = [_random_like(t._rng, params[i]) for i in t.wrt]
+    directions = [_random_like(t.check_rng, params[i]) for i in t.wrt]
     gradients = (derivative,) if t.single_wrt else tuple(derivative)
     claimed = sum(_inner(g, v) for g, v in zip(gradients, directions))
     differences, h, size = _directional(primal, params, t.wrt, directions, part=0)
@@ -59,7 +59,7 @@ def _verify_vjp(t, primal, params, extra, result):
     """vjp with cotangent w: <result, v> against <w, differences along a random v>."""
     value, derivative = result
     cotangent = extra[0]
-    directions = [_random_like(t._rng, params[i]) for i in t.wrt]
+    directions = [_random_like(t.check_rng, params[i]) for i in t.wrt]
     gradients = (derivative,) if t.single_wrt else tuple(derivative)
     claimed = sum(_inner(g, v) for g, v in zip(gradients, directions))
     differences, h, size = _directional(primal, params, t.wrt, directions)
@@ -84,9 +84,18 @@ _VERIFIERS = {"grad": _verify_gradient, "value_and_grad": _verify_gradient, "vjp
 
 
 def _primal_of(t):
-    """The primal to evaluate: the user's compiled function where there is one, else the Python one."""
+    """The primal to evaluate: the user's compiled function where there is one, else the Python one.
+
+    Each call gets copies of the array arguments, so a function that writes into an
+    argument changes neither the caller's arrays nor the other evaluations.
+    """
     original = t.original
-    return original if hasattr(original, "py_func") else t.primal
+    function = original if hasattr(original, "py_func") else t.primal
+
+    def evaluate(*args):
+        return function(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+
+    return evaluate
 
 
 def _random_like(rng, x):
@@ -175,7 +184,7 @@ def _mismatch(t, what, claimed, expected, detail, against=None, smooth_hint=True
     hint = f"Unless {name}() has a kink or a branch within the difference step of this point, this is a bug in " \
         if smooth_hint else "This is a bug in "
     raise DerivativeMismatchError(
-        f"check=True: {t.kind} of {name}() ({t.info.filename}, line {t.info.firstlineno}): {what} is "
+        f"check=True: {t.kind} of {t.label}: {what} is "
         f"{_short(claimed)}, but {against} {_short(expected)} ({detail}). {hint}{cause}."
     )
 

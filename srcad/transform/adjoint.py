@@ -11,6 +11,7 @@ reverse sweep visits the statements backwards; for ``y = f(a, b)`` it adds
 
 import ast
 import copy
+import os
 
 from ..analysis import ArrayType, is_float
 from ..analysis.types import is_element_write, target_name
@@ -249,7 +250,9 @@ class AdjointTransformer:
             if not isinstance(self.p.env.get(result), ArrayType):
                 continue
             part = f" of part {position} of the result" if self.p.tuple_result else ""
-            what = f"vjp of {self.p.info.name}(): the cotangent{part}"   # only vjp seeds with an array
+            info = self.p.info   # only vjp seeds with an array
+            what = f"vjp of {info.name}() ({os.path.basename(info.filename)}, line {info.firstlineno}): " \
+                f"the cotangent{part}"
             got = ast.Attribute(self.seed_of(position), "shape", ast.Load())
             expected = ast.Attribute(name(result), "shape", ast.Load())
             error = ast.Call(name("ShapeError"), [const(what), got, expected], [])
