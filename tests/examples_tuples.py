@@ -62,3 +62,20 @@ def miscubed(a):
 
 def uses_miscubed(x):
     return miscubed(x) + x
+
+
+def first_above(x, limit):
+    for k in range(x.shape[0]):
+        if x[k] > limit:
+            return x[k] * x[k], k
+    return 0.0, -1
+
+
+def polar_of_square(r, t):
+    return polar(r * r, t)
+
+
+def mixed_returns(x):
+    if x > 0.0:
+        return x
+    return x, 2.0 * x

@@ -132,3 +132,25 @@ def test_tuple_results_from_numba():
     assert value == pytest.approx(ex.stats(x)[0], rel=1e-14)
     assert rest == pytest.approx(ex.stats(x)[1:], rel=1e-14)
     np.testing.assert_allclose(g, value_and_grad_aux(x)[1], rtol=1e-14)
+
+
+def test_early_returns_of_tuples_in_a_loop():
+    x = np.array([0.1, 0.7, 0.3])
+    (value, index), (tangent, index_tangent) = srcad.jvp(ex.first_above)(x, 0.5, np.array([1.0, 2.0, 3.0]))
+    assert (value, index) == ex.first_above(x, 0.5)
+    assert tangent == pytest.approx(2.0 * 0.7 * 2.0) and index_tangent == 0.0
+    g, index = srcad.grad(ex.first_above, has_aux=True)(x, 0.5)
+    np.testing.assert_allclose(g, [0.0, 1.4, 0.0], rtol=1e-14)
+    assert index == 1
+    assert srcad.grad(ex.first_above, has_aux=True)(x, 0.9) == (pytest.approx(np.zeros(3)), -1)
+
+
+def test_returning_the_tuple_of_a_call():
+    value, tangents = srcad.jvp(ex.polar_of_square, wrt=(0, 1))(1.2, 0.5, 1.0, 0.0)
+    assert value == pytest.approx(ex.polar(1.44, 0.5), rel=1e-14)
+    assert tangents == pytest.approx((2.4 * math.cos(0.5), 2.4 * math.sin(0.5)), rel=1e-14)
+
+
+def test_returns_of_different_lengths_are_refused():
+    with pytest.raises(srcad.UnsupportedError, match="same length"):
+        srcad.jvp(ex.mixed_returns)(1.0, 1.0)

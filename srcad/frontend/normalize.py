@@ -89,6 +89,7 @@ class _Lowering:
         self.inlined = inlined
         self.hoisted = []      # statements computing inlined calls of the statement being lowered
         self.result_arity = None
+        self.return_arities = set()   # tuple lengths of the returns seen (None: a single value)
         self.names = NameSource(user_names(info.tree))
         self.locals = set(info.params)
         for node in ast.walk(info.tree):
@@ -262,14 +263,14 @@ class _Lowering:
         if isinstance(stmt, ast.Return):
             if stmt.value is None:
                 self.refuse(stmt, "return", "the function must return a value")
-            if isinstance(stmt.value, ast.Tuple):
-                arity = len(stmt.value.elts)
-                if self.result_arity not in (None, arity):
-                    self.refuse(stmt, "tuple return", "every return must give a tuple of the same length")
-                self.result_arity = arity
-            elif self.result_arity is not None:
-                self.refuse(stmt, "return", "every return must give a tuple of the same length")
-            return [_at(ast.Return(self.resolve(stmt.value)), stmt)]
+            value = self.resolve(stmt.value)   # a call of a tuple-returning function gives its tuple
+            arity = len(value.elts) if isinstance(value, ast.Tuple) else None
+            self.return_arities.add(arity)
+            if len(self.return_arities) > 1:
+                self.refuse(stmt, "tuple return" if arity else "return",
+                            "every return must give a tuple of the same length, or every one a single value")
+            self.result_arity = arity
+            return [_at(ast.Return(value), stmt)]
         if isinstance(stmt, (ast.Break, ast.Continue)):
             if not self.loop_stack:
                 self.refuse(stmt, type(stmt).__name__.lower(), "outside a loop")
