@@ -60,12 +60,11 @@ def _is_scalar_number(value):
 
 
 def _check_pairing(what, value, like):
-    """Refuse ``value`` as the tangent or cotangent of ``like`` (an array, or a scalar) unless it matches.
-
-    ``like`` is an array (its shape known) or a type (an ``ArrayType`` whose shape is checked
-    later, where it is known, or a scalar type name).
+    """Refuse ``value`` as the tangent or cotangent of ``like`` unless it matches: a float array of
+    ``like``'s dimensions (and shape, when ``like`` is an array rather than an ``ArrayType`` whose
+    shape only the compiled code knows), or a number for a scalar.
     """
-    if isinstance(like, np.ndarray) or isinstance(like, ArrayType):
+    if isinstance(like, (np.ndarray, ArrayType)):
         ndim = like.ndim
         if not isinstance(value, np.ndarray):
             raise ShapeError(f"{what} must be a float array with {ndim} dimension(s); got {type(value).__name__}")
@@ -281,7 +280,12 @@ class Specialization:
 
 
 class Transformation:
-    """A derivative of ``func`` of one kind (grad, jvp, ...) with respect to ``wrt``."""
+    """A derivative of ``func`` of one kind (grad, jvp, ...) with respect to ``wrt``.
+
+    It builds one :class:`Specialization` per tuple of argument types and runs it; its
+    :class:`Kind` checks the extra arguments and presents the result.  ``has_aux``
+    (grad and value_and_grad) differentiates the first part of a tuple result.
+    """
 
     def __init__(self, func, kind, wrt=0, has_aux=False, **options):
         unknown = set(options) - set(_OPTIONS)

@@ -79,3 +79,7 @@ def mixed_returns(x):
     if x > 0.0:
         return x
     return x, 2.0 * x
+
+
+def doubled_and_square(x, k):
+    return x * 2.0, k * k

@@ -154,3 +154,11 @@ def test_returning_the_tuple_of_a_call():
 def test_returns_of_different_lengths_are_refused():
     with pytest.raises(srcad.UnsupportedError, match="same length"):
         srcad.jvp(ex.mixed_returns)(1.0, 1.0)
+
+
+def test_a_part_that_does_not_depend_on_wrt_has_a_zero_tangent_of_its_shape():
+    x = np.array([0.5, -1.0, 2.0])
+    (doubled, square), (tangent, square_tangent) = srcad.jvp(ex.doubled_and_square, wrt=1)(x, 1.5, 1.0)
+    assert isinstance(tangent, np.ndarray) and tangent.shape == (3,) and not tangent.any()
+    assert square_tangent == pytest.approx(3.0)
+    assert srcad.vjp(ex.doubled_and_square, wrt=1)(x, 1.5, (np.ones(3), 2.0))[1] == pytest.approx(6.0)
