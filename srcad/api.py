@@ -380,7 +380,9 @@ class Transformation:
     def split_args(self, args, extra):
         n = len(self.info.params)
         if len(args) != n + extra:
-            raise TypeError(f"{self.info.name}: expected {n + extra} arguments, got {len(args)}")
+            names = self.info.params + _extra_names(self, n)
+            raise TypeError(f"{self.kind} of {self.label} takes {len(names)} arguments ({', '.join(names)}), "
+                            f"got {len(args)}")
         params = list(args[:n])
         types = tuple(_type_of_value(v, i, p) for i, (v, p) in enumerate(zip(params, self.info.params)))
         for i in self.wrt:
