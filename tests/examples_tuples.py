@@ -83,3 +83,7 @@ def mixed_returns(x):
 
 def doubled_and_square(x, k):
     return x * 2.0, k * k
+
+
+def decay(t, rate):
+    return math.exp(-rate * t) * math.cos(t)

@@ -1,5 +1,7 @@
 """check=True: each derivative call from Python is compared with central differences of the primal."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -41,3 +43,12 @@ def test_the_environment_variable_turns_the_check_on(monkeypatch):
     assert srcad.grad(ex.uses_miscubed, check=False)(1.3) == pytest.approx(2.0 * 1.3 ** 2 + 1.0)
     monkeypatch.setenv("SRCAD_CHECK", "0")
     srcad.grad(ex.uses_miscubed)(1.3)
+
+
+def test_the_step_is_relative_to_each_argument():
+    # a time near 1e3 beside a rate near 1e-3: one common step would be far too long for the cosine
+    g = srcad.grad(ex.decay, wrt=(0, 1), check=True)(1000.0, 0.002)
+    t, rate = 1000.0, 0.002
+    damping = math.exp(-rate * t)
+    assert g == pytest.approx((damping * (-rate * math.cos(t) - math.sin(t)), -t * damping * math.cos(t)), rel=1e-12)
+    srcad.jvp(ex.decay, wrt=(0, 1), check=True)(1000.0, 0.002, 1.0, 1e-3)
