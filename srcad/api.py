@@ -56,7 +56,14 @@ def _differentiable(t):
 
 
 def _is_scalar_number(value):
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0 and value.dtype.kind in "fiu"   # np.array(1.0) stands for 1.0
     return isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _as_passed(value):
+    """A checked tangent or cotangent as the compiled code takes it: an array, or a float."""
+    return value if isinstance(value, np.ndarray) and value.ndim else float(value)
 
 
 def _check_pairing(what, value, like):
@@ -196,7 +203,7 @@ class _Vjp(Kind):
         what = f"vjp of {t.label}: the cotangent"
         if not spec.program.tuple_result:
             _check_pairing(what, cotangent, spec.result_types[0])
-            return cotangent if isinstance(cotangent, np.ndarray) else float(cotangent)
+            return _as_passed(cotangent)
         parts = spec.result_types
         if not isinstance(cotangent, tuple) or len(cotangent) != len(parts):
             raise ShapeError(f"{what} must be a tuple of {len(parts)} cotangents, one for each part of the "
@@ -204,7 +211,7 @@ class _Vjp(Kind):
                              + (f" of {len(cotangent)}" if isinstance(cotangent, tuple) else ""))
         for position, (part, like) in enumerate(zip(cotangent, parts)):
             _check_pairing(f"{what} of part {position} of the result", part, like)
-        return tuple(part if isinstance(part, np.ndarray) else float(part) for part in cotangent)
+        return tuple(_as_passed(part) for part in cotangent)
 
     def check_numba(self, t, spec, nbtypes, extra_types):
         from numba.core import types
@@ -235,7 +242,7 @@ class _Jvp(Kind):
         for i, tangent in zip(t.wrt, extra):
             _check_pairing(f"jvp of {t.label}: the tangent of argument {i} ('{t.info.params[i]}')",
                            tangent, params[i])
-            out.append(tangent if isinstance(tangent, np.ndarray) else float(tangent))
+            out.append(_as_passed(tangent))
         return out
 
     def guard_source(self, t, types, extra):

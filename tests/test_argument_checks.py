@@ -35,6 +35,8 @@ def test_a_scalar_argument_takes_a_scalar_tangent():
     with pytest.raises(srcad.ShapeError, match="argument 1 \\('k'\\) must be a scalar"):
         srcad.jvp(ex.scaled_and_norm, wrt=(0, 1))(X, 1.5, np.ones(3), np.ones(3))
     assert srcad.jvp(ex.scaled_and_norm, wrt=1)(X, 1.5, 1)[1][0] == pytest.approx(X)
+    assert srcad.jvp(ex.scaled_and_norm, wrt=1)(X, 1.5, np.array(2.0))[1][0] == pytest.approx(2.0 * X)
+    assert srcad.vjp(ex.norm2)(X, np.array(0.5))[1] == pytest.approx(X)
 
 
 def test_a_cotangent_must_match_the_result():
