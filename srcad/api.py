@@ -1,5 +1,6 @@
 """The public transformations: grad, value_and_grad, jvp, vjp, source, check_grad."""
 
+import ast
 import functools
 import numbers
 import os
@@ -270,7 +271,7 @@ def _aux_source(spec):
     count = len(spec.program.results)
     if count == 2:
         return "__srcad_r[0][1]"
-    return "(" + ", ".join(f"__srcad_r[0][{k}]" for k in range(1, count)) + ",)"
+    return "(" + ", ".join(f"__srcad_r[0][{k}]" for k in range(1, count)) + ")"
 
 
 # ---------------------------------------------------------------- one transformation
@@ -479,8 +480,6 @@ class Transformation:
 
 def _imports(functions):
     """The generated module's imports: the runtime names its functions use."""
-    import ast
-
     used = {node.id for fn in functions for node in ast.walk(fn) if isinstance(node, ast.Name)}
     runtime = sorted({"digamma", "range_len"} | ({"ShapeError"} & used))
     return _IMPORTS + [f"from srcad.backend.runtime import {', '.join(runtime)}"]
