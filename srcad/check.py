@@ -32,18 +32,21 @@ def _as_float_array(value):
     return np.array(value, dtype=np.float64, copy=True)
 
 
-def _no_float_argument(args):
+def _no_float_argument(name, args):
     """Why no argument can be differentiated: the first int or int array, and what to pass instead."""
+    given = ", ".join(type(a).__name__ for a in args) or "no arguments"
+    detail = " or float arrays"
     for i, a in enumerate(args):
         if isinstance(a, (bool, np.bool_)):
             continue
         if isinstance(a, (numbers.Integral, np.integer)):
-            return (f"check_grad differentiates float arguments, and argument {i} is the int {a!r}: "
-                    f"pass a float such as {float(a)!r} (or name the arguments with wrt=)")
+            detail = f": argument {i} is the int {a!r}, pass {float(a)!r}"
+            break
         if isinstance(a, np.ndarray) and a.dtype.kind in "iu":
-            return (f"check_grad differentiates float arguments, and argument {i} is an {a.dtype} array: "
-                    "pass a float array, e.g. .astype(np.float64)")
-    return "check_grad differentiates float arguments (scalars or arrays), and none was given"
+            detail = f": argument {i} is an {a.dtype} array, pass a float array, e.g. .astype(np.float64)"
+            break
+    return (f"check_grad differentiates with respect to the float arguments, and {name}() was given none "
+            f"({given}); pass floats{detail}, or name the arguments with wrt=")
 
 
 def check_grad(f, *args, wrt=None, eps=1e-6, tol=1e-5, seed=0):
@@ -66,7 +69,7 @@ def check_grad(f, *args, wrt=None, eps=1e-6, tol=1e-5, seed=0):
             or (isinstance(a, np.ndarray) and a.dtype.kind == "f")
         )
         if not wrt:
-            raise SrcadError(_no_float_argument(args))
+            raise SrcadError(_no_float_argument(primal.__name__, args))
     single = isinstance(wrt, numbers.Integral)
     indices = (wrt,) if single else tuple(wrt)
     reverse = _public_callable(Transformation(primal, "grad", indices))(*args)

@@ -78,12 +78,12 @@ def test_numba_callers_get_the_same_checks():
 
 
 def test_an_int_array_argument_is_told_to_be_a_float_array():
-    with pytest.raises(srcad.SrcadError, match="int64 array; pass a float array"):
+    with pytest.raises(srcad.SrcadError, match="argument 0 \\('x'\\).*int.*pass a float array"):
         srcad.grad(ex.norm2)(np.array([1, 2, 3]))
 
 
 def test_check_grad_with_int_arguments_says_to_pass_floats():
-    with pytest.raises(srcad.SrcadError, match="argument 0 is the int 2: pass a float such as 2.0"):
+    with pytest.raises(srcad.SrcadError, match=r"\(int, int\); pass floats: argument 0 is the int 2, pass 2.0"):
         srcad.check_grad(ex.polar, 2, 1)
-    with pytest.raises(srcad.SrcadError, match="int64 array: pass a float array"):
+    with pytest.raises(srcad.SrcadError, match="argument 0 is an int64 array, pass a float array"):
         srcad.check_grad(ex.norm2, np.array([1, 2, 3]))
