@@ -380,8 +380,7 @@ def weighted(x, y):
     return np.sum(x * y)
 
 
-@bug("jvp with a tangent of the wrong length reads out of bounds instead of raising")
 def test_jvp_refuses_a_tangent_of_the_wrong_length():
     x, y = np.ones(3), np.arange(3.0)
-    with pytest.raises((srcad.SrcadError, ValueError, TypeError)):
+    with pytest.raises(srcad.ShapeError):
         srcad.jvp(weighted, wrt=0)(x, y, np.ones(2))
