@@ -106,6 +106,8 @@ def _cheap(expr, assigned):
     ops = 0
     index_nodes = {id(n) for sub in ast.walk(expr) if isinstance(sub, ast.Subscript) for n in ast.walk(sub.slice)}
     for node in ast.walk(expr):
+        if isinstance(node, ast.Subscript) and (not isinstance(node.value, ast.Name) or node.value.id in assigned):
+            return False  # an element, even one read only to index, may differ by the reverse sweep
         if id(node) in index_nodes:
             continue  # integer index arithmetic is nearly free
         if isinstance(node, ast.BinOp):
@@ -118,8 +120,6 @@ def _cheap(expr, assigned):
                 return False
             ops += 1
         elif isinstance(node, ast.Subscript):
-            if not isinstance(node.value, ast.Name) or node.value.id in assigned:
-                return False
             ops += 1
         elif not isinstance(node, (ast.Name, ast.Constant, ast.Load, ast.operator, ast.unaryop)):
             return False

@@ -43,7 +43,8 @@ class _Flattener:
         if is_element_write(stmt):
             if target_name(stmt) in self.active and self.is_active(stmt.value):
                 before, value = self.atom(stmt.value, stmt)
-                return before + [_located(ast.Assign(stmt.targets, value), stmt)]
+                pinned, target = self.pin_index(stmt.targets[0], stmt)
+                return before + pinned + [_located(ast.Assign([target], value), stmt)]
             return [stmt]
         if isinstance(stmt, ast.Assign):
             target = stmt.targets[0].id
@@ -90,11 +91,37 @@ class _Flattener:
         self.activity.active.add(temp)
         return self.compute_into(expr, temp, where), ast.Name(temp, ast.Load())
 
+    def pin_index(self, subscript, where):
+        """``subscript`` with each index that reads a written array replaced by a temporary.
+
+        The adjoint of an element read or write reads its index again in the
+        reverse sweep, when the array it was computed from may hold other
+        values; a temporary is an ordinary scalar, recorded or recomputed like
+        any other.
+        """
+        index = subscript.slice
+        parts = index.elts if isinstance(index, ast.Tuple) else [index]
+        if not any(self.reads_written_array(part) for part in parts):
+            return [], subscript
+        before, pinned = [], []
+        for part in parts:
+            if self.reads_written_array(part):
+                temp = self.names.fresh("_i")
+                self.env[temp] = type_of(part, self.env)
+                before.append(_assign(temp, part, where))
+                part = ast.Name(temp, ast.Load())
+            pinned.append(part)
+        subscript = copy.copy(subscript)
+        subscript.slice = ast.Tuple(pinned, ast.Load()) if isinstance(index, ast.Tuple) else pinned[0]
+        return before, subscript
+
     def split(self, expr, where):
         """Statements computing the active operands of ``expr``, and ``expr`` over atoms."""
         expr = copy.copy(expr)
         before = []
-        if isinstance(expr, ast.BinOp):
+        if isinstance(expr, ast.Subscript):
+            before, expr = self.pin_index(expr, where)
+        elif isinstance(expr, ast.BinOp):
             b1, expr.left = self.atom(expr.left, where)
             b2, expr.right = self.atom(expr.right, where)
             before = b1 + b2
