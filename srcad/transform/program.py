@@ -14,6 +14,7 @@ from .definite import initialize_maybe_unassigned, type_lookup
 from .flatten import flatten
 from .scalarize import scalarize
 from .tangent import TangentTransformer
+from .views import resolve_views
 
 # Names the generated code uses for itself; user code never gets them.
 _RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_seed", "range_len", "digamma", "math", "np",
@@ -113,6 +114,8 @@ def build_program(info, arg_types, wrt, single_wrt, array_result=False, has_aux=
     returned = core.body[-1].value
     tuple_result = isinstance(returned, ast.Tuple)
     results = [part.id for part in returned.elts] if tuple_result else [returned.id]
+    env = infer_types(core, arg_types)
+    core = resolve_views(core, env, source_map)
     env = infer_types(core, arg_types)
     core = scalarize(core, env, source_map)
     env = infer_types(core, arg_types)

@@ -1,0 +1,99 @@
+"""Views: names bound to the storage of another array, written and read through either name."""
+
+import numpy as np
+
+
+def write_through_alias(x):
+    a = np.ones(3)
+    a[1] = 0.1
+    w = a
+    w[0] = x
+    return a[0] * 3.0 + a[1]
+
+
+def write_through_slice_of_copy(x, a):
+    b = a.copy()
+    w = b[0:2]
+    w[0] = x
+    return b[0] * 3.0 + w[0]
+
+
+def write_row_in_loop(x):
+    m = np.ones((2, 3))
+    w = m[0]
+    for j in range(3):
+        w[j] = x * j
+    return m[0, 2] + m[1, 1] + np.sum(w)
+
+
+def scale_rows(x, a):
+    m = np.ones((3, 2))
+    for i in range(3):
+        r = m[i]
+        for j in range(2):
+            r[j] = r[j] * x + a[j]
+    return np.sum(m * m)
+
+
+def read_rows_of_argument(m, y):
+    s = 0.0
+    for i in range(m.shape[0]):
+        r = m[i]
+        s += r[0] * r[1] * y
+    for r in m:
+        s += r[1] * r[1]
+    return s
+
+
+def slice_of_slice(x):
+    a = np.ones(4)
+    t = np.ones(2)
+    w = a[1:]
+    w[0] = w[0] + x
+    w[1:] = t * x * 2.0
+    n = len(w) + w.shape[0]
+    return a[1] * 3.0 + np.sum(w) * n + a[3] + w[-1] * w[-2]
+
+
+def transposed(x):
+    m = np.zeros((2, 3))
+    w = m.T
+    w[2, 1] = x * x
+    return m[1, 2] * 2.0 + np.sum(w)
+
+
+def alias_then_base_rebound(x):
+    a = np.ones(3)
+    a[0] = x
+    w = a
+    a = a * 2.0
+    return w[0] + a[0]
+
+
+def pick(a, b, first):
+    if first:
+        return a
+    return b
+
+
+def helper_returns_one_of_two(x, y):
+    v = pick(x, y, x[0] > 0.0)
+    return np.sum(v * v)
+
+
+def view_rebound(x):
+    a = np.ones(3)
+    w = a
+    w[0] = x
+    w = a[1:]
+    w[0] = x
+    return a[0] + a[1]
+
+
+def written_after_base_rebound(x):
+    a = np.ones(3)
+    a[0] = x
+    w = a
+    a = a * 2.0
+    w[0] = 5.0
+    return w[0] + a[0]
