@@ -97,3 +97,51 @@ def written_after_base_rebound(x):
     a = a * 2.0
     w[0] = 5.0
     return w[0] + a[0]
+
+
+def row_used_after_loop(m, y):
+    for i in range(m.shape[0]):
+        r = m[i]
+    return r[0] * y
+
+
+def index_changed_after_binding(x):
+    m = np.ones((2, 2))
+    i = 0
+    w = m[i]
+    i = 1
+    w[0] = x
+    return m[0, 0] + m[1, 0]
+
+
+def _norm2(v):
+    s = 0.0
+    for k in range(len(v)):
+        s += v[k] * v[k]
+    return s
+
+
+def helper_reads_rows(m, y):
+    s = 0.0
+    for i in range(m.shape[0]):
+        s += _norm2(m[i]) * y
+    return s
+
+
+def subscript_of_subscript(m, y):
+    return m[1][0] * y + m[0:2][1, 1] * m.T[0, 1]
+
+
+def slice_with_variable_bounds(x, k):
+    a = np.ones(5)
+    w = a[k:k + 2]
+    w[1] = x
+    return a[k + 1] * 2.0
+
+
+def slice_from_the_end(x):
+    a = np.ones(5)
+    w = a[-3:]
+    w[0] = x
+    w[-1] = x * x
+    return a[2] * 2.0 + a[4]

@@ -24,6 +24,12 @@ CASES = [
     (ex.alias_then_base_rebound, (0.7,), 0),
     (ex.helper_returns_one_of_two, (A, -A), (0, 1)),
     (ex.helper_returns_one_of_two, (-A, A), (0, 1)),
+    (ex.row_used_after_loop, (M, 0.5), (0, 1)),
+    (ex.helper_reads_rows, (M, 0.5), (0, 1)),
+    (ex.subscript_of_subscript, (M, 0.5), (0, 1)),
+    (ex.slice_with_variable_bounds, (0.7, 2), 0),
+    (ex.slice_with_variable_bounds, (0.7, -3), 0),
+    (ex.slice_from_the_end, (0.7,), 0),
 ]
 IDS = [f"{case[0].__name__}-{i}" for i, case in enumerate(CASES)]
 
@@ -54,6 +60,7 @@ def _line_of(func, text):
 @pytest.mark.parametrize("func, text", [
     (ex.view_rebound, "w = a\n"),
     (ex.written_after_base_rebound, "w = a\n"),
+    (ex.index_changed_after_binding, "w = m[i]"),
 ])
 def test_views_that_cannot_be_followed_are_refused(func, text):
     with pytest.raises(srcad.UnsupportedError) as info:

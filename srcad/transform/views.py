@@ -45,6 +45,7 @@ def resolve_views(tree, env, source_map):
             unresolved.append(stmt)
     for stmt in unresolved:
         _check_copy_is_exact(stmt, tree, env, source_map)
+    tree.body = [_NestedSubscripts(env, source_map, counting).visit(stmt) for stmt in tree.body]
     return tree
 
 
@@ -163,6 +164,20 @@ class _Replacer(ast.NodeTransformer):
         return node
 
 
+class _NestedSubscripts(ast.NodeTransformer):
+    """``b[0:2][1]`` written as ``b[1]``: a subscript of a view, over the array it views."""
+
+    def __init__(self, env, source_map, counting):
+        self.env, self.source_map, self.counting = env, source_map, counting
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if isinstance(node.value, ast.Name) or not _is_view(node.value, self.env):
+            return node
+        composer = _Composer(self.env, self.source_map, node, self.counting)
+        return ast.copy_location(composer.subscript(node.value, node.slice, node.ctx), node)
+
+
 class _Composer:
     """Subscripts and extents of a view, written over the array it views."""
 
@@ -235,9 +250,11 @@ class _Composer:
         """A slice bound counted from the start, as Python counts negative bounds from the end."""
         if _non_negative(value, self.counting):
             return copy.deepcopy(value)
+        from_end = ast.Call(ast.Name("max", ast.Load()), [_add(length, copy.deepcopy(value)), ast.Constant(0)], [])
         if _is_int(value) or _negated_int(value):
-            return ast.Call(ast.Name("max", ast.Load()), [_add(length, copy.deepcopy(value)), ast.Constant(0)], [])
-        self.refuse(f"a view with the slice bound '{ast.unparse(value)}', which may be negative")
+            return from_end
+        test = ast.Compare(copy.deepcopy(value), [ast.GtE()], [ast.Constant(0)])
+        return ast.IfExp(test, copy.deepcopy(value), from_end)
 
     def from_end(self, position, length):
         """An index counted from the start, as Python counts negative indices from the end."""
