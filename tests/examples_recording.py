@@ -94,3 +94,23 @@ def inactive_element_at_changing_index(x, a, p0):
         s += u * x * x
         p[0] = (p[0] + 1) % 3
     return s
+
+
+def loop_bound_from_changing_array(x, p0):
+    p = p0.copy()
+    s = 0.0
+    for i in range(p[0]):
+        s += x * x * i
+        p[1] = p[1] + 1
+    p[0] = 0
+    return s + p[1] * x
+
+
+def inner_bounds_from_changing_array(x, p0):
+    p = p0.copy()
+    s = 0.0
+    for k in range(2):
+        for i in range(p[k]):
+            s += x * x * (i + 1)
+        p[k] = p[k] - 1
+    return s

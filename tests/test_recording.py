@@ -1,5 +1,6 @@
-"""Values the reverse sweep reads back: index arrays that change, elements written and read
-back in loops, reads hoisted out of loops, helpers with early returns."""
+"""Values the reverse sweep reads back: index arrays that change, loop bounds read from arrays
+that change, elements written and read back in loops, reads hoisted out of loops, helpers with
+early returns."""
 
 import numpy as np
 import pytest
@@ -20,6 +21,8 @@ CASES = [
     (ex.rk4_oscillator, (np.array([1.0, 1.3]), np.array([1.0, 0.2])), (0, 1)),
     (ex.beale, (np.array([1.2, 0.4]),), 0),
     (ex.inactive_element_at_changing_index, (0.7, np.array([1.0, 2.0, 4.0]), np.array([0, 1])), 0),
+    (ex.loop_bound_from_changing_array, (0.7, np.array([3, 1])), 0),
+    (ex.inner_bounds_from_changing_array, (0.7, np.array([3, 2])), 0),
 ]
 IDS = [case[0].__name__ for case in CASES]
 

@@ -414,9 +414,11 @@ def _headers(stmt):
 
 def _fixed_names(program):
     """Variables with one value for the whole call: parameters never assigned, and variables
-    assigned once, at the top level of the function, to a value that is never pushed back."""
+    assigned once, at the top level of the function, to a value that is never pushed back
+    (arrays none of whose elements are written)."""
     tree = program.tree
     stores = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+    stores += [n.value.id for n in ast.walk(tree) if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)]
     params = {a.arg for a in tree.args.args}
     once = {s.targets[0].id for s in tree.body if isinstance(s, ast.Assign) and not is_element_write(s)
             and stores.count(s.targets[0].id) == 1}
