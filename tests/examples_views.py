@@ -145,3 +145,32 @@ def slice_from_the_end(x):
     w[0] = x
     w[-1] = x * x
     return a[2] * 2.0 + a[4]
+
+
+def _rhs_with_early_return(y, k):
+    z = np.empty_like(y)
+    if y[0] > 10.0:
+        z[0] = 0.0
+        z[1] = 0.0
+        return z
+    z[0] = y[1]
+    z[1] = -k * y[0]
+    return z
+
+
+def euler_with_early_return(k, y0):
+    y = y0.copy()
+    for n in range(5):
+        d = _rhs_with_early_return(y, k)
+        y = y + 0.1 * d
+    return y[0] + y[1]
+
+
+def chosen_then_written(x, y):
+    s = 0.0
+    for i in range(2):
+        v = pick(x, y, i > 0)
+        s += v[0]
+        v[1] = 2.0
+        s += x[1] * y[1]
+    return s

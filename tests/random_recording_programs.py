@@ -13,6 +13,12 @@ _HEADER = """import math
 import numpy as np
 
 
+def choose(a, b, first):
+    if first:
+        return a
+    return b
+
+
 def program(x, p0):
     p = p0.copy()
     q = np.zeros(4)
@@ -58,7 +64,7 @@ class _Builder:
         ])
 
     def statement(self, depth):
-        choice = self.rng.randrange(13 if depth < 4 else 10)
+        choice = self.rng.randrange(14 if depth < 4 else 10)
         if choice == 0:
             self.emit(depth, f"z[{self.index()}] = {self.value()}")
         elif choice == 1:
@@ -92,6 +98,14 @@ class _Builder:
             self.emit(depth, f"{view} = m[{self.rng.choice(['0', '1', 'k % 2', 'p[0] % 2'])}]")
             self.emit(depth, f"{view}[{self.index()}] = {self.value()} + {view}[{self.index()}] * 0.5")
             self.emit(depth, f"s += {view}[{self.index()}] * {self.value()}")
+        elif choice == 12:
+            self.views += 1
+            view = f"u{self.views}"
+            self.emit(depth, f"{view} = choose(z, w, p[{self.constant_index()}] > 1)")
+            self.emit(depth, f"s += {view}[{self.index()}] * {self.value()}")
+            if self.rng.random() < 0.5:
+                self.emit(depth, f"{self.rng.choice(['z', 'w', view])}[{self.index()}] = {self.value()}")
+                self.emit(depth, f"s += {view}[{self.index()}] * 0.5")
         else:
             self.loops += 1
             counter = f"j{self.loops}"

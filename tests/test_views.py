@@ -30,6 +30,7 @@ CASES = [
     (ex.slice_with_variable_bounds, (0.7, 2), 0),
     (ex.slice_with_variable_bounds, (0.7, -3), 0),
     (ex.slice_from_the_end, (0.7,), 0),
+    (ex.euler_with_early_return, (1.3, np.array([1.0, 0.5])), (0, 1)),
 ]
 IDS = [f"{case[0].__name__}-{i}" for i, case in enumerate(CASES)]
 
@@ -68,3 +69,10 @@ def test_views_that_cannot_be_followed_are_refused(func, text):
     assert info.value.construct == "view"
     assert info.value.lineno == _line_of(func, text)
     assert "examples_views.py" in str(info.value)
+
+
+def test_a_helper_returning_an_argument_written_later_is_refused():
+    with pytest.raises(srcad.UnsupportedError) as info:
+        srcad.grad(ex.chosen_then_written)(A, -A)
+    assert info.value.construct == "view"
+    assert "returned here is" in str(info.value)

@@ -345,37 +345,150 @@ def _mul(a, b):
 
 
 def _check_copy_is_exact(stmt, tree, env, source_map):
-    """Refuse a binding kept as a copy where a write into either array could tell it from a view."""
+    """Refuse a binding kept as a copy where a write into either array could tell it from a view.
+
+    A write into the viewed array is harmless when no read of the view can follow it before the
+    view is bound again; a write into the view, when no read of the viewed array can follow it
+    before that array is made afresh.
+    """
     var, root = stmt.targets[0].id, _root(stmt.value)
-    order, loops, created = [], {}, {}
-
-    def visit(stmts, enclosing):
-        for s in stmts:
-            order.append(s)
-            loops[id(s)] = enclosing
-            for child in _child_lists(s):
-                visit(child, enclosing + [s] if isinstance(s, _LOOPS) else enclosing)
-            if isinstance(s, _LOOPS):
-                created[id(s)] = {t.targets[0].id for t in s.body if isinstance(t, ast.Assign)
-                                  and isinstance(t.targets[0], ast.Name) and isinstance(t.value, ast.Call)
-                                  and isinstance(t.value.func, ast.Name) and t.value.func.id in _CONSTRUCTORS}
-
-    visit(tree.body, [])
-    position = {id(s): i for i, s in enumerate(order)}
-    bindings = [s for s in order if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
-                and s.targets[0].id == var]
-    for write in order:
+    place = _places(tree)
+    for write in ast.walk(tree):
         if not (isinstance(write, ast.Assign) and isinstance(write.targets[0], ast.Subscript)
                 and _root(write.targets[0]) in (var, root)):
             continue
-        for binding in bindings:
-            shared = [loop for loop in loops[id(write)] if loop in loops[id(binding)]]
-            after = position[id(write)] > position[id(binding)]
-            # in a loop that makes the array afresh each time round, an earlier write is to a new array
-            if after or any(_root(write.targets[0]) not in created[id(loop)] for loop in shared):
-                raise UnsupportedError(
-                    f"'{var} = {ast.unparse(stmt.value)}' makes '{var}' a view of '{root}', and an element of "
-                    f"one of them is written while both are in use; srcad follows a view only when it is "
-                    f"bound once and used after its binding in the same block, before '{root}' or its "
-                    f"indices change (write '{var} = {ast.unparse(stmt.value)}.copy()' for a copy)",
-                    construct="view", **source_map.where(stmt))
+        other = var if _root(write.targets[0]) == root else root
+        if _Observer(other, other, var).after(write, place):
+            value = ast.unparse(stmt.value)
+            returned = source_map.line_text(stmt.lineno).partition(": ")[2].lstrip().startswith("return")
+            what = f"the array returned here is '{value}' itself" if returned else \
+                f"'{var} = {value}' makes '{var}' a view of '{root}'"
+            raise UnsupportedError(
+                f"{what}, not a copy, and an element of one of them is written while both are in use; "
+                f"srcad follows a view only when it is bound once and used after its binding in the same "
+                f"block, before '{root}' or its indices change (write '{value}.copy()' for a copy)",
+                construct="view", **source_map.where(stmt))
+
+
+def _places(tree):
+    """id(statement) -> (its list, its index there, the statement holding the list or None)."""
+    place = {}
+
+    def visit(stmts, parent):
+        for index, stmt in enumerate(stmts):
+            place[id(stmt)] = (stmts, index, parent)
+            for child in _child_lists(stmt):
+                visit(child, stmt)
+
+    visit(tree.body, None)
+    return place
+
+
+_MAX_STATES = 64
+
+
+class _Observer:
+    """May ``name`` be read after a statement, before an assignment to ``fresh`` that surely runs?
+
+    Follows every path forward, through later iterations of enclosing loops, keeping for each
+    path whether ``fresh`` was assigned yet and the values of boolean flags set to constants, so
+    that ``if not returned:`` after ``returned = True`` is known not to run.  A state is a pair
+    (assigned, flags); assignments to ``skip`` are not counted as reads.
+    """
+
+    def __init__(self, name, fresh, skip):
+        self.name, self.fresh, self.skip = name, fresh, skip
+
+    def after(self, stmt, place):
+        states = {(False, ())}
+        while stmt is not None:
+            stmts, index, parent = place[id(stmt)]
+            observed, states = self.block(stmts[index + 1:], states)
+            if observed:
+                return True
+            if isinstance(parent, _LOOPS):
+                observed, states = self.loop(parent, states)
+                if observed:
+                    return True
+            states = {s for s in states if not s[0]}
+            if not states:
+                return False
+            stmt = parent
+        return False
+
+    def reads(self, node, states):
+        return any(not assigned for assigned, _ in states) and any(
+            isinstance(n, ast.Name) and n.id == self.name and isinstance(n.ctx, ast.Load) for n in ast.walk(node))
+
+    def block(self, stmts, states):
+        for stmt in stmts:
+            observed, states = self.statement(stmt, states)
+            if observed:
+                return True, states
+            if all(assigned for assigned, _ in states):
+                return False, states
+        return False, states
+
+    def statement(self, stmt, states):
+        if isinstance(stmt, ast.If):
+            if self.reads(stmt.test, states):
+                return True, states
+            taken, skipped = set(), set()
+            for state in states:
+                value = _flag_test(stmt.test, dict(state[1]))
+                if value is not False:
+                    taken.add(state)
+                if value is not True:
+                    skipped.add(state)
+            observed_body, body = self.block(stmt.body, taken)
+            observed_else, orelse = self.block(stmt.orelse, skipped)
+            return observed_body or observed_else, self.bounded(body | orelse)
+        if isinstance(stmt, _LOOPS):
+            header = stmt.test if isinstance(stmt, ast.While) else stmt.iter
+            if self.reads(header, states):
+                return True, states
+            return self.loop(stmt, states)
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) else None
+        binding = isinstance(target, ast.Name)
+        if not (binding and target.id == self.skip) and self.reads(stmt, states):
+            return True, states
+        if not binding:
+            return False, states
+        if target.id == self.fresh:
+            return False, {(True, flags) for _, flags in states}
+        value = stmt.value.value if isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, bool) \
+            else None
+        updated = set()
+        for assigned, flags in states:
+            flags = {k: v for k, v in flags if k != target.id}
+            if value is not None:
+                flags[target.id] = value
+            updated.add((assigned, tuple(sorted(flags.items()))))
+        return False, updated
+
+    def loop(self, loop, states):
+        """States after ``loop`` runs its body zero or more times from ``states``."""
+        seen = set(states)
+        frontier = set(states)
+        while frontier:
+            observed, out = self.block(loop.body, frontier)
+            if observed:
+                return True, seen
+            frontier = out - seen
+            seen = self.bounded(seen | out)
+        return False, seen
+
+    def bounded(self, states):
+        if len(states) <= _MAX_STATES:
+            return states
+        return {(assigned, ()) for assigned, _ in states}
+
+
+def _flag_test(test, flags):
+    """The value of an ``if`` test on a flag of known value, else None."""
+    if isinstance(test, ast.Name):
+        return flags.get(test.id)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
+        value = flags.get(test.operand.id)
+        return None if value is None else not value
+    return None
