@@ -106,7 +106,7 @@ class _Flattener:
         before, pinned = [], []
         for part in parts:
             if self.reads_written_array(part):
-                temp = self.names.fresh("_i")
+                temp = self.names.fresh("_index")
                 self.env[temp] = type_of(part, self.env)
                 before.append(_assign(temp, part, where))
                 part = ast.Name(temp, ast.Load())
