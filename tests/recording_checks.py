@@ -14,7 +14,7 @@ def plain_reverse(func, args, wrt):
     """(value, gradients) from the generated adjoint run as Python; tiny tapes first, as the caller grows them."""
     transformation = Transformation(func, "value_and_grad", wrt)
     types = transformation.split_args(tuple(args), 0)[2]
-    reverse = transformation.specialize(types).functions["rev"].py_func
+    reverse = _python(transformation.specialize(types).functions["rev"])
     value, grads, fneeded, ineeded = reverse(*_copies(args), 1.0, np.empty(2), np.empty(2, np.int64))
     if fneeded > 2 or ineeded > 2:
         value, grads, _, _ = reverse(*_copies(args), 1.0, np.empty(fneeded), np.empty(ineeded, np.int64))
@@ -24,7 +24,12 @@ def plain_reverse(func, args, wrt):
 def plain_forward(func, args, wrt, tangents):
     transformation = Transformation(func, "jvp", wrt)
     types = transformation.split_args(tuple(args) + tuple(tangents), len(tangents))[2]
-    return transformation.specialize(types).functions["jvp"].py_func(*_copies(args), *tangents)
+    return _python(transformation.specialize(types).functions["jvp"])(*_copies(args), *tangents)
+
+
+def _python(function):
+    """The Python function behind a Numba dispatcher (itself where Numba's JIT is disabled)."""
+    return getattr(function, "py_func", function)
 
 
 def assert_plain_derivatives(func, args, wrt=0, rtol=1e-6, atol=1e-8):
