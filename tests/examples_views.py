@@ -174,3 +174,38 @@ def chosen_then_written(x, y):
         v[1] = 2.0
         s += x[1] * y[1]
     return s
+
+
+def column(x):
+    m = np.ones((3, 3))
+    w = m[:, 1]
+    for j in range(len(w)):
+        w[j] = x * j
+    return m[2, 1] + np.sum(w) + w.shape[0]
+
+
+def strided_block(x):
+    m = np.ones((4, 4))
+    w = m[1:, 0:3:2]
+    w[1, 1] = x * x
+    w[-1, 0] = x
+    return m[2, 2] + m[3, 0] + np.sum(w * w)
+
+
+def row_bound_in_loop(x, a):
+    m = np.ones((3, 2))
+    for i in range(3):
+        w = m[i, :]
+        w[0] = a[i] * x
+        w[1] = w[0] * w[0]
+    return np.sum(m)
+
+
+def transposed_block(x):
+    m = np.zeros((2, 3))
+    w = m[0:2, 1:3]
+    u = w.T
+    u[1, 0] = x
+    r = u.T
+    r[1, 0] = x * x
+    return m[0, 2] * 2.0 + np.sum(u) + m[1, 1]

@@ -31,6 +31,10 @@ CASES = [
     (ex.slice_with_variable_bounds, (0.7, -3), 0),
     (ex.slice_from_the_end, (0.7,), 0),
     (ex.euler_with_early_return, (1.3, np.array([1.0, 0.5])), (0, 1)),
+    (ex.column, (0.7,), 0),
+    (ex.strided_block, (0.7,), 0),
+    (ex.row_bound_in_loop, (0.7, A), (0, 1)),
+    (ex.transposed_block, (0.7,), 0),
 ]
 IDS = [f"{case[0].__name__}-{i}" for i, case in enumerate(CASES)]
 

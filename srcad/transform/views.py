@@ -20,7 +20,7 @@ refused.
 import ast
 import copy
 
-from ..analysis import ArrayType
+from ..analysis import ArrayType, type_of
 from ..errors import UnsupportedError
 
 _LOOPS = (ast.For, ast.While)
@@ -53,20 +53,14 @@ def _is_view(value, env):
     """Does ``value`` share the storage of an array variable?"""
     if isinstance(value, ast.Name):
         return isinstance(env.get(value.id), ArrayType)
-    if isinstance(value, ast.Attribute) and value.attr == "T":
-        return _is_view(value.value, env)
-    if isinstance(value, ast.Subscript) and _is_view(value.value, env):
-        base = _base_type(value.value, env)
-        parts = value.slice.elts if isinstance(value.slice, ast.Tuple) else [value.slice]
-        points = [p for p in parts if not isinstance(p, ast.Slice)]
-        return len(points) < base.ndim
+    if isinstance(value, (ast.Attribute, ast.Subscript)) and (isinstance(value, ast.Subscript)
+                                                              or value.attr == "T"):
+        return _is_view(value.value, env) and isinstance(type_of(value, env), ArrayType)
     return False
 
 
-def _base_type(expr, env):
-    while not isinstance(expr, ast.Name):
-        expr = expr.value
-    return env[expr.id]
+def _ndim(expr, env):
+    return type_of(expr, env).ndim
 
 
 def _root(expr):
@@ -192,14 +186,14 @@ class _Composer:
         if isinstance(view, ast.Name):
             return ast.Subscript(ast.Name(view.id, ast.Load()), copy.deepcopy(index), ctx)
         if isinstance(view, ast.Attribute):
-            ndim = _base_type(view, self.env).ndim
+            ndim = _ndim(view, self.env)
             if ndim == 1:
                 return self.subscript(view.value, index, ctx)
             if len(parts) == ndim and not any(isinstance(p, ast.Slice) for p in parts):
                 return self.subscript(view.value, ast.Tuple(list(reversed(parts)), ast.Load()), ctx)
             return ast.Subscript(copy.deepcopy(view), copy.deepcopy(index), ctx)
         base = view.value
-        ndim = _base_type(base, self.env).ndim
+        ndim = _ndim(base, self.env)
         fixed = list(view.slice.elts) if isinstance(view.slice, ast.Tuple) else [view.slice]
         composed = []
         for dim in range(ndim):
@@ -278,10 +272,10 @@ class _Composer:
             shape = ast.Attribute(ast.Name(view.id, ast.Load()), "shape", ast.Load())
             return ast.Subscript(shape, ast.Constant(dim), ast.Load())
         if isinstance(view, ast.Attribute):
-            ndim = _base_type(view, self.env).ndim
+            ndim = _ndim(view, self.env)
             return self.extent(view.value, ndim - 1 - dim)
         base = view.value
-        ndim = _base_type(base, self.env).ndim
+        ndim = _ndim(base, self.env)
         fixed = list(view.slice.elts) if isinstance(view.slice, ast.Tuple) else [view.slice]
         view_dims = [d for d in range(ndim) if d >= len(fixed) or isinstance(fixed[d], ast.Slice)]
         base_dim = view_dims[dim]
