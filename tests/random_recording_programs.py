@@ -64,7 +64,8 @@ class _Builder:
         ])
 
     def statement(self, depth):
-        choice = self.rng.randrange(14 if depth < 4 else 10)
+        """One statement (or a few that belong together) at indentation ``depth``."""
+        choice = self.rng.randrange(15 if depth < 4 else 10)
         if choice == 0:
             self.emit(depth, f"z[{self.index()}] = {self.value()}")
         elif choice == 1:
@@ -98,6 +99,16 @@ class _Builder:
             self.emit(depth, f"{view} = m[{self.rng.choice(['0', '1', 'k % 2', 'p[0] % 2'])}]")
             self.emit(depth, f"{view}[{self.index()}] = {self.value()} + {view}[{self.index()}] * 0.5")
             self.emit(depth, f"s += {view}[{self.index()}] * {self.value()}")
+        elif choice == 13:
+            self.views += 1
+            view = f"v{self.views}"
+            lower = self.rng.choice(["", "0", "1", "-3", "p[0] % 2"])
+            upper = self.rng.choice(["", "3", "-1", "4"])
+            self.emit(depth, f"{view} = {self.rng.choice(['z', 'w', 'row'])}[{lower}:{upper}]")
+            positions = ["0", "1", "-1", "-2", "k % 2", f"p[{self.constant_index()}] % 2"]
+            self.emit(depth, f"{view}[{self.rng.choice(positions)}] = {self.value()} * 0.5 + "
+                             f"{view}[{self.rng.choice(positions)}] * 0.5")
+            self.emit(depth, f"s += {view}[{self.rng.choice(positions)}] * {self.value()}")
         elif choice == 12:
             self.views += 1
             view = f"u{self.views}"
