@@ -114,3 +114,18 @@ def inner_bounds_from_changing_array(x, p0):
             s += x * x * (i + 1)
         p[k] = p[k] - 1
     return s
+
+
+def constant_written_at_changing_index(x, p0):
+    p = p0.copy()
+    z = np.zeros(2)
+    s = 0.0
+    for k in range(2):
+        z[0] = x * (k + 1)
+        z[1] = x * x
+        z[p[0]] = 1.0
+        s += z[0] * z[1]
+        t = p[0]
+        p[0] = p[1]
+        p[1] = t
+    return s

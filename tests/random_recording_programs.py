@@ -67,7 +67,8 @@ class _Builder:
         """One statement (or a few that belong together) at indentation ``depth``."""
         choice = self.rng.randrange(15 if depth < 4 else 10)
         if choice == 0:
-            self.emit(depth, f"z[{self.index()}] = {self.value()}")
+            value = self.value() if self.rng.random() < 0.7 else self.rng.choice(["1.0", "0.0", "float(k)"])
+            self.emit(depth, f"{self.rng.choice(['z', 'w', 'row'])}[{self.index()}] = {value}")
         elif choice == 1:
             self.emit(depth, f"s += z[{self.index()}] * {self.value()}")
         elif choice == 2:

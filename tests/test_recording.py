@@ -22,6 +22,7 @@ CASES = [
     (ex.beale, (np.array([1.2, 0.4]),), 0),
     (ex.inactive_element_at_changing_index, (0.7, np.array([1.0, 2.0, 4.0]), np.array([0, 1])), 0),
     (ex.loop_bound_from_changing_array, (0.7, np.array([3, 1])), 0),
+    (ex.constant_written_at_changing_index, (0.7, np.array([0, 1])), 0),
     (ex.inner_bounds_from_changing_array, (0.7, np.array([3, 2])), 0),
 ]
 IDS = [case[0].__name__ for case in CASES]

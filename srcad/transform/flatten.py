@@ -41,11 +41,12 @@ class _Flattener:
     def stmt(self, stmt):
         self.memo = {}   # repeated active sub-expressions of one statement share a temporary
         if is_element_write(stmt):
-            if target_name(stmt) in self.active and self.is_active(stmt.value):
-                before, value = self.atom(stmt.value, stmt)
-                pinned, target = self.pin_index(stmt.targets[0], stmt)
-                return before + pinned + [_located(ast.Assign([target], value), stmt)]
-            return [stmt]
+            if target_name(stmt) not in self.active:
+                return [stmt]
+            # the adjoint clears the element's adjoint, reading the index again, even for a constant
+            before, value = self.atom(stmt.value, stmt) if self.is_active(stmt.value) else ([], stmt.value)
+            pinned, target = self.pin_index(stmt.targets[0], stmt)
+            return before + pinned + [_located(ast.Assign([target], value), stmt)]
         if isinstance(stmt, ast.Assign):
             target = stmt.targets[0].id
             if target in self.active and self.is_active(stmt.value):
