@@ -209,3 +209,9 @@ def transposed_block(x):
     r = u.T
     r[1, 0] = x * x
     return m[0, 2] * 2.0 + np.sum(u) + m[1, 1]
+
+
+def too_many_indices(x):
+    m = np.ones((2, 2))
+    w = m[0]
+    return w[1, 1] * x

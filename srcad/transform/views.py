@@ -182,6 +182,7 @@ class _Composer:
         raise UnsupportedError(message, construct="view", **self.source_map.where(self.where))
 
     def subscript(self, view, index, ctx):
+        """``view[index]`` written over the array ``view`` views."""
         parts = list(index.elts) if isinstance(index, ast.Tuple) else [index]
         if isinstance(view, ast.Name):
             return ast.Subscript(ast.Name(view.id, ast.Load()), copy.deepcopy(index), ctx)
@@ -195,6 +196,11 @@ class _Composer:
         base = view.value
         ndim = _ndim(base, self.env)
         fixed = list(view.slice.elts) if isinstance(view.slice, ast.Tuple) else [view.slice]
+        if any(isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis) for p in fixed + parts):
+            return ast.Subscript(copy.deepcopy(view), copy.deepcopy(index), ctx)   # new axes: left whole
+        if len(parts) > _ndim(view, self.env):
+            self.refuse(f"'{ast.unparse(index)}' has more indices than the view '{ast.unparse(view)}' "
+                        "has dimensions")
         composed = []
         for dim in range(ndim):
             part = fixed[dim] if dim < len(fixed) else None
