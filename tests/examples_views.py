@@ -215,3 +215,21 @@ def too_many_indices(x):
     m = np.ones((2, 2))
     w = m[0]
     return w[1, 1] * x
+
+
+def _filled(y, c):
+    z = np.empty_like(y)
+    for i in range(len(y)):
+        z[i] = y[(i + c) % len(y)] * 0.5 + 0.1
+    if c > 2:
+        return z
+    z[c] = z[c] * y[0]
+    return z
+
+
+def helper_fills_and_returns_from_two_places(x):
+    s = 0.0
+    for k in range(3):
+        g = _filled(x, k + 1)
+        s += g[0] * g[1] + g[2]
+    return s

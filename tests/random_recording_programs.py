@@ -1,7 +1,7 @@
 """Random programs whose reverse sweep must read back what the forward sweep changed:
 elements written and read back in loops, integer index arrays that change, indices computed
 from float arrays that change, loops whose bounds are elements of such arrays, and views
-written in loops.
+written in loops, and a helper that fills a local array and returns it from two places.
 
 Index decisions never depend on the differentiated argument, so every program is smooth in it
 and central differences are a reference everywhere.
@@ -17,6 +17,16 @@ def choose(a, b, first):
     if first:
         return a
     return b
+
+
+def shifted(y, c):
+    z = np.empty_like(y)
+    for i in range(4):
+        z[i] = y[(i + c) % 4] * 0.5 + 0.1
+    if c > 2:
+        return z
+    z[c] = z[c] * y[0]
+    return z
 
 
 def program(x, p0):
@@ -65,7 +75,7 @@ class _Builder:
 
     def statement(self, depth):
         """One statement (or a few that belong together) at indentation ``depth``."""
-        choice = self.rng.randrange(15 if depth < 4 else 10)
+        choice = self.rng.randrange(16 if depth < 4 else 10)
         if choice == 0:
             value = self.value() if self.rng.random() < 0.7 else self.rng.choice(["1.0", "0.0", "float(k)"])
             self.emit(depth, f"{self.rng.choice(['z', 'w', 'row'])}[{self.index()}] = {value}")
@@ -110,6 +120,12 @@ class _Builder:
             self.emit(depth, f"{view}[{self.rng.choice(positions)}] = {self.value()} * 0.5 + "
                              f"{view}[{self.rng.choice(positions)}] * 0.5")
             self.emit(depth, f"s += {view}[{self.rng.choice(positions)}] * {self.value()}")
+        elif choice == 15:
+            self.views += 1
+            view = f"g{self.views}"
+            self.emit(depth, f"{view} = shifted({self.rng.choice(['w', 'z', 'row'])}, {self.index()})")
+            self.emit(depth, f"s += {view}[{self.index()}] * {self.value()}")
+            self.emit(depth, f"z[{self.index()}] = {view}[{self.index()}] * 0.5")
         elif choice == 12:
             self.views += 1
             view = f"u{self.views}"

@@ -35,6 +35,7 @@ CASES = [
     (ex.strided_block, (0.7,), 0),
     (ex.row_bound_in_loop, (0.7, A), (0, 1)),
     (ex.transposed_block, (0.7,), 0),
+    (ex.helper_fills_and_returns_from_two_places, (np.array([0.4, -1.3, 2.0, 0.9]),), 0),
 ]
 IDS = [f"{case[0].__name__}-{i}" for i, case in enumerate(CASES)]
 

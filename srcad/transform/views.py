@@ -400,7 +400,7 @@ class _Observer:
         self.name, self.fresh, self.skip = name, fresh, skip
 
     def after(self, stmt, place):
-        states = {(False, ())}
+        states = {(False, tuple(sorted(_flags_at(stmt, place).items())))}
         while stmt is not None:
             stmts, index, parent = place[id(stmt)]
             observed, states = self.block(stmts[index + 1:], states)
@@ -482,6 +482,27 @@ class _Observer:
         if len(states) <= _MAX_STATES:
             return states
         return {(assigned, ()) for assigned, _ in states}
+
+
+def _flags_at(stmt, place):
+    """Boolean flags of known value when ``stmt`` runs: the last constant assigned to each on the
+    way to ``stmt``, where nothing assigns it in between (in a loop, nothing anywhere in its body)."""
+    flags, decided = {}, set()
+    while stmt is not None:
+        stmts, index, parent = place[id(stmt)]
+        for earlier in reversed(stmts[:index]):
+            if isinstance(earlier, ast.Assign) and isinstance(earlier.targets[0], ast.Name) \
+                    and isinstance(earlier.value, ast.Constant) and isinstance(earlier.value.value, bool):
+                name = earlier.targets[0].id
+                if name not in decided:
+                    flags[name] = earlier.value.value
+                    decided.add(name)
+            else:
+                decided |= _stores(earlier)
+        if isinstance(parent, _LOOPS):
+            decided |= _stores(parent)
+        stmt = parent
+    return flags
 
 
 def _flag_test(test, flags):
