@@ -233,3 +233,22 @@ def helper_fills_and_returns_from_two_places(x):
         g = _filled(x, k + 1)
         s += g[0] * g[1] + g[2]
     return s
+
+
+def loops_over_a_slice(x):
+    a = np.ones(4)
+    a[2] = 3.0
+    w = a[1:3]
+    s = 0.0
+    for v in w:
+        s += v * x
+    for i, v in enumerate(w):
+        w[i] = v * x
+    return s + a[1] + a[2]
+
+
+def zipped_rows(m, n, c):
+    s = 0.0
+    for r, q in zip(m, n):
+        s += r[0] * q[1] * c
+    return s

@@ -36,6 +36,8 @@ CASES = [
     (ex.row_bound_in_loop, (0.7, A), (0, 1)),
     (ex.transposed_block, (0.7,), 0),
     (ex.helper_fills_and_returns_from_two_places, (np.array([0.4, -1.3, 2.0, 0.9]),), 0),
+    (ex.loops_over_a_slice, (0.7,), 0),
+    (ex.zipped_rows, (M, 2.0 * M, 1.5), (0, 1, 2)),
 ]
 IDS = [f"{case[0].__name__}-{i}" for i, case in enumerate(CASES)]
 
