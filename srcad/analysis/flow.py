@@ -26,10 +26,10 @@ def stored_names(node):
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
-def read_may_follow(stmt, tree, name, fresh, skip):
+def read_may_follow(stmt, tree, name, fresh):
     """May ``name`` be read after ``stmt`` of ``tree`` runs, before an assignment to ``fresh``
-    that surely runs?  Assignments to ``skip`` do not count as reads."""
-    return _Observer(name, fresh, skip).after(stmt, _places(tree))
+    that surely runs?"""
+    return _Observer(name, fresh).after(stmt, _places(tree))
 
 
 def _places(tree):
@@ -49,8 +49,8 @@ def _places(tree):
 class _Observer:
     """The walk of :func:`read_may_follow`.  A state is a pair (``fresh`` assigned yet, flags)."""
 
-    def __init__(self, name, fresh, skip):
-        self.name, self.fresh, self.skip = name, fresh, skip
+    def __init__(self, name, fresh):
+        self.name, self.fresh = name, fresh
 
     def after(self, stmt, place):
         states = {(False, tuple(sorted(_flags_at(stmt, place).items())))}
@@ -83,6 +83,7 @@ class _Observer:
         return False, states
 
     def statement(self, stmt, states):
+        """(whether ``stmt`` may read the name, the states after it) from ``states`` before it."""
         if isinstance(stmt, ast.If):
             if self.reads(stmt.test, states):
                 return True, states
@@ -102,10 +103,9 @@ class _Observer:
                 return True, states
             return self.loop(stmt, states)
         target = stmt.targets[0] if isinstance(stmt, ast.Assign) else None
-        binding = isinstance(target, ast.Name)
-        if not (binding and target.id == self.skip) and self.reads(stmt, states):
+        if self.reads(stmt, states):
             return True, states
-        if not binding:
+        if not isinstance(target, ast.Name):
             return False, states
         if target.id == self.fresh:
             return False, {(True, flags) for _, flags in states}

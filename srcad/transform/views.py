@@ -342,7 +342,7 @@ def _check_copy_is_exact(stmt, tree, env, source_map):
                 and _root(write.targets[0]) in (var, root)):
             continue
         other = var if _root(write.targets[0]) == root else root
-        if read_may_follow(write, tree, other, other, var):
+        if read_may_follow(write, tree, other, other):
             value = ast.unparse(stmt.value)
             returned = source_map.line_text(stmt.lineno).partition(": ")[2].lstrip().startswith("return")
             what = f"the array returned here is '{value}' itself" if returned else \
