@@ -181,3 +181,113 @@ def trigonometric(x):
         r = n - cosines + (i + 1) * (1.0 - math.cos(x[i])) - math.sin(x[i])
         s += r * r
     return s
+
+
+def _bard_y(i):
+    if i <= 3:
+        if i == 1:
+            return 0.14
+        if i == 2:
+            return 0.18
+        return 0.22
+    if i <= 8:
+        if i == 4:
+            return 0.25
+        if i == 5:
+            return 0.29
+        if i == 6:
+            return 0.32
+        return 0.35 if i == 7 else 0.39
+    if i == 9:
+        return 0.37
+    elif i == 10:
+        return 0.58
+    elif i == 11:
+        return 0.73
+    elif i == 12:
+        return 0.96
+    elif i == 13:
+        return 1.34
+    elif i == 14:
+        return 2.10
+    return 4.39
+
+
+def bard(x):
+    s = 0.0
+    for i in range(1, 16):
+        u = float(i)
+        v = float(16 - i)
+        w = min(u, v)
+        r = _bard_y(i) - (x[0] + u / (v * x[1] + w * x[2]))
+        s += r * r
+    return s
+
+
+def _extended_powell_residual(x, i):
+    j = i - i % 4
+    k = i % 4
+    if k == 0:
+        return x[j] + 10.0 * x[j + 1]
+    if k == 1:
+        return math.sqrt(5.0) * (x[j + 2] - x[j + 3])
+    if k == 2:
+        return (x[j + 1] - 2.0 * x[j + 2]) ** 2
+    return math.sqrt(10.0) * (x[j] - x[j + 3]) ** 2
+
+
+def extended_powell_singular(x):
+    s = 0.0
+    for i in range(len(x)):
+        r = _extended_powell_residual(x, i)
+        s += r * r
+    return s
+
+
+def penalty_one(x):
+    s = 0.0
+    total = 0.0
+    for i in range(len(x)):
+        r = math.sqrt(1e-5) * (x[i] - 1.0)
+        s += r * r
+        total += x[i] * x[i]
+    last = total - 0.25
+    return s + last * last
+
+
+def brown_almost_linear(x):
+    n = len(x)
+    total = 0.0
+    product = 1.0
+    for j in range(n):
+        total += x[j]
+        product *= x[j]
+    s = 0.0
+    for i in range(n):
+        if i < n - 1:
+            r = x[i] + total - (n + 1)
+        else:
+            r = product - 1.0
+        s += r * r
+    return s
+
+
+def discrete_boundary_value(x):
+    n = len(x)
+    h = 1.0 / (n + 1)
+    s = 0.0
+    for i in range(n):
+        t = (i + 1) * h
+        r = 2.0 * x[i] - _neighbour(x, i - 1) - _neighbour(x, i + 1) + h * h * (x[i] + t + 1.0) ** 3 / 2.0
+        s += r * r
+    return s
+
+
+def biggs_exp6(x):
+    s = 0.0
+    for i in range(1, 14):
+        t = 0.1 * i
+        y = math.exp(-t) - 5.0 * math.exp(-10.0 * t) + 3.0 * math.exp(-4.0 * t)
+        r = x[2] * math.exp(-t * x[0]) - x[3] * math.exp(-t * x[1]) + x[5] * math.exp(-t * x[4]) - y
+        s += r * r
+    return s

@@ -1,4 +1,4 @@
-"""Gradients of classic optimization test problems against finite differences, plain and compiled."""
+"""Gradients of twenty classic optimization test problems against finite differences, plain and compiled."""
 
 import numpy as np
 import pytest
@@ -23,6 +23,12 @@ CASES = [
     (ex.broyden_tridiagonal, np.array([-1.0, -0.8, -1.2, -0.9, -1.1])),
     (ex.variably_dimensioned, np.array([0.8, 0.6, 0.4, 0.2])),
     (ex.trigonometric, np.array([0.2, 0.1, 0.3])),
+    (ex.bard, np.array([1.0, 1.0, 1.0])),
+    (ex.extended_powell_singular, np.array([3.0, -1.0, 0.0, 1.0, 2.9, -1.1, 0.1, 0.9])),
+    (ex.penalty_one, np.array([1.0, 2.0, 3.0, 4.0])),
+    (ex.brown_almost_linear, np.array([0.5, 0.6, 0.4, 0.55])),
+    (ex.discrete_boundary_value, np.array([-0.1, -0.15, -0.15, -0.1])),
+    (ex.biggs_exp6, np.array([1.0, 2.0, 1.0, 1.0, 1.0, 1.0])),
 ]
 IDS = [f"{func.__name__}-{i}" for i, (func, _) in enumerate(CASES)]
 
