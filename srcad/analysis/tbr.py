@@ -106,7 +106,8 @@ def _cheap(expr, assigned):
     ops = 0
     index_nodes = {id(n) for sub in ast.walk(expr) if isinstance(sub, ast.Subscript) for n in ast.walk(sub.slice)}
     for node in ast.walk(expr):
-        if isinstance(node, ast.Subscript) and (not isinstance(node.value, ast.Name) or node.value.id in assigned):
+        if isinstance(node, ast.Subscript) and not _is_shape(node.value) \
+                and (not isinstance(node.value, ast.Name) or node.value.id in assigned):
             return False  # an element, even one read only to index, may differ by the reverse sweep
         if id(node) in index_nodes:
             continue  # integer index arithmetic is nearly free
@@ -124,6 +125,11 @@ def _cheap(expr, assigned):
         elif not isinstance(node, (ast.Name, ast.Constant, ast.Load, ast.operator, ast.unaryop)):
             return False
     return ops <= _MAX_REMAT_OPS
+
+
+def _is_shape(node):
+    """``a.shape``: fixed for the whole call."""
+    return isinstance(node, ast.Attribute) and node.attr == "shape" and isinstance(node.value, ast.Name)
 
 
 def plan_recording(tree, activity, env):
