@@ -129,3 +129,14 @@ def constant_written_at_changing_index(x, p0):
         p[0] = p[1]
         p[1] = t
     return s
+
+
+def gather_through_filled_index_array(a, x, n):
+    idx = np.zeros(n, np.int64)
+    for i in range(n):
+        idx[i] = (i * 2) % n
+    s = 0.0
+    for i in range(n):
+        for j in range(x.shape[0]):
+            s += a[idx[i], j] * x[j] * x[idx[i] % x.shape[0]]
+    return s

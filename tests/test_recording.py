@@ -42,3 +42,10 @@ def test_compiled_agrees_with_finite_differences(func, args, wrt):
 def test_swapped_index_array_gradient():
     g = srcad.grad(ex.swapped_index_array)(np.array([2.0, 3.0]), np.array([0, 1]))
     np.testing.assert_allclose(g, [4.0, 6.0])
+
+
+def test_index_arrays_that_no_longer_change_are_read_again_not_taped():
+    args = (np.ones((4, 3)), X, 4)
+    text = srcad.source(ex.gather_through_filled_index_array, wrt=(0, 1), args=args)
+    assert "_ftape[_ftop] =" not in text and "_itape[_itop] =" not in text
+    assert_plain_derivatives(ex.gather_through_filled_index_array, args, (0, 1))

@@ -101,10 +101,13 @@ def _assigned_names(stmt):
     return names
 
 
-def _cheap(expr, assigned):
-    """Is ``expr`` cheap to recompute? Counts operations; array elements of read-only arrays only."""
+def _cheap(expr, assigned, index=False):
+    """Is ``expr`` cheap to recompute? Counts operations; array elements of read-only arrays only.
+    Integer arithmetic in subscripts, or in all of ``expr`` when it computes an ``index``, is free."""
     ops = 0
     index_nodes = {id(n) for sub in ast.walk(expr) if isinstance(sub, ast.Subscript) for n in ast.walk(sub.slice)}
+    if index:
+        index_nodes = {id(n) for n in ast.walk(expr)}
     for node in ast.walk(expr):
         if isinstance(node, ast.Subscript) and not _is_shape(node.value) \
                 and (not isinstance(node.value, ast.Name) or node.value.id in assigned):
@@ -177,7 +180,7 @@ def plan_recording(tree, activity, env):
         # substitute only candidates of the same list; others stay names (and are checked as such)
         used = {u for u in names_in(stmt.value) & set(expansions) if positions.where[id(sites[u][0])][0] is stmts}
         expansion = substitute(stmt.value, {u: expansions[u] for u in used})
-        if _cheap(expansion, changing_at(stmt)):
+        if _cheap(expansion, changing_at(stmt), index=env.get(var) == "int"):
             expansions[var] = expansion
             first_index[var] = min([index] + [first_index[u] for u in used])
 
