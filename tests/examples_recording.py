@@ -140,3 +140,14 @@ def gather_through_filled_index_array(a, x, n):
         for j in range(x.shape[0]):
             s += a[idx[i], j] * x[j] * x[idx[i] % x.shape[0]]
     return s
+
+
+def loops_over_a_changing_array(x):
+    z = np.zeros(3)
+    s = 0.0
+    for k in range(2):
+        for i in range(z.shape[0]):
+            z[i] = z[i] * 0.5 + x[i] * x[k]
+        for i in range(len(z)):
+            s += z[i] * z[i]
+    return s

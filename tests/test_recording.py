@@ -49,3 +49,9 @@ def test_index_arrays_that_no_longer_change_are_read_again_not_taped():
     text = srcad.source(ex.gather_through_filled_index_array, wrt=(0, 1), args=args)
     assert "_ftape[_ftop] =" not in text and "_itape[_itop] =" not in text
     assert_plain_derivatives(ex.gather_through_filled_index_array, args, (0, 1))
+
+
+def test_loops_over_an_array_whose_elements_change_keep_their_bounds_untaped():
+    text = srcad.source(ex.loops_over_a_changing_array, args=(X,))
+    assert "_itape[_itop] = _trips" not in text
+    assert_plain_derivatives(ex.loops_over_a_changing_array, (X,))

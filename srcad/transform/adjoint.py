@@ -29,6 +29,7 @@ class AdjointTransformer:
         self.single_use = _single_use_temps(program)
         self.enclosing = []                       # indices of the for loops being transformed
         self.fixed = _fixed_names(program)
+        self.sized = _sized_once(program)
 
     def bar(self, var):
         return self.p.deriv.bar(var)
@@ -147,7 +148,12 @@ class AdjointTransformer:
 
     def stable(self, expr):
         """Does ``expr`` have the same value in the reverse sweep as at this point of the forward one?"""
-        return all(n.id in self.fixed or n.id in self.enclosing for n in ast.walk(expr) if isinstance(n, ast.Name))
+        sizes = {id(n.value) for n in ast.walk(expr) if isinstance(n, ast.Attribute) and n.attr == "shape"}
+        sizes |= {id(n.args[0]) for n in ast.walk(expr) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                  and n.func.id == "len" and n.args}
+        # an array's size is fixed even where its elements change
+        return all(n.id in self.fixed or n.id in self.enclosing or id(n) in sizes and n.id in self.sized
+                   for n in ast.walk(expr) if isinstance(n, ast.Name))
 
     def for_loop(self, stmt):
         index = stmt.target.id
@@ -413,13 +419,20 @@ def _headers(stmt):
 
 
 def _fixed_names(program):
-    """Variables with one value for the whole call: parameters never assigned, and variables
-    assigned once, at the top level of the function, to a value that is never pushed back
-    (arrays none of whose elements are written)."""
+    """Variables with one value for the whole call: those assigned at most once (see
+    :func:`_sized_once`) to a value that is never pushed back, arrays none of whose elements
+    are written."""
+    written = {n.value.id for n in ast.walk(program.tree) if isinstance(n, ast.Subscript)
+               and isinstance(n.ctx, ast.Store)}
+    return _sized_once(program) - written - program.plan.recorded
+
+
+def _sized_once(program):
+    """Parameters never assigned, and variables assigned once, at the top level of the function:
+    an array among them keeps its size for the whole call, even where its elements change."""
     tree = program.tree
     stores = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
-    stores += [n.value.id for n in ast.walk(tree) if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)]
     params = {a.arg for a in tree.args.args}
     once = {s.targets[0].id for s in tree.body if isinstance(s, ast.Assign) and not is_element_write(s)
             and stores.count(s.targets[0].id) == 1}
-    return ({p for p in params if p not in stores} | once) - program.plan.recorded
+    return {p for p in params if p not in stores} | once
