@@ -151,9 +151,10 @@ class AdjointTransformer:
         sizes = {id(n.value) for n in ast.walk(expr) if isinstance(n, ast.Attribute) and n.attr == "shape"}
         sizes |= {id(n.args[0]) for n in ast.walk(expr) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
                   and n.func.id == "len" and n.args}
+        functions = {id(n.func) for n in ast.walk(expr) if isinstance(n, ast.Call)}
         # an array's size is fixed even where its elements change
         return all(n.id in self.fixed or n.id in self.enclosing or id(n) in sizes and n.id in self.sized
-                   for n in ast.walk(expr) if isinstance(n, ast.Name))
+                   for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in functions)
 
     def for_loop(self, stmt):
         index = stmt.target.id
