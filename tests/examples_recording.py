@@ -151,3 +151,13 @@ def loops_over_a_changing_array(x):
         for i in range(len(z)):
             s += z[i] * z[i]
     return s
+
+
+def scaled_by_own_element(a):
+    w = a * a[0]
+    return np.sum(w)
+
+
+def row_sums_less_corner(m):
+    v = np.sum(m, axis=1) - m[0, 0]
+    return np.sum(v * v)

@@ -23,6 +23,8 @@ CASES = [
     (ex.inactive_element_at_changing_index, (0.7, np.array([1.0, 2.0, 4.0]), np.array([0, 1])), 0),
     (ex.loop_bound_from_changing_array, (0.7, np.array([3, 1])), 0),
     (ex.constant_written_at_changing_index, (0.7, np.array([0, 1])), 0),
+    (ex.scaled_by_own_element, (X,), 0),
+    (ex.row_sums_less_corner, (np.array([[0.5, 1.5, -0.3], [0.2, -0.7, 1.1]]),), 0),
     (ex.inner_bounds_from_changing_array, (0.7, np.array([3, 2])), 0),
 ]
 IDS = [case[0].__name__ for case in CASES]
