@@ -252,3 +252,10 @@ def zipped_rows(m, n, c):
     for r, q in zip(m, n):
         s += r[0] * q[1] * c
     return s
+
+
+def write_through_reversed_view(x):
+    a = np.ones(3)
+    w = a[::-1]
+    w[0] = x
+    return a[2]

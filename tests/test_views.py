@@ -70,6 +70,7 @@ def _line_of(func, text):
     (ex.written_after_base_rebound, "w = a\n"),
     (ex.index_changed_after_binding, "w = m[i]"),
     (ex.too_many_indices, "w = m[0]"),
+    (ex.write_through_reversed_view, "w = a[::-1]"),
 ])
 def test_views_that_cannot_be_followed_are_refused(func, text):
     with pytest.raises(srcad.UnsupportedError) as info:

@@ -128,13 +128,17 @@ class _Replacer(ast.NodeTransformer):
             return ast.copy_location(self.composer.subscript(self.view, node.slice, node.ctx), node)
         if isinstance(node.value, ast.Attribute) and node.value.attr == "shape" and self.is_var(node.value.value) \
                 and isinstance(node.slice, ast.Constant):
-            return ast.copy_location(self.composer.extent(self.view, node.slice.value), node)
+            size = self.composer.size(self.view, node.slice.value)
+            if size is not None:
+                return ast.copy_location(size, node)
         return self.generic_visit(node)
 
     def visit_Call(self, node):
         if isinstance(node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1 \
                 and self.is_var(node.args[0]):
-            return ast.copy_location(self.composer.extent(self.view, 0), node)
+            size = self.composer.size(self.view, 0)
+            if size is not None:
+                return ast.copy_location(size, node)
         return self.generic_visit(node)
 
     def visit_Name(self, node):
@@ -157,6 +161,10 @@ class _NestedSubscripts(ast.NodeTransformer):
         return ast.copy_location(composer.subscript(node.value, node.slice, node.ctx), node)
 
 
+class _Uncomposable(Exception):
+    """A subscript of a view that cannot be written over the array it views."""
+
+
 class _Composer:
     """Subscripts and extents of a view, written over the array it views."""
 
@@ -167,16 +175,26 @@ class _Composer:
         raise UnsupportedError(message, construct="view", **self.source_map.where(self.where))
 
     def subscript(self, view, index, ctx):
-        """``view[index]`` written over the array ``view`` views."""
+        """``view[index]`` written over the array ``view`` views; a read through a slice with a step
+        other than a positive constant is left whole, to the lowering of array expressions."""
+        try:
+            return self.composed(view, index, ctx)
+        except _Uncomposable:
+            if not isinstance(ctx, ast.Load):
+                self.refuse(f"writing through '{ast.unparse(view)}', a view with a step that is not a "
+                            "positive integer constant")
+            return ast.Subscript(copy.deepcopy(view), copy.deepcopy(index), ctx)
+
+    def composed(self, view, index, ctx):
         parts = list(index.elts) if isinstance(index, ast.Tuple) else [index]
         if isinstance(view, ast.Name):
             return ast.Subscript(ast.Name(view.id, ast.Load()), copy.deepcopy(index), ctx)
         if isinstance(view, ast.Attribute):
             ndim = _ndim(view, self.env)
             if ndim == 1:
-                return self.subscript(view.value, index, ctx)
+                return self.composed(view.value, index, ctx)
             if len(parts) == ndim and not any(isinstance(p, ast.Slice) for p in parts):
-                return self.subscript(view.value, ast.Tuple(list(reversed(parts)), ast.Load()), ctx)
+                return self.composed(view.value, ast.Tuple(list(reversed(parts)), ast.Load()), ctx)
             return ast.Subscript(copy.deepcopy(view), copy.deepcopy(index), ctx)
         base = view.value
         ndim = _ndim(base, self.env)
@@ -198,7 +216,7 @@ class _Composer:
         while composed and _is_full(composed[-1]) and len(composed) > 1:
             composed.pop()
         inner = composed[0] if len(composed) == 1 else ast.Tuple(composed, ast.Load())
-        return self.subscript(base, inner, ctx)
+        return self.composed(base, inner, ctx)
 
     def within(self, part, position, base, dim):
         """The subscript of ``base``'s dimension ``dim`` that ``position`` of its slice ``part`` picks."""
@@ -224,7 +242,7 @@ class _Composer:
             return ast.Constant(1)
         if isinstance(part.step, ast.Constant) and type(part.step.value) is int and part.step.value > 0:
             return copy.deepcopy(part.step)
-        self.refuse("a view with a step that is not a positive integer constant")
+        raise _Uncomposable()
 
     def lower(self, part, base, dim, length=None):
         if part.lower is None:
@@ -256,6 +274,13 @@ class _Composer:
         hi = n if part.upper is None else ast.Call(ast.Name("min", ast.Load()),
                                                   [self.bound(part.upper, copy.deepcopy(n)), copy.deepcopy(n)], [])
         return ast.Call(ast.Name("range_len", ast.Load()), [lo, hi, self.step(part)], [])
+
+    def size(self, view, dim):
+        """The length of dimension ``dim`` of ``view``, or None where it is left to the lowering."""
+        try:
+            return self.extent(view, dim)
+        except _Uncomposable:
+            return None
 
     def extent(self, view, dim):
         """The length of dimension ``dim`` of ``view``."""
