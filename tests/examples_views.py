@@ -259,3 +259,15 @@ def write_through_reversed_view(x):
     w = a[::-1]
     w[0] = x
     return a[2]
+
+
+def write_into_transpose_result(x):
+    m = np.zeros((2, 3))
+    w = np.transpose(m)
+    w[0, 1] = x
+    return m[1, 0]
+
+
+def read_transpose_result(x, m):
+    w = np.transpose(m)
+    return np.sum(w * w) * x

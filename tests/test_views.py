@@ -38,6 +38,7 @@ CASES = [
     (ex.helper_fills_and_returns_from_two_places, (np.array([0.4, -1.3, 2.0, 0.9]),), 0),
     (ex.loops_over_a_slice, (0.7,), 0),
     (ex.zipped_rows, (M, 2.0 * M, 1.5), (0, 1, 2)),
+    (ex.read_transpose_result, (0.7, M), (0, 1)),
 ]
 IDS = [f"{case[0].__name__}-{i}" for i, case in enumerate(CASES)]
 
@@ -71,6 +72,7 @@ def _line_of(func, text):
     (ex.index_changed_after_binding, "w = m[i]"),
     (ex.too_many_indices, "w = m[0]"),
     (ex.write_through_reversed_view, "w = a[::-1]"),
+    (ex.write_into_transpose_result, "w = np.transpose(m)"),
 ])
 def test_views_that_cannot_be_followed_are_refused(func, text):
     with pytest.raises(srcad.UnsupportedError) as info:

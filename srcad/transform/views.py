@@ -40,6 +40,8 @@ def resolve_views(tree, env, source_map):
         stmt, stmts = binding
         if stmt.targets[0].id in kept or not _replace(stmt, stmts, tree, env, source_map, counting):
             unresolved.append(stmt)
+    unresolved += [stmt for stmt in ast.walk(tree) if isinstance(stmt, ast.Assign)
+                   and isinstance(stmt.targets[0], ast.Name) and _reshaped_view(stmt.value, env)]
     for stmt in unresolved:
         _check_copy_is_exact(stmt, tree, env, source_map)
     tree.body = [_NestedSubscripts(env, source_map, counting).visit(stmt) for stmt in tree.body]
@@ -56,13 +58,24 @@ def _is_view(value, env):
     return False
 
 
+# NumPy functions whose result shares the storage of their first argument (where it can)
+_VIEWING_CALLS = ("np.reshape", "np.ravel", "np.transpose", "np.asarray", "np.atleast_1d")
+
+
+def _reshaped_view(value, env):
+    """Is ``value`` a call whose result may share the storage of an array variable?  Such a
+    binding is kept as a copy, and checked like any other binding that is."""
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _VIEWING_CALLS \
+        and bool(value.args) and _is_view(value.args[0], env)
+
+
 def _ndim(expr, env):
     return type_of(expr, env).ndim
 
 
 def _root(expr):
     while not isinstance(expr, ast.Name):
-        expr = expr.value
+        expr = expr.args[0] if isinstance(expr, ast.Call) else expr.value
     return expr.id
 
 
