@@ -38,7 +38,7 @@ CASES = [
     (ex.helper_fills_and_returns_from_two_places, (np.array([0.4, -1.3, 2.0, 0.9]),), 0),
     (ex.loops_over_a_slice, (0.7,), 0),
     (ex.zipped_rows, (M, 2.0 * M, 1.5), (0, 1, 2)),
-    (ex.read_transpose_result, (0.7, M), (0, 1)),
+    (ex.read_transpose_result, (0.7, M[:2].copy()), (0, 1)),
 ]
 IDS = [f"{case[0].__name__}-{i}" for i, case in enumerate(CASES)]
 
