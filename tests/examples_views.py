@@ -1,5 +1,7 @@
 """Views: names bound to the storage of another array, written and read through either name."""
 
+import math
+
 import numpy as np
 
 
@@ -271,3 +273,34 @@ def write_into_transpose_result(x):
 def read_transpose_result(x, m):
     w = np.transpose(m)
     return np.sum(w * w) * x
+
+
+def gauss_seidel(a, b):
+    n = b.shape[0]
+    x = np.zeros(n)
+    for sweep in range(3):
+        for i in range(n):
+            row = a[i]
+            s = b[i]
+            for j in range(n):
+                if j != i:
+                    s -= row[j] * x[j]
+            x[i] = s / row[i]
+    return np.sum(x * x)
+
+
+def cholesky_log_determinant(a):
+    n = a.shape[0]
+    lower = a.copy()
+    for j in range(n):
+        column = lower[:, j]
+        for k in range(j):
+            for i in range(j, n):
+                column[i] -= lower[i, k] * lower[j, k]
+        d = math.sqrt(column[j])
+        for i in range(j, n):
+            column[i] = column[i] / d
+    s = 0.0
+    for i in range(n):
+        s += 2.0 * math.log(lower[i, i])
+    return s

@@ -12,6 +12,7 @@ from recording_checks import assert_plain_derivatives
 
 A = np.array([0.4, -1.3, 2.0])
 M = np.array([[0.5, 1.5], [-0.2, 0.7], [1.1, -0.6]])
+SPD = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
 
 CASES = [
     (ex.write_through_alias, (0.7,), 0),
@@ -39,6 +40,8 @@ CASES = [
     (ex.loops_over_a_slice, (0.7,), 0),
     (ex.zipped_rows, (M, 2.0 * M, 1.5), (0, 1, 2)),
     (ex.read_transpose_result, (0.7, M[:2].copy()), (0, 1)),
+    (ex.gauss_seidel, (SPD, np.array([1.0, 2.0, 3.0])), (0, 1)),
+    (ex.cholesky_log_determinant, (SPD,), 0),
 ]
 IDS = [f"{case[0].__name__}-{i}" for i, case in enumerate(CASES)]
 
