@@ -65,22 +65,13 @@ NONE = Features(**{field.name: False for field in dataclasses.fields(Features)})
 
 #: The constructs whose programs srcad differentiates correctly on the current main branch.
 #: Switched off until the fixes land (each has reproducers in test_found_bugs.py):
-#: element reads with loop-invariant indices inside loops, returns inside loops (compiled),
-#: nested array expressions, element scalars, reductions in indices, data indices, changing
-#: index arrays, helper early returns, helper statements (refused today),
-#: views and whole-array aliases.
+#: returns inside loops (compiled), nested array expressions, reductions in indices,
+#: helper statements (refused today).
 PASSING_ON_MAIN = Features(
     nested_array_expressions=False,
-    element_scalars=False,
     reductions_in_indices=False,
-    data_indices=False,
-    changing_index_arrays=False,
-    helper_early_returns=False,
-    invariant_reads_in_loops=False,
     returns_in_loops=False,
     helper_statements=False,
-    views=False,
-    whole_array_aliases=False,
 )
 
 

@@ -3,11 +3,9 @@
 Programs come from :mod:`differential_programs` with the features of
 ``PASSING_ON_MAIN`` and are drawn from Hypothesis strategies, so a failure
 shrinks to a small program.  Switched off there until srcad handles them
-(their reproducers are in test_found_bugs.py): ``invariant_reads_in_loops``,
-``returns_in_loops``, ``nested_array_expressions``, ``element_scalars``,
-``reductions_in_indices``, ``data_indices``, ``changing_index_arrays``,
-``helper_early_returns``, ``helper_statements`` (refused today), ``views``
-and ``whole_array_aliases``; switch one on in ``PASSING_ON_MAIN`` once its
+(their reproducers are in test_found_bugs.py): ``returns_in_loops``,
+``nested_array_expressions``, ``reductions_in_indices`` and
+``helper_statements`` (refused today); switch one on in ``PASSING_ON_MAIN`` once its
 fix is in, and run ``python3 tests/differential_check.py --features main
 --enable NAME`` to see what remains.
 The profile is deterministic and the example counts fixed; set
