@@ -48,18 +48,28 @@ def resolve_views(tree, env, source_map):
     return tree
 
 
+def _transposed(node):
+    """The array of ``a.T`` or ``np.transpose(a)``, else None."""
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        return node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "np.transpose" \
+            and len(node.args) == 1 and not node.keywords:
+        return node.args[0]
+    return None
+
+
 def _is_view(value, env):
     """Does ``value`` share the storage of an array variable?"""
     if isinstance(value, ast.Name):
         return isinstance(env.get(value.id), ArrayType)
-    if isinstance(value, (ast.Attribute, ast.Subscript)) and (isinstance(value, ast.Subscript)
-                                                              or value.attr == "T"):
-        return _is_view(value.value, env) and isinstance(type_of(value, env), ArrayType)
-    return False
+    inner = _transposed(value)
+    if inner is None and isinstance(value, ast.Subscript):
+        inner = value.value
+    return inner is not None and _is_view(inner, env) and isinstance(type_of(value, env), ArrayType)
 
 
 # NumPy functions whose result shares the storage of their first argument (where it can)
-_VIEWING_CALLS = ("np.reshape", "np.ravel", "np.transpose", "np.asarray", "np.atleast_1d")
+_VIEWING_CALLS = ("np.reshape", "np.ravel", "np.asarray", "np.atleast_1d")
 
 
 def _reshaped_view(value, env):
@@ -202,12 +212,12 @@ class _Composer:
         parts = list(index.elts) if isinstance(index, ast.Tuple) else [index]
         if isinstance(view, ast.Name):
             return ast.Subscript(ast.Name(view.id, ast.Load()), copy.deepcopy(index), ctx)
-        if isinstance(view, ast.Attribute):
+        if _transposed(view) is not None:
             ndim = _ndim(view, self.env)
             if ndim == 1:
-                return self.composed(view.value, index, ctx)
+                return self.composed(_transposed(view), index, ctx)
             if len(parts) == ndim and not any(isinstance(p, ast.Slice) for p in parts):
-                return self.composed(view.value, ast.Tuple(list(reversed(parts)), ast.Load()), ctx)
+                return self.composed(_transposed(view), ast.Tuple(list(reversed(parts)), ast.Load()), ctx)
             return ast.Subscript(copy.deepcopy(view), copy.deepcopy(index), ctx)
         base = view.value
         ndim = _ndim(base, self.env)
@@ -300,9 +310,9 @@ class _Composer:
         if isinstance(view, ast.Name):
             shape = ast.Attribute(ast.Name(view.id, ast.Load()), "shape", ast.Load())
             return ast.Subscript(shape, ast.Constant(dim), ast.Load())
-        if isinstance(view, ast.Attribute):
+        if _transposed(view) is not None:
             ndim = _ndim(view, self.env)
-            return self.extent(view.value, ndim - 1 - dim)
+            return self.extent(_transposed(view), ndim - 1 - dim)
         base = view.value
         ndim = _ndim(base, self.env)
         fixed = list(view.slice.elts) if isinstance(view.slice, ast.Tuple) else [view.slice]
