@@ -9,10 +9,10 @@ import numpy as np
 
 from ._version import __version__
 from .backend import load_module, render_function, render_module
-from .errors import ShapeError, SrcadError
+from .errors import ShapeError, SrcadError, UnsupportedError
 from .frontend import read_function
 from .rules.custom import module_lines as _custom_rule_lines
-from .analysis import ArrayType
+from .analysis import ArrayType, TupleType
 from .transform import adjoint_entry, adjoint_function, build_program, tangent_function
 
 _OPTIONS = {"target": "cpu", "checkpoint": None, "cache": True, "check": None}
@@ -24,7 +24,12 @@ _IMPORTS = [
 
 
 # ---------------------------------------------------------------- types
-def _type_of_value(value, index, name):
+def _argument_error(info, name, message):
+    """A refusal of an argument, located at the function's ``def`` line."""
+    return UnsupportedError(message, construct=f"argument '{name}'", filename=info.filename, lineno=info.tree.lineno)
+
+
+def _type_of_value(value, index, name, info):
     if isinstance(value, (bool, np.bool_)):
         return "bool"
     if isinstance(value, (numbers.Integral, np.integer)):
@@ -33,11 +38,19 @@ def _type_of_value(value, index, name):
         return "float"
     if isinstance(value, np.ndarray):
         return ArrayType(value.dtype.name, value.ndim)
-    raise SrcadError(f"argument {index} ('{name}') has type {type(value).__name__}; "
-                     "srcad takes float, int and bool scalars and NumPy arrays")
+    if isinstance(value, str):
+        return "str"
+    if value is None:
+        return "none"
+    if isinstance(value, tuple):
+        elements = tuple(_type_of_value(v, index, name, info) for v in value)
+        if all(e in ("bool", "int", "float") for e in elements):
+            return TupleType(elements)
+    raise _argument_error(info, name, f"argument {index} ('{name}') has type {type(value).__name__}; srcad takes "
+                          "float, int and bool scalars, NumPy arrays, strings and tuples of scalars")
 
 
-def _type_of_numba(nbtype, index, name):
+def _type_of_numba(nbtype, index, name, info):
     from numba.core import types
 
     if isinstance(nbtype, types.Boolean):
@@ -48,12 +61,41 @@ def _type_of_numba(nbtype, index, name):
         return "float"
     if isinstance(nbtype, types.Array):
         return ArrayType(str(nbtype.dtype), nbtype.ndim)
-    raise SrcadError(f"argument {index} ('{name}') has Numba type {nbtype}; "
-                     "srcad takes float, int and bool scalars and NumPy arrays")
+    if isinstance(nbtype, (types.UnicodeType, types.StringLiteral)):
+        return "str"
+    if isinstance(nbtype, (types.NoneType, types.Omitted)) and getattr(nbtype, "value", None) is None:
+        return "none"
+    if isinstance(nbtype, types.BaseTuple) and not isinstance(nbtype, types.BaseNamedTuple):
+        elements = tuple(_type_of_numba(t, index, name, info) for t in nbtype.types)
+        if all(e in ("bool", "int", "float") for e in elements):
+            return TupleType(elements)
+    raise _argument_error(info, name, f"argument {index} ('{name}') has Numba type {nbtype}; srcad takes float, "
+                          "int and bool scalars, NumPy arrays, strings and tuples of scalars")
 
 
 def _differentiable(t):
     return t in ("float", "int") or (isinstance(t, ArrayType) and t.element == "float")
+
+
+def _not_differentiable(t, name):
+    """Why an argument of type ``t`` cannot be differentiated, and what to pass instead."""
+    if isinstance(t, ArrayType):
+        return f"it is an {t.dtype} array; pass a float array, e.g. {name}.astype(np.float64)"
+    if isinstance(t, TupleType):
+        return (f"it is a {t}; differentiating with respect to a tuple is not supported yet, "
+                "pass its elements as float arguments")
+    if t == "bool":
+        return "it is a bool; pass a float"
+    return f"it is a {t}, which cannot be differentiated"
+
+
+def _python_type_key(value):
+    """What of a Python argument decides its srcad type (memoizes the specialization of a call)."""
+    if type(value) is np.ndarray:
+        return (np.ndarray, value.dtype.num, value.ndim)
+    if type(value) is tuple:
+        return (tuple,) + tuple(_python_type_key(v) for v in value)
+    return type(value)
 
 
 def _is_scalar_number(value):
@@ -338,11 +380,9 @@ class Transformation:
         types = list(types)
         for i in self.wrt:
             if not _differentiable(types[i]):
-                what = f"argument {i} ('{self.info.params[i]}')"
-                if isinstance(types[i], ArrayType):
-                    raise SrcadError(f"cannot differentiate with respect to {what}: it is a {types[i].dtype} "
-                                     "array; pass a float array, e.g. .astype(np.float64)")
-                raise SrcadError(f"cannot differentiate with respect to {what} of type {types[i]}")
+                name = self.info.params[i]
+                raise _argument_error(self.info, name, f"cannot differentiate with respect to argument {i} "
+                                      f"('{name}'): {_not_differentiable(types[i], name)}")
             if types[i] == "int":
                 types[i] = "float"
         return tuple(types)
@@ -378,7 +418,8 @@ class Transformation:
             "Regenerated whenever the function or srcad changes; edits are not kept.",
         ]
         custom_header, custom_imports = _custom_rule_lines(functions)
-        source = render_module(header + custom_header, _imports(functions) + custom_imports, texts)
+        source = render_module(header + custom_header, _imports(functions) + custom_imports, texts,
+                               program.constants)
         return Specialization(source, load_module(source), names, program, types)
 
     # calling from Python ---------------------------------------------
@@ -392,7 +433,7 @@ class Transformation:
             raise TypeError(f"{self.kind} of {self.label} takes {len(names)} arguments ({', '.join(names)}), "
                             f"got {len(args)}")
         params = list(args[:n])
-        types = tuple(_type_of_value(v, i, p) for i, (v, p) in enumerate(zip(params, self.info.params)))
+        types = tuple(_type_of_value(v, i, p, self.info) for i, (v, p) in enumerate(zip(params, self.info.params)))
         for i in self.wrt:
             if types[i] == "int":
                 params[i] = float(params[i])
@@ -415,7 +456,7 @@ class Transformation:
     def _resolve(self, args):
         """(specialization, compiled function, whether wrt arguments need float()) for these arguments,
         memoized by type."""
-        key = tuple((np.ndarray, a.dtype.num, a.ndim) if type(a) is np.ndarray else type(a) for a in args)
+        key = tuple(_python_type_key(a) for a in args)
         found = self._by_python_type.get(key)
         if found is None:
             _, _, types = self.split_args(args, self.extra_count())
@@ -457,7 +498,7 @@ class Transformation:
     def numba_impl(self, nbtypes):
         params = self.info.params
         n = len(params)
-        types = tuple(_type_of_numba(t, i, p) for i, (t, p) in enumerate(zip(nbtypes[:n], params)))
+        types = tuple(_type_of_numba(t, i, p, self.info) for i, (t, p) in enumerate(zip(nbtypes[:n], params)))
         spec = self.specialize(types)
         self.form.check_numba(self, spec, nbtypes[:n], nbtypes[n:])
         passed = [f"float({p})" if i in self.wrt and types[i] == "int" else p for i, p in enumerate(params)]
@@ -493,7 +534,7 @@ def _label(info):
 def _describe(t):
     if isinstance(t, ArrayType):
         return f"{t.dtype}[{', '.join([':'] * t.ndim)}]"
-    return t
+    return str(t)
 
 
 def _extra_names(transformation, n):

@@ -86,11 +86,6 @@ def created_in_loop(x):
     return s
 
 
-def writes_argument(x):
-    x[0] = 1.0
-    return x[0]
-
-
 def sliced(x):
     return x[1:3][0]
 

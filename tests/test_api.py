@@ -33,7 +33,7 @@ def test_options():
 def test_wrong_argument_count_and_types():
     with pytest.raises(TypeError):
         srcad.jvp(scaled)(3.0)
-    with pytest.raises(srcad.SrcadError, match="argument 1"):
+    with pytest.raises(srcad.SrcadError, match="str"):
         srcad.grad(scaled)(3.0, "two")
     with pytest.raises(srcad.SrcadError, match="cannot differentiate"):
         srcad.grad(scaled)(True, 1.0)

@@ -66,7 +66,6 @@ def _line_of(func, text):
 
 
 @pytest.mark.parametrize("func, args, text, construct", [
-    (ex.writes_argument, (X,), "x[0] = 1.0", "element assignment"),
     (ex.slice_with_unknown_step, (X, 2), "x[::k]", "slice step"),
 ])
 def test_refusals_name_file_line_and_construct(func, args, text, construct):

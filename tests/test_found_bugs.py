@@ -170,7 +170,6 @@ def while_and_with_call(x):
     return x * (2.0 + w[0] * 64)
 
 
-@bug("`and` in a while condition evaluates the call after the left side is false")
 def test_while_and_short_circuits_a_call():
     check(while_and_with_call, (1.0,))
 

@@ -26,6 +26,15 @@ class ArrayType(NamedTuple):
         return "int"
 
 
+class TupleType(NamedTuple):
+    """A tuple argument (a Numba UniTuple or Tuple) of scalars, read by constant index."""
+
+    elements: tuple   # the scalar type of each element
+
+    def __str__(self):
+        return f"tuple({', '.join(self.elements)})"
+
+
 SHAPE = "shape"   # the tuple of ints returned by ``a.shape``
 
 
@@ -122,6 +131,12 @@ def type_of(expr, env):
             return None
         if base == SHAPE:
             return "int"
+        if isinstance(base, TupleType):
+            index = expr.slice
+            if isinstance(index, ast.Constant) and type(index.value) is int \
+                    and -len(base.elements) <= index.value < len(base.elements):
+                return base.elements[index.value]
+            return "conflict"
         if isinstance(base, ArrayType):
             indices = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
             new_axes = sum(1 for i in indices if isinstance(i, ast.Constant) and i.value is None)
@@ -262,9 +277,13 @@ def assignments(tree):
             yield node.target.id, None, node
 
 
-def infer_types(tree, arg_types):
-    """Types of all variables of core-form ``tree`` given the parameters' types."""
-    env = dict(zip([a.arg for a in tree.args.args], arg_types))
+def infer_types(tree, arg_types, constants=None):
+    """Types of all variables of core-form ``tree`` given the parameters' types.
+
+    ``constants`` gives the types of the global arrays the function reads.
+    """
+    env = dict(constants or {})
+    env.update(zip([a.arg for a in tree.args.args], arg_types))
     changed = True
     while changed:
         changed = False

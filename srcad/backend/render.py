@@ -6,6 +6,7 @@ code it came from.
 """
 
 import ast
+import math
 
 _INDENT = "    "
 
@@ -69,8 +70,27 @@ def render_function(fn, line_text, decorator=None):
     return "\n".join(renderer.lines) + "\n"
 
 
-def render_module(header_lines, imports, functions):
-    """A module: a header comment, imports, then the function texts."""
+def _literal(value):
+    """Exact Python source of a number or a nested list of numbers."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "np.nan" if math.isnan(value) else "np.inf" if value > 0 else "-np.inf"
+    return repr(value)
+
+
+def render_constant(name, array):
+    """``name = np.array(...)``: the global array ``array`` written out exactly."""
+    dtype = "np.bool_" if array.dtype.kind == "b" else f"np.{array.dtype.name}"
+    if array.ndim == 0:
+        return f"{name} = np.array({_literal(array.item())}, dtype={dtype})"
+    return f"{name} = np.array({_literal(array.tolist())}, dtype={dtype})"
+
+
+def render_module(header_lines, imports, functions, constants=None):
+    """A module: a header comment, imports, the global arrays ``constants`` (by name), then the function texts."""
     parts = ["\n".join(f"# {line}" if line else "#" for line in header_lines), "\n".join(imports)]
+    if constants:
+        parts.append("\n".join(render_constant(name, array) for name, array in constants.items()))
     parts.extend(functions)
     return "\n\n\n".join(part.rstrip("\n") for part in parts) + "\n"

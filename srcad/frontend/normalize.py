@@ -3,12 +3,19 @@
 The core form is ordinary Python that every later stage can rely on:
 
 * names of the ``math`` module, NumPy and builtins resolved to the canonical
-  spelling of their rule (``math.sin``, ``min``), global numbers inlined;
+  spelling of their rule (``math.sin``, ``min``), global numbers inlined,
+  global arrays read under a name the generated module defines;
 * only simple assignments ``name = expression`` (no tuples, no augmented
-  assignment), ``if``, ``for name in range(...)``, ``while``;
+  assignment), ``if``, ``for name in range(...)``, ``while``; a tuple
+  variable is one variable per element (``p`` -> ``p_0``, ``p_1``);
+* calls of the user's functions inlined, in Python's order of evaluation:
+  the statements of a call in the second operand of ``and``/``or`` or in a
+  branch of a conditional expression run only when Python would run them;
 * a single ``return`` as the last statement; ``break``, ``continue`` and early
   ``return`` become flags that guard the statements after them, and a loop is
-  left only by an exit test ``if flag: break`` at the end of its body.
+  left only by an exit test ``if flag: break`` at the end of its body;
+* the function specialized to its arguments: array arguments it changes are
+  copied at its top, ``p is None`` tests are decided.
 
 Everything outside the accepted language is refused here with the file, the
 line and the construct named.
@@ -80,18 +87,51 @@ class _Context:
     def __init__(self, info):
         self.source_map = SourceMap(info)
         self.inlining = [info.func]     # functions being lowered, outermost first
+        self.constants = {}             # name in the generated module -> global array read
+        self.constant_sources = []      # (the user's array, its name)
+        self.tuple_arrays = []          # (the user's tuple of numbers, the array read for it)
+        local = {n.id for n in ast.walk(info.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        self.constant_names = NameSource(local | {a.arg for a in info.tree.args.args})
+
+    def tuple_array(self, value):
+        """One array for each global tuple of numbers, so that it gets one name."""
+        for known, array in self.tuple_arrays:
+            if known is value:
+                return array
+        array = np.array(value)
+        self.tuple_arrays.append((value, array))
+        return array
+
+    def constant(self, spelled, value):
+        """The name under which the generated module holds global array ``value``."""
+        for known, name in self.constant_sources:
+            if known is value:
+                return name
+        name = self.constant_names.exact(spelled.replace(".", "_"))
+        # Numba freezes a global array when it compiles; so does srcad, when it builds
+        frozen = np.array(value, copy=True)
+        frozen.setflags(write=False)
+        self.constants[name] = frozen
+        self.constant_sources.append((value, name))
+        return name
 
 
 class _Lowering:
-    def __init__(self, info, context, inlined=False):
+    def __init__(self, info, context, inlined=False, result_used=True, tuple_params=None, none_params=()):
         self.info = info
+        self.none_params = set(none_params)   # parameters given None: 'p is None' is known
         self.context = context
         self.inlined = inlined
+        self.result_used = result_used   # False for a call made as a statement: its value is dropped
         self.hoisted = []      # statements computing inlined calls of the statement being lowered
         self.result_arity = None
         self.return_arities = set()   # tuple lengths of the returns seen (None: a single value)
         self.names = NameSource(user_names(info.tree))
         self.locals = set(info.params)
+        self.reassigned = {n.id for n in ast.walk(info.tree) if isinstance(n, ast.Name)
+                           and isinstance(n.ctx, ast.Store) and n.id in info.params}
+        self.scalar_names = set()   # names assigned a value that is not a tuple so far
+        self.read_names = set()     # names read so far
         for node in ast.walk(info.tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 self.locals.add(node.id)
@@ -99,6 +139,26 @@ class _Lowering:
         self.used_return_flag = False
         self.result_name = self.names.exact("_result")
         self.return_flag = self.names.exact("_returned")
+        # a tuple variable lives as one variable per element: p -> [p_0, p_1]
+        self.tuples = {}
+        for param, arity in (tuple_params or {}).items():
+            self.tuples[param] = [self.names.exact(f"{param}_{k}") for k in range(arity)]
+            self.locals.update(self.tuples[param])
+
+    def tuple_elements(self, name, arity, node):
+        """The element variables of tuple variable ``name``, made on its first assignment."""
+        elements = self.tuples.get(name)
+        if elements is None:
+            if name in self.scalar_names or name in self.info.params:
+                self.refuse(node, name, f"'{name}' holds a tuple here and another kind of value elsewhere")
+            if name in self.read_names:
+                self.refuse(node, name, f"'{name}' is read above its first assignment of a tuple; "
+                            "assign it a tuple before the loop")
+            elements = self.tuples[name] = [self.names.exact(f"{name}_{k}") for k in range(arity)]
+            self.locals.update(elements)
+        elif len(elements) != arity:
+            self.refuse(node, name, f"'{name}' holds tuples of {len(elements)} and of {arity} values")
+        return elements
 
     # errors -------------------------------------------------------------
     def refuse(self, node, construct, message):
@@ -114,18 +174,31 @@ class _Lowering:
         if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
             self.refuse(tree, "*args", "only plain positional parameters are supported")
 
+    def global_object(self, node):
+        """The object a global name or a module attribute refers to, or None."""
+        if isinstance(node, ast.Name) and node.id not in self.locals:
+            return self.info.namespace.get(node.id)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id not in self.locals:
+            base = self.info.namespace.get(node.value.id)
+            if isinstance(base, types.ModuleType):
+                return getattr(base, node.attr, None)
+        return None
+
     def resolve(self, node):
         """A copy of expression ``node`` with global names resolved."""
-        return _Resolver(self).visit(copy.deepcopy(node))
+        resolver = _Resolver(self, node)
+        return resolver.visit(resolver.tree)
 
     # statements ---------------------------------------------------------
     def lower_function(self):
         tree = self.info.tree
         self.check(tree)
-        body = self.desugar_block(tree.body)
-        if not self.ends_with_return(tree.body):
+        body = [] if self.inlined else self.unpack_tuple_params(tree)
+        body += self.desugar_block(tree.body)
+        if self.result_used and not self.ends_with_return(tree.body):
             self.refuse(tree, "missing return", "the function must end with a 'return' of its value")
         body, _ = self.lower_jumps(body, top=True)
+        self.check_none_reads(body)
         if self.used_return_flag:
             init = ast.Assign([ast.Name(self.return_flag, ast.Store())], ast.Constant(False))
             body.insert(0, _at(init, tree.body[0]))
@@ -136,6 +209,34 @@ class _Lowering:
             returns=None, type_comment=None, type_params=[],
         )
         return _at(new, tree)
+
+    def is_none(self, param):
+        """Whether parameter ``param`` (a Name node) holds None where it is tested."""
+        name = param.id
+        if name not in self.none_params:
+            return False    # a value that is not None; srcad refuses assigning None later
+        if name in self.reassigned:
+            if self.loop_stack or name in self.scalar_names:
+                self.refuse(param, name, f"test '{name} is None' above any assignment to '{name}' "
+                            "and outside loops, so that it is known when the function is specialized")
+        return True
+
+    def check_none_reads(self, body):
+        """A parameter given None may only be tested against None, or assigned a value first."""
+        block = ast.Module(body, [])
+        stored = {n.id for n in ast.walk(block) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        for node in ast.walk(block):
+            if isinstance(node, ast.Name) and node.id in self.none_params and node.id not in stored:
+                self.refuse(node, node.id, f"'{node.id}' is None here; test it with 'is None' "
+                            "or give it a value before using it")
+
+    def unpack_tuple_params(self, tree):
+        out = []
+        for param in self.info.params:
+            for k, element in enumerate(self.tuples.get(param, ())):
+                read = ast.Subscript(ast.Name(param, ast.Load()), ast.Constant(k), ast.Load())
+                out.append(_assign(element, read, tree))
+        return out
 
     def ends_with_return(self, block):
         if not block:
@@ -148,6 +249,8 @@ class _Lowering:
         return False
 
     def result_expr(self):
+        if not self.result_used:
+            return ast.Constant(None)
         if self.result_arity is None:
             return ast.Name(self.result_name, ast.Load())
         return ast.Tuple([ast.Name(n, ast.Load()) for n in self.result_names()], ast.Load())
@@ -166,8 +269,11 @@ class _Lowering:
         return out
 
     # calls to the user's functions are inlined ----------------------------
-    def inline(self, callee, args, node):
-        """Statements computing ``callee(*args)`` go to ``self.hoisted``; returns the result expression."""
+    def inline(self, callee, args, node, result_used=True):
+        """Statements computing ``callee(*args)`` go to ``self.hoisted``.
+
+        Returns the result expression and the caller's arrays the callee writes into.
+        """
         from .source import read_function
 
         stack = self.context.inlining
@@ -176,20 +282,38 @@ class _Lowering:
         info = read_function(callee)
         if len(args) != len(info.params):
             self.refuse(node, info.name, f"{info.name}() takes {len(info.params)} arguments, got {len(args)}")
+        tuple_params = {p: len(a.elts) for p, a in zip(info.params, args) if isinstance(a, ast.Tuple)}
+        none_params = {p for p, a in zip(info.params, args) if isinstance(a, ast.Constant) and a.value is None}
         stack.append(callee)
         try:
-            inner = _Lowering(info, self.context, inlined=True)
+            inner = _Lowering(info, self.context, inlined=True, result_used=result_used, tuple_params=tuple_params,
+                              none_params=none_params)
             lowered = inner.lower_function()
         finally:
             stack.pop()
         offset = self.context.source_map.add(info)
         prefix = self.names.fresh(f"_{info.name}")
         stored = {n.id for n in ast.walk(lowered) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        renames = {name: f"{prefix}_{name.lstrip('_')}" for name in sorted(stored | set(info.params))}
-        before = []
+        written = _element_written(lowered)
+        bindings = []     # (callee's variable, caller's expression)
         for param, arg in zip(info.params, args):
+            if param in tuple_params:
+                bindings.extend(zip(inner.tuples[param], arg.elts))
+            elif param not in none_params:   # a None is only tested, never read
+                bindings.append((param, arg))
+        renames = {name: f"{prefix}_{name.lstrip('_')}" for name in sorted(stored | {b for b, _ in bindings})}
+        before = []
+        shared = []
+        for param, arg in bindings:
+            if param in written and (param in stored or not isinstance(arg, ast.Name)):
+                self.refuse(node, info.name,
+                            f"{info.name}() writes into its parameter '{param}'; pass it an array by name "
+                            "and do not assign the parameter a new value in the function")
             if isinstance(arg, ast.Name) and param not in stored:
-                renames[param] = arg.id   # the callee only reads it: use the caller's variable
+                # the callee reads it or writes its elements: use the caller's variable, as Python does
+                renames[param] = arg.id
+                if param in written:
+                    shared.append(arg.id)
             else:
                 before.append(_at(ast.Assign([ast.Name(renames[param], ast.Store())], arg), node))
         body = lowered.body[:-1]
@@ -205,7 +329,7 @@ class _Lowering:
         self.names.taken |= set(renames.values())
         self.locals |= set(renames.values())
         self.hoisted.extend(before + body)
-        return wrapper.body[-1].value
+        return wrapper.body[-1].value, shared
 
     def desugar(self, stmt):
         if isinstance(stmt, ast.Assign):
@@ -225,23 +349,36 @@ class _Lowering:
         if isinstance(stmt, ast.AugAssign):
             _check_operator(self, stmt.op, stmt)
             if isinstance(stmt.target, ast.Name):
-                current = ast.Name(stmt.target.id, ast.Load())
-            elif isinstance(stmt.target, ast.Subscript):
-                current = self.resolve(ast.Subscript(stmt.target.value, stmt.target.slice, ast.Load()))
-            else:
+                value = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, self.resolve(stmt.value))
+                return self.assign(stmt.target, _at(value, stmt), stmt)
+            if not isinstance(stmt.target, ast.Subscript):
                 self.refuse(stmt, type(stmt.target).__name__, "unsupported augmented assignment target")
-            value = ast.BinOp(current, stmt.op, self.resolve(stmt.value))
-            return self.assign(stmt.target, _at(value, stmt), stmt)
+            self.check_element_target(stmt.target, stmt)
+            # one expression, so that the element is read before the calls on the right, as in Python
+            current = _at(ast.Subscript(stmt.target.value, stmt.target.slice, ast.Load()), stmt.target)
+            value = self.resolve(_at(ast.BinOp(current, stmt.op, stmt.value), stmt))
+            element = copy.deepcopy(value.left)
+            element.ctx = ast.Store()
+            return [_at(ast.Assign([element], value), stmt)]
         if isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant):
                 return []  # docstring or stray literal
+            resolver = _Resolver(self, stmt.value)
+            if isinstance(stmt.value, ast.Call) and resolver.user_function(stmt.value.func) is not None:
+                # a call of the user's made for what it writes into its arguments
+                resolver.call(resolver.tree, result_used=False)
+                return []
             self.refuse(stmt, "expression statement", "a call whose result is unused has no effect srcad can differentiate")
         if isinstance(stmt, ast.Pass):
             return []
         if isinstance(stmt, ast.Assert):
             return [_at(ast.Assert(self.resolve(stmt.test), None), stmt)]
         if isinstance(stmt, ast.If):
-            node = ast.If(self.resolve(stmt.test), self.desugar_block(stmt.body), self.desugar_block(stmt.orelse))
+            test = self.resolve(stmt.test)
+            if isinstance(test, ast.Constant) and isinstance(test.value, bool):
+                # decided when the function is specialized ('p is None'): only that branch exists
+                return self.desugar_block(stmt.body if test.value else stmt.orelse)
+            node = ast.If(test, self.desugar_block(stmt.body), self.desugar_block(stmt.orelse))
             return [_at(node, stmt)]
         if isinstance(stmt, ast.While):
             if stmt.orelse:
@@ -261,6 +398,10 @@ class _Lowering:
         if isinstance(stmt, ast.For):
             return [self.desugar_for(stmt)]
         if isinstance(stmt, ast.Return):
+            if not self.result_used:
+                if stmt.value is not None:
+                    self.resolve(stmt.value)   # for the calls it makes; the value itself is dropped
+                return [_at(ast.Return(None), stmt)]
             if stmt.value is None:
                 self.refuse(stmt, "return", "the function must return a value")
             value = self.resolve(stmt.value)   # a call of a tuple-returning function gives its tuple
@@ -302,9 +443,15 @@ class _Lowering:
         """(range call, loop variable, statements that bind the user's names) for any supported ``for``."""
         it = stmt.iter
         kind = None
-        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id not in self.locals:
-            callee = self.info.namespace.get(it.func.id)
+        if isinstance(it, ast.Name) and (it.id in self.tuples or _is_number_tuple(self.global_object(it))):
+            return self.tuple_iteration(stmt)
+        if isinstance(it, ast.Call):
+            callee = self.global_object(it.func)
             kind = {range: "range", enumerate: "enumerate", zip: "zip"}.get(callee)
+            if kind is None and _is_prange(callee):
+                # a parallel loop means the same as a serial one; it is run serially
+                kind = "range"
+                it = _at(ast.Call(ast.Name("range", ast.Load()), it.args, it.keywords), it)
         if kind == "range":
             if not isinstance(stmt.target, ast.Name):
                 self.refuse(stmt, "for with tuple target", "a loop over range() takes a single variable")
@@ -342,13 +489,46 @@ class _Lowering:
         range_call = _at(ast.Call(ast.Name("range", ast.Load()), [stop], []), stmt)
         return range_call, ast.Name(index.id, ast.Store()), prologue
 
+    def tuple_iteration(self, stmt):
+        """``for v in p`` over a tuple: a loop over its positions that picks the element of each."""
+        if not isinstance(stmt.target, ast.Name):
+            self.refuse(stmt, "for target", "loop variables must be plain names")
+        elements = self.resolve(stmt.iter).elts
+        index = self.names.fresh("_i")
+        self.locals.add(index)
+        picked = elements[-1]
+        for k in range(len(elements) - 2, -1, -1):
+            test = ast.Compare(ast.Name(index, ast.Load()), [ast.Eq()], [ast.Constant(k)])
+            picked = ast.IfExp(test, elements[k], picked)
+        prologue = [_assign(stmt.target.id, picked, stmt)]
+        range_call = _at(ast.Call(ast.Name("range", ast.Load()), [ast.Constant(len(elements))], []), stmt)
+        return range_call, ast.Name(index, ast.Store()), prologue
+
     def assign(self, target, value, stmt):
+        if isinstance(target, ast.Name) and isinstance(value, ast.Tuple):
+            elements = self.tuple_elements(target.id, len(value.elts), stmt)
+            return self.assign(ast.Tuple([ast.Name(e, ast.Store()) for e in elements], ast.Store()), value, stmt)
         if isinstance(target, ast.Name):
+            if target.id in self.tuples:
+                self.refuse(stmt, target.id, f"'{target.id}' holds a tuple here and another kind of value elsewhere")
+            self.scalar_names.add(target.id)
             return [_at(ast.Assign([ast.Name(target.id, ast.Store())], value), stmt)]
+        if isinstance(target, ast.Tuple) and isinstance(value, ast.Attribute) and value.attr == "shape":
+            # n, m = A.shape: one extent each, for an array of that many dimensions
+            count = len(target.elts)
+            check = ast.Assert(ast.Compare(ast.Attribute(copy.deepcopy(value.value), "ndim", ast.Load()),
+                                           [ast.Eq()], [ast.Constant(count)]), None)
+            extents = [ast.Subscript(copy.deepcopy(value), ast.Constant(k), ast.Load()) for k in range(count)]
+            return [_at(check, stmt)] + self.assign(target, _at(ast.Tuple(extents, ast.Load()), stmt), stmt)
         if isinstance(target, ast.Tuple):
             if not isinstance(value, ast.Tuple) or len(value.elts) != len(target.elts):
                 self.refuse(stmt, "tuple unpacking",
                             "unpack only a tuple written out on the right, e.g. 'a, b = b, a * x'")
+            written = {t.id for t in target.elts if isinstance(t, ast.Name)}
+            if not any(isinstance(n, ast.Name) and n.id in written for n in ast.walk(value)) \
+                    and all(isinstance(t, ast.Name) for t in target.elts):
+                # no element reads a variable that another one writes: assign them in order
+                return [part for sub, elt in zip(target.elts, value.elts) for part in self.assign(sub, elt, stmt)]
             staged = []
             out = []
             for elt in value.elts:
@@ -359,12 +539,27 @@ class _Lowering:
                 out += self.assign(sub, ast.Name(temp, ast.Load()), stmt)
             return out
         if isinstance(target, ast.Subscript):
-            if not isinstance(target.value, ast.Name) or target.value.id not in self.locals:
-                self.refuse(stmt, "element assignment", "write elements of a local array or parameter by name")
-            element = self.resolve(ast.Subscript(target.value, target.slice, ast.Load()))
+            self.check_element_target(target, stmt)
+            resolver = _Resolver(self, ast.Subscript(target.value, target.slice, ast.Load()))
+            computed, element = resolver.operand(resolver.tree)
+            out = []
+            if computed:
+                # Python evaluates the value before the calls in the index
+                temp = self.names.fresh("_v")
+                self.locals.add(temp)
+                out = [_assign(temp, value, stmt)] + computed
+                value = ast.Name(temp, ast.Load())
             element.ctx = ast.Store()
-            return [_at(ast.Assign([element], value), stmt)]
+            return out + [_at(ast.Assign([element], value), stmt)]
         self.refuse(stmt, type(target).__name__, "unsupported assignment target")
+
+    def check_element_target(self, target, stmt):
+        name = target.value.id if isinstance(target.value, ast.Name) else None
+        if name is not None and name not in self.locals and isinstance(self.info.namespace.get(name), np.ndarray):
+            self.refuse(stmt, "element assignment", f"'{name}' is a global array, which Numba compiles as a "
+                        f"constant; write into a copy: {name}_work = {name}.copy()")
+        if name is None or name not in self.locals:
+            self.refuse(stmt, "element assignment", "write elements of a local array or parameter by name")
 
     # jumps ----------------------------------------------------------------
     def lower_jumps(self, block, top=False):
@@ -376,7 +571,9 @@ class _Lowering:
                 out.append(stmt)   # the exit test of a loop already lowered (an inlined call)
                 continue
             if isinstance(stmt, ast.Return):
-                if isinstance(stmt.value, ast.Tuple):
+                if stmt.value is None:
+                    pass   # the value of a call made as a statement is not kept
+                elif isinstance(stmt.value, ast.Tuple):
                     for part_name, part in zip(self.result_names(), stmt.value.elts):
                         out.append(_at(ast.Assign([ast.Name(part_name, ast.Store())], part), stmt))
                 else:
@@ -444,8 +641,11 @@ class _Lowering:
 class _Resolver(ast.NodeTransformer):
     """Resolves global names inside one expression."""
 
-    def __init__(self, lowering):
+    def __init__(self, lowering, root):
         self.lowering = lowering
+        self.root = root                  # the user's expression, kept for evaluation-order checks
+        self.tree = copy.deepcopy(root)   # the copy that is resolved
+        self.originals = {id(c): o for c, o in zip(ast.walk(self.tree), ast.walk(root))}
 
     def refuse(self, node, construct, message):
         self.lowering.refuse(node, construct, message)
@@ -457,7 +657,11 @@ class _Resolver(ast.NodeTransformer):
         return namespace[node.id]
 
     def visit_Name(self, node):
+        elements = self.lowering.tuples.get(node.id)
+        if elements is not None:
+            return _at(ast.Tuple([ast.Name(e, ast.Load()) for e in elements], ast.Load()), node)
         if node.id in self.lowering.locals:
+            self.lowering.read_names.add(node.id)
             return node
         value = self.global_value(node)
         return self.constant_or_callee(node, value, node.id)
@@ -483,6 +687,7 @@ class _Resolver(ast.NodeTransformer):
         if node.attr == "T":
             return _at(ast.Call(ast.Name("np.transpose", ast.Load()), [self.visit(node.value)], []), node)
         if node.attr in _ARRAY_ATTRIBUTES and isinstance(node.value, ast.Name):
+            node.value = self.visit(node.value)   # a global array becomes its constant
             return node
         self.refuse(node, ast.unparse(node), "attribute access is not supported")
 
@@ -495,6 +700,14 @@ class _Resolver(ast.NodeTransformer):
             return _at(ast.Name(_MODULE_NAMES.get(value.__name__, value.__name__), ast.Load()), node)
         if isinstance(value, type) and issubclass(value, np.number) and value.__name__ in _DTYPES:
             return _at(ast.Name(f"np.{value.__name__}", ast.Load()), node)
+        if _is_number_tuple(value):
+            # inlined like a global number; indexed by a variable, it is read as a constant array
+            return _at(ast.Tuple([ast.Constant(_python_number(v)) for v in value], ast.Load()), node)
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind not in "fib" or value.dtype.itemsize > 8:
+                self.refuse(node, spelled, f"global array '{spelled}' has dtype {value.dtype}; "
+                            "srcad reads global arrays of floats, ints and bools")
+            return _at(ast.Name(self.lowering.context.constant(spelled, value), ast.Load()), node)
         if value is range:
             return _at(ast.Name("range", ast.Load()), node)
         if value is len:
@@ -507,12 +720,14 @@ class _Resolver(ast.NodeTransformer):
                         "register one with srcad.rule, or write the computation with supported operations")
         if callable(value):
             self.refuse(node, spelled,
-                        f"call to '{spelled}', which has no derivative rule "
-                        "(calls to your own functions come in a later version)")
+                        f"call to '{spelled}', which has no derivative rule; "
+                        "give it one with srcad.register_rule or the @srcad.rule decorator")
         self.refuse(node, spelled, f"global '{spelled}' of type {type(value).__name__} is not supported")
 
     def visit_Call(self, node):
         func = node.func
+        if self.user_function(func) is not None:
+            return self.call(node)
         axis_at = None    # the position an axis= keyword takes among the arguments
         if node.keywords:
             axis = [k for k in node.keywords if k.arg == "axis"]
@@ -522,16 +737,18 @@ class _Resolver(ast.NodeTransformer):
             axis_at = len(node.args)
             node = _at(ast.Call(func, node.args + [axis[0].value], []), node)
         if isinstance(func, ast.Attribute) and func.attr in _METHODS and not (
-                isinstance(func.value, ast.Name) and func.value.id not in self.lowering.locals):
+                isinstance(func.value, ast.Name) and func.value.id not in self.lowering.locals
+                and not isinstance(self.lowering.info.namespace.get(func.value.id), np.ndarray)):
             # a.sum(), a.copy(), a.dot(b): the NumPy functions
             args = [self.visit(a) for a in [func.value] + node.args]
             if axis_at is not None:
                 self.check_axis(_METHODS[func.attr], axis_at + 1, node)
             return _at(ast.Call(ast.Name(_METHODS[func.attr], ast.Load()), args, []), node)
-        callee = self.user_function(func)
-        if callee is not None:
-            args = [self.visit(arg) for arg in node.args]
-            return self.lowering.inline(callee, args, node)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                and func.value.id in self.lowering.locals:
+            self.refuse(node, f"{func.value.id}.{func.attr}()",
+                        f"the method '{func.attr}' is not supported; the array methods srcad takes are "
+                        f"{', '.join(sorted(_METHODS))}")
         node = self.generic_visit(node)
         func = node.func
         if not isinstance(func, ast.Name):
@@ -540,6 +757,8 @@ class _Resolver(ast.NodeTransformer):
             self.refuse(node, func.id, "calling a local variable is not supported")
         if axis_at is not None:
             self.check_axis(func.id, axis_at, node)
+        if func.id == "len" and len(node.args) == 1 and isinstance(node.args[0], ast.Tuple):
+            return _at(ast.Constant(len(node.args[0].elts)), node)
         if func.id in ("min", "max"):
             if len(node.args) < 2:
                 self.refuse(node, func.id, f"{func.id}() of a sequence is not supported; pass the values")
@@ -560,16 +779,91 @@ class _Resolver(ast.NodeTransformer):
             self.refuse(node, f"{name}(axis=...)", f"axis= of {name} is not supported here; "
                         "pass the arguments before it, or compute along the axis with a loop")
 
+    def call(self, node, result_used=True):
+        """Inline a call of the user's function ``node``; returns its result expression."""
+        callee = self.user_function(node.func)
+        original = self.originals.get(id(node))
+        args = [self.visit(arg) for arg in self.bind(callee, node)]
+        result, shared = self.lowering.inline(callee, args, node, result_used)
+        if original is not None and shared:
+            for read in self.reads_left_behind(original):
+                if read.id in shared:
+                    self.refuse(node, ast.unparse(original),
+                                f"this call writes into '{read.id}', which the same expression reads before it; "
+                                "make the call a statement of its own")
+        return result
+
+    def reads_left_behind(self, call):
+        """Names Python reads before ``call`` that the lowered code would read after the call's statements.
+
+        Reads inside the arguments of an earlier call of the user's, in the
+        operands of ``and``/``or`` before the one holding ``call`` and in the
+        test of a conditional expression whose branch holds it are computed
+        before the call's statements; other reads are left in the expression,
+        which runs after them.
+        """
+        exposed = []
+        found = False
+
+        def visit(node):
+            nonlocal found
+            if found:
+                return
+            if node is call:
+                found = True
+                return
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                exposed.append(node)
+                return
+            mark = len(exposed)
+            if isinstance(node, ast.BoolOp):
+                for value in node.values:
+                    visit(value)
+                    if found:
+                        return
+                    if value is not node.values[-1] and _contains(node, call):
+                        del exposed[mark:]
+                return
+            if isinstance(node, ast.IfExp):
+                visit(node.test)
+                if not found and (_contains(node.body, call) or _contains(node.orelse, call)):
+                    del exposed[mark:]
+                visit(node.body)
+                visit(node.orelse)
+                return
+            for child in ast.iter_child_nodes(node):
+                visit(child)
+            if not found and isinstance(node, ast.Call) and self.user_function(node.func) is not None:
+                del exposed[mark:]   # its arguments are bound before the calls after it
+        visit(self.root)
+        return exposed
+
+    def bind(self, callee, node):
+        """The argument expressions of call ``node`` in ``callee``'s parameter order, defaults filled in."""
+        if any(k.arg is None for k in node.keywords):
+            self.refuse(node, "**kwargs", "unpacking a dict into a call is not supported")
+        try:
+            bound = inspect.signature(callee).bind(*node.args, **{k.arg: k.value for k in node.keywords})
+        except TypeError as error:
+            self.refuse(node, callee.__name__, f"{callee.__name__}(): {error}")
+        bound.apply_defaults()
+        return [value if isinstance(value, ast.AST) else self.default(value, callee, name, node)
+                for name, value in bound.arguments.items()]
+
+    def default(self, value, callee, name, node):
+        """The expression of a default value of a parameter of the user's function."""
+        if isinstance(value, tuple):
+            return _at(ast.Tuple([self.default(v, callee, name, node) for v in value], ast.Load()), node)
+        if isinstance(value, bool) or isinstance(value, numbers.Real) and not isinstance(value, type):
+            return _at(ast.Constant(_python_number(value)), node)
+        if isinstance(value, str) or value is None:
+            return _at(ast.Constant(value), node)
+        self.refuse(node, f"{callee.__name__}({name}=...)",
+                    f"the default value of '{name}' has type {type(value).__name__}; pass it explicitly")
+
     def user_function(self, func):
         """The Python function a call refers to, if it is one of the user's (not a builtin or a rule)."""
-        if isinstance(func, ast.Name) and func.id not in self.lowering.locals:
-            value = self.lowering.info.namespace.get(func.id)
-        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
-                and func.value.id not in self.lowering.locals:
-            base = self.lowering.info.namespace.get(func.value.id)
-            value = getattr(base, func.attr, None) if isinstance(base, types.ModuleType) else None
-        else:
-            return None
+        value = self.lowering.global_object(func)
         if value is None or rule_for_object(value) is not None:
             return None
         plain = getattr(value, "py_func", value)
@@ -585,7 +879,105 @@ class _Resolver(ast.NodeTransformer):
         return node
 
     def visit_Subscript(self, node):
+        original = self.originals.get(id(node))
+        node = self.generic_visit(node)
+        if isinstance(node.value, ast.Tuple):
+            if isinstance(getattr(original, "value", None), ast.Name) and not _is_constant_int(node.slice):
+                value = self.lowering.global_object(original.value)
+                if _is_number_tuple(value):
+                    return self.global_tuple_element(node, original.value.id, value)
+            return self.tuple_element(node)
+        return node
+
+    def global_tuple_element(self, node, spelled, value):
+        if len({type(_python_number(v)) for v in value}) != 1:
+            self.refuse(node, spelled, f"global tuple '{spelled}' mixes numbers of different types; "
+                        "write them all as floats to index it by a variable")
+        name = self.lowering.context.constant(spelled, self.lowering.context.tuple_array(value))
+        return _at(ast.Subscript(ast.Name(name, ast.Load()), node.slice, ast.Load()), node)
+
+    def tuple_element(self, node):
+        index = node.slice
+        size = len(node.value.elts)
+        if not _is_constant_int(index):
+            index = None
+        elif isinstance(index, ast.UnaryOp):
+            index = ast.Constant(-index.operand.value)
+        if index is None or not -size <= index.value < size:
+            self.refuse(node, ast.unparse(self.originals.get(id(node), node)),
+                        f"index a tuple of {size} values with a constant integer, as in p[0]")
+        return node.value.elts[index.value]
+
+    def operand(self, node):
+        """(statements computing the inlined calls of ``node``, the resolved expression)."""
+        lowering = self.lowering
+        outer, lowering.hoisted = lowering.hoisted, []
+        try:
+            value = self.visit(node)
+            return lowering.hoisted, value
+        finally:
+            lowering.hoisted = outer
+
+    def visit_Compare(self, node):
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot)):
+            sides = [node.left, node.comparators[0]]
+            names = [s for s in sides if isinstance(s, ast.Name) and s.id in self.lowering.info.params]
+            if names and any(isinstance(s, ast.Constant) and s.value is None for s in sides):
+                return _at(ast.Constant(self.lowering.is_none(names[0]) == isinstance(node.ops[0], ast.Is)), node)
         return self.generic_visit(node)
+
+    def visit_BoolOp(self, node):
+        # Python evaluates an operand only when the ones before it leave the
+        # result open: the calls inlined for an operand run under that test.
+        decisive = isinstance(node.op, ast.Or)   # the value that ends the evaluation
+        operands = []
+        for value in node.values:
+            stmts, value = self.operand(value)
+            if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+                if value.value != decisive:
+                    continue           # True in an 'and', False in an 'or': no effect
+                operands.append((stmts, value))
+                break                  # the operands after it are never evaluated
+            operands.append((stmts, value))
+        if not operands:
+            return _at(ast.Constant(not decisive), node)
+        if len(operands) == 1:
+            self.lowering.hoisted.extend(operands[0][0])
+            return operands[0][1]
+        first_guarded = next((k for k, (stmts, _) in enumerate(operands) if stmts and k > 0), None)
+        if first_guarded is None:
+            self.lowering.hoisted.extend(operands[0][0])
+            return _at(ast.BoolOp(node.op, [value for _, value in operands]), node)
+        lowering = self.lowering
+        flag = lowering.names.fresh("_cond")
+        lowering.locals.add(flag)
+        head = [value for _, value in operands[:first_guarded]]
+        lowering.hoisted.extend(operands[0][0])
+        lowering.hoisted.append(_assign(flag, head[0] if len(head) == 1 else ast.BoolOp(node.op, head), node))
+        for stmts, value in operands[first_guarded:]:
+            test = ast.Name(flag, ast.Load())
+            if isinstance(node.op, ast.Or):
+                test = ast.UnaryOp(ast.Not(), test)
+            lowering.hoisted.append(_at(ast.If(test, stmts + [_assign(flag, value, node)], []), node))
+        return _at(ast.Name(flag, ast.Load()), node)
+
+    def visit_IfExp(self, node):
+        # Only the chosen branch is evaluated, so only its inlined calls may run.
+        test_stmts, test = self.operand(node.test)
+        if isinstance(test, ast.Constant) and isinstance(test.value, bool):
+            self.lowering.hoisted.extend(test_stmts)
+            return self.visit(node.body if test.value else node.orelse)
+        body_stmts, body = self.operand(node.body)
+        else_stmts, orelse = self.operand(node.orelse)
+        lowering = self.lowering
+        lowering.hoisted.extend(test_stmts)
+        if not body_stmts and not else_stmts:
+            return _at(ast.IfExp(test, body, orelse), node)
+        chosen = lowering.names.fresh("_choice")
+        lowering.locals.add(chosen)
+        lowering.hoisted.append(_at(ast.If(test, body_stmts + [_assign(chosen, body, node)],
+                                           else_stmts + [_assign(chosen, orelse, node)]), node))
+        return _at(ast.Name(chosen, ast.Load()), node)
 
 
 class _Rename(ast.NodeTransformer):
@@ -620,6 +1012,37 @@ def _python_number(value):
     return float(value)
 
 
+def _contains(tree, node):
+    return any(child is node for child in ast.walk(tree))
+
+
+def _is_number_tuple(value):
+    return isinstance(value, tuple) and bool(value) and all(
+        isinstance(v, numbers.Real) and not isinstance(v, type) for v in value)
+
+
+def _is_constant_int(node):
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+def _is_prange(value):
+    import numba
+
+    return value is numba.prange
+
+
+def _element_written(tree):
+    """Names of the arrays whose elements ``tree`` writes."""
+    return {node.value.id for node in ast.walk(tree)
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name)}
+
+
+def _assign(name, value, where):
+    return _at(ast.Assign([ast.Name(name, ast.Store())], value), where)
+
+
 def _flag(name, value, where):
     return _at(ast.Assign([ast.Name(name, ast.Store())], ast.Constant(value)), where)
 
@@ -649,7 +1072,53 @@ def _at(node, where):
     return node
 
 
-def normalize(info):
-    """Lower ``info.tree`` to core form: a new ``ast.FunctionDef`` and the :class:`SourceMap` of its lines."""
+def _copy_changed_arguments(lowering, function, array_params):
+    """Give every array argument the function changes a copy of its own to change.
+
+    The derivative must see the argument's value at the call and must not
+    disturb the caller's array, so writes and reassignments go to a working
+    copy made at the top: ``x_work = np.copy(x)``.
+    """
+    changed = _element_written(function) | {
+        node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+    renames = {}
+    for param in lowering.info.params:
+        if param in array_params and param in changed:
+            renames[param] = lowering.names.exact(f"{param}_work")
+    if not renames:
+        return function
+    body = ast.Module(function.body, [])
+    _Rename(renames).visit(body)
+    copies = [_assign(work, ast.Call(ast.Name("np.copy", ast.Load()), [ast.Name(param, ast.Load())], []),
+                      lowering.info.tree) for param, work in renames.items()]
+    function.body = copies + body.body
+    return function
+
+
+def _rebind_none_arguments(lowering, function):
+    """A parameter given None and assigned a value later is a variable of its own: ``w_value``."""
+    renames = {p: lowering.names.exact(f"{p}_value") for p in lowering.info.params
+               if p in lowering.none_params and p in lowering.reassigned}
+    if renames:
+        body = ast.Module(function.body, [])
+        _Rename(renames).visit(body)
+        function.body = body.body
+    return function
+
+
+def normalize(info, array_params=(), tuple_params=None, none_params=()):
+    """Lower ``info.tree`` to core form.
+
+    Returns a new ``ast.FunctionDef``, the :class:`SourceMap` of its lines
+    and the global arrays it reads, by the names it reads them under.
+
+    ``array_params`` names the parameters that are arrays; those the function
+    changes are copied at its top.  ``tuple_params`` maps the parameters that
+    are tuples to their lengths; their elements are read into variables at the top.
+    ``none_params`` names the parameters given None: tests ``p is None`` are decided.
+    """
     context = _Context(info)
-    return _Lowering(info, context).lower_function(), context.source_map
+    lowering = _Lowering(info, context, tuple_params=tuple_params, none_params=none_params)
+    function = _rebind_none_arguments(lowering, lowering.lower_function())
+    function = _copy_changed_arguments(lowering, function, set(array_params))
+    return function, context.source_map, context.constants

@@ -3,7 +3,7 @@
 import ast
 from dataclasses import dataclass
 
-from ..analysis import ArrayType, analyze_activity, infer_types, is_float, plan_recording, type_of
+from ..analysis import ArrayType, TupleType, analyze_activity, infer_types, is_float, join, plan_recording, type_of
 from ..analysis.types import assignments, conflict_cause, describe, element_writes
 from ..errors import UnsupportedError
 from ..frontend import normalize
@@ -40,6 +40,49 @@ class Program:
     scratch_seed: str
     temps: list
     source_map: object
+    constants: dict      # global arrays the function reads, by name
+
+
+def _construct(node):
+    """How a refusal names expression ``node``: a call by its function."""
+    return node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else ast.unparse(node)
+
+
+def _check_assignment_types(info, tree, env):
+    """Refuse a variable that cannot be typed at the assignment that causes it, not at its first one.
+
+    Each variable is taken to have the type of its first assignment; the
+    first assignment that cannot be typed, or that gives the variable
+    another type, is the one reported.
+    """
+    sites = {}
+    for name, value, stmt in assignments(tree):
+        sites.setdefault(name, []).append((value, stmt))
+    order = lambda site: (site[1].lineno, site[1].col_offset)   # noqa: E731
+    conflicting = sorted((n for n in sites if env.get(n) == "conflict"), key=lambda n: min(map(order, sites[n])))
+    settled = {n: t for n, t in env.items() if t != "conflict"}
+    for name in conflicting:
+        found = sorted(sites[name], key=order)
+        declared = None
+        for value, stmt in found:
+            t = "int" if value is None else type_of(value, settled)
+            if t == "conflict":
+                part, operands = conflict_cause(value, settled)
+                why = f"with operands of type {', '.join(map(describe, operands))}" if operands else \
+                    "(it is given values of different kinds, a scalar and an array or arrays of different ndim)"
+                raise UnsupportedError(f"cannot type '{ast.unparse(part)}' {why}", construct=_construct(part),
+                                       **info.where(stmt))
+            if t is None:
+                continue
+            if declared is not None and join(declared[0], t) == "conflict":
+                first = info.where(declared[1])["lineno"]
+                raise UnsupportedError(
+                    f"'{name}' is {describe(declared[0])} (line {first}) and is assigned "
+                    f"{describe(t)} here; a variable keeps one type, so use a new name",
+                    construct="assignment", **info.where(stmt))
+            if declared is None:
+                declared = (t, stmt)
+                settled[name] = t
 
 
 def _check_types(info, tree, env):
@@ -109,16 +152,21 @@ def build_program(info, arg_types, wrt, single_wrt, array_result=False, has_aux=
     ``array_result`` admits float arrays and tuples among the results (jvp and vjp);
     ``has_aux`` takes the derivative of the first part of a tuple result only.
     """
-    core, source_map = normalize(info)
+    arrays = [p for p, t in zip(info.params, arg_types) if isinstance(t, ArrayType)]
+    tuples = {p: len(t.elements) for p, t in zip(info.params, arg_types) if isinstance(t, TupleType)}
+    nones = [p for p, t in zip(info.params, arg_types) if t == "none"]
+    core, source_map, constants = normalize(info, arrays, tuples, nones)
+    constant_types = {name: ArrayType(value.dtype.name, value.ndim) for name, value in constants.items()}
     wrt_names = [info.params[i] for i in wrt]
     returned = core.body[-1].value
     tuple_result = isinstance(returned, ast.Tuple)
     results = [part.id for part in returned.elts] if tuple_result else [returned.id]
-    env = infer_types(core, arg_types)
+    env = infer_types(core, arg_types, constant_types)
+    _check_assignment_types(source_map, core, env)
     core = resolve_views(core, env, source_map)
-    env = infer_types(core, arg_types)
+    env = infer_types(core, arg_types, constant_types)
     core = scalarize(core, env, source_map)
-    env = infer_types(core, arg_types)
+    env = infer_types(core, arg_types, constant_types)
     _check_types(source_map, core, env)
     where = source_map.where(core.body[-1])
     if has_aux and not tuple_result:
@@ -142,7 +190,7 @@ def build_program(info, arg_types, wrt, single_wrt, array_result=False, has_aux=
             raise UnsupportedError(message, construct="return", **where)
     activity = analyze_activity(core, env, wrt_names, differentiated)
     flat, temps = flatten(core, env, activity)
-    env = infer_types(flat, arg_types)
+    env = infer_types(flat, arg_types, constant_types)
     activity = analyze_activity(flat, env, wrt_names, differentiated)
     plan = plan_recording(flat, activity, env)
     names = NameSource(user_names(flat) | set(_RESERVED))
@@ -152,7 +200,7 @@ def build_program(info, arg_types, wrt, single_wrt, array_result=False, has_aux=
         single_wrt=single_wrt, results=results, tuple_result=tuple_result, differentiated=differentiated,
         seed_tuple=tuple_result and not has_aux, names=names, deriv=deriv,
         scratch_out=names.exact("_out"), scratch_seed=names.exact("_g"), temps=temps,
-        source_map=source_map,
+        source_map=source_map, constants=constants,
     )
 
 
