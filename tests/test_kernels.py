@@ -217,7 +217,7 @@ def test_a_type_conflict_is_reported_where_it_arises(func, args, text, words):
 
 
 def test_check_grad_of_int_arguments_asks_for_floats():
-    with pytest.raises(srcad.SrcadError, match="pass a float"):
+    with pytest.raises(srcad.SrcadError, match="pass floats"):
         srcad.check_grad(ex.product, 2, 1)
     assert srcad.check_grad(ex.product, 2.0, 1.0).ok
 
