@@ -162,9 +162,9 @@ def build_program(info, arg_types, wrt, single_wrt, array_result=False, has_aux=
     tuple_result = isinstance(returned, ast.Tuple)
     results = [part.id for part in returned.elts] if tuple_result else [returned.id]
     env = infer_types(core, arg_types, constant_types)
-    _check_assignment_types(source_map, core, env)
     core = resolve_views(core, env, source_map)
     env = infer_types(core, arg_types, constant_types)
+    _check_assignment_types(source_map, core, env)
     core = scalarize(core, env, source_map)
     env = infer_types(core, arg_types, constant_types)
     _check_types(source_map, core, env)
