@@ -152,9 +152,19 @@ def calls_a_helper_that_returns_early(a):
     return returns_early_then_calls(a)
 
 
-@bug("a helper with an early return that calls another helper on both paths: IndexError in the source map")
 def test_helper_with_early_return_calling_a_helper():
     check(calls_a_helper_that_returns_early, (0.5,))
+
+
+def three_levels_of_early_returns(a):
+    if a > 2.0:
+        return calls_a_helper_that_returns_early(a) * a
+    return calls_a_helper_that_returns_early(a) + returns_early_then_calls(2.0 * a)
+
+
+def test_early_returns_inlined_three_levels_deep():
+    check(three_levels_of_early_returns, (0.5,))
+    check(three_levels_of_early_returns, (2.5,))
 
 
 def halve(w):

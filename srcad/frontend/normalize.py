@@ -321,11 +321,12 @@ class _Lowering:
         wrapper = ast.Module(body + [ast.Expr(result)], [])
         _Rename(renames).visit(wrapper)
         for child in ast.walk(wrapper):
-            if getattr(child, "lineno", None) is not None and not getattr(child, "srcad_shifted", False):
+            # a line number below SHIFT is one of the callee's own; larger ones already name a
+            # function inlined into the callee (nodes built from them copy their numbers)
+            if getattr(child, "lineno", None) is not None and child.lineno < SourceMap.SHIFT:
                 child.lineno += offset
-                if getattr(child, "end_lineno", None) is not None:
+                if getattr(child, "end_lineno", None) is not None and child.end_lineno < SourceMap.SHIFT:
                     child.end_lineno += offset
-                child.srcad_shifted = True
         self.names.taken |= set(renames.values())
         self.locals |= set(renames.values())
         self.hoisted.extend(before + body)
