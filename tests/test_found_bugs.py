@@ -271,10 +271,18 @@ def row_at_an_index_from_a_dot(M, x):
     return np.sum(v)
 
 
-@bug("a row taken at an index computed from a dot product of an array expression: the generated code "
-     "passes an array to int() (TypeError)")
 def test_row_at_an_index_computed_from_a_dot_product():
-    check(row_at_an_index_from_a_dot, (np.arange(16.0).reshape(4, 4) * 0.1, np.array([0.1, 0.9, 0.3, 0.7])))
+    args = (np.arange(16.0).reshape(4, 4) * 0.1, np.array([0.1, 0.9, 0.3, 0.7]))
+    check(row_at_an_index_from_a_dot, args)
+    check(row_at_an_index_from_a_dot, args, wrt=(0, 1))
+
+
+def slice_ending_at_a_reduction(M, x):
+    return np.sum(M[1, 0:int(np.sum(x * x)) % 4] * x[0])
+
+
+def test_slice_bound_computed_by_a_reduction():
+    check(slice_ending_at_a_reduction, (np.arange(16.0).reshape(4, 4) * 0.1, np.array([1.1, 0.9, 0.3, 0.7])), wrt=(0, 1))
 
 
 # ------------------------------------------------------------------ indices that change

@@ -483,6 +483,10 @@ class _Scalarizer:
                 if _is_new_axis(part):
                     rest.pop(0)
                     continue
+                if not isinstance(part, ast.Slice):
+                    # an index computed by a reduction (``M[int(np.dot(x, x))]``) is one scalar for every element
+                    computed, part = self.scalar(part, where)
+                    outer.extend(computed)
                 if isinstance(part, ast.Slice):
                     lo, _, step = self.slice_bounds(part, base_shape[dim], where)
                     position = rest.pop(0)
