@@ -1,5 +1,6 @@
 """Checking derivatives against finite differences."""
 
+import inspect
 import numbers
 from dataclasses import dataclass
 
@@ -30,6 +31,16 @@ class CheckResult:
 
 def _as_float_array(value):
     return np.array(value, dtype=np.float64, copy=True)
+
+
+def _with_defaults(primal, args):
+    """``args`` completed by the primal's default values: jvp appends its tangents after every parameter."""
+    try:
+        bound = inspect.signature(primal).bind(*args)
+    except TypeError as error:
+        raise SrcadError(f"check_grad of {primal.__name__}(): {error}") from None
+    bound.apply_defaults()
+    return tuple(bound.args)
 
 
 def _no_float_argument(name, args):
@@ -72,6 +83,7 @@ def check_grad(f, *args, wrt=None, eps=1e-6, tol=1e-5, seed=0):
             raise SrcadError(_no_float_argument(primal.__name__, args))
     single = isinstance(wrt, numbers.Integral)
     indices = (wrt,) if single else tuple(wrt)
+    args = _with_defaults(primal, args)
     reverse = _public_callable(Transformation(primal, "grad", indices))(*args)
     forward = _public_callable(Transformation(primal, "jvp", indices))
 

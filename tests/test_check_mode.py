@@ -52,3 +52,19 @@ def test_the_step_is_relative_to_each_argument():
     damping = math.exp(-rate * t)
     assert g == pytest.approx((damping * (-rate * math.cos(t) - math.sin(t)), -t * damping * math.cos(t)), rel=1e-12)
     srcad.jvp(ex.decay, wrt=(0, 1), check=True)(1000.0, 0.002, 1.0, 1e-3)
+
+
+def scaled_by_a_default(x, tol=1e-3):
+    return x * tol
+
+
+def test_check_grad_fills_in_default_values():
+    result = srcad.check_grad(scaled_by_a_default, 2.0)
+    assert result.ok and result.gradient == (1e-3,)
+    result = srcad.check_grad(scaled_by_a_default, 2.0, 0.5)
+    assert result.ok and result.gradient == (0.5, 2.0)
+    assert srcad.check_grad(weighted_square_sum, np.array([1.0, 2.0])).ok
+
+
+def weighted_square_sum(x, weight=0.5):
+    return weight * np.sum(x * x)
