@@ -380,3 +380,36 @@ def test_jvp_refuses_a_tangent_of_the_wrong_length():
     x, y = np.ones(3), np.arange(3.0)
     with pytest.raises(srcad.ShapeError):
         srcad.jvp(weighted, wrt=0)(x, y, np.ones(2))
+
+
+# ------------------------------------------------------------------ tuples of numbers written out
+def weights_written_out(x):
+    s = 0.0
+    for i in range(3):
+        s += (0.25, 0.29, -0.32)[i] * x[i] + (1.0, 2.0, 3.0)[2 - i] * x[i] * x[i]
+    return s
+
+
+def test_a_tuple_of_numbers_written_out_indexed_by_a_variable():
+    check(weights_written_out, (np.array([0.3, -1.2, 0.7]),))
+
+
+def mixed_numbers_written_out(x):
+    s = 0.0
+    for i in range(2):
+        s += (1, 2.5)[i] * x
+    return s
+
+
+def tuple_of_variables_indexed_by_a_variable(x):
+    s = 0.0
+    for i in range(2):
+        s += (x, 2.0 * x)[i]
+    return s
+
+
+def test_tuples_written_out_that_cannot_be_indexed_by_a_variable_are_refused():
+    with pytest.raises(srcad.UnsupportedError, match=r"\(1, 2\.5\)\[i\].*mixes numbers"):
+        srcad.grad(mixed_numbers_written_out)(1.0)
+    with pytest.raises(srcad.UnsupportedError, match=r"\(x, 2\.0 \* x\)\[i\].*constant integer"):
+        srcad.grad(tuple_of_variables_indexed_by_a_variable)(1.0)

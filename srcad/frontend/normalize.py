@@ -96,7 +96,7 @@ class _Context:
     def tuple_array(self, value):
         """One array for each global tuple of numbers, so that it gets one name."""
         for known, array in self.tuple_arrays:
-            if known is value:
+            if known is value or (known == value and list(map(type, known)) == list(map(type, value))):
                 return array
         array = np.array(value)
         self.tuple_arrays.append((value, array))
@@ -883,17 +883,23 @@ class _Resolver(ast.NodeTransformer):
         original = self.originals.get(id(node))
         node = self.generic_visit(node)
         if isinstance(node.value, ast.Tuple):
-            if isinstance(getattr(original, "value", None), ast.Name) and not _is_constant_int(node.slice):
-                value = self.lowering.global_object(original.value)
-                if _is_number_tuple(value):
-                    return self.global_tuple_element(node, original.value.id, value)
+            if not _is_constant_int(node.slice):
+                if isinstance(getattr(original, "value", None), ast.Name):
+                    value = self.lowering.global_object(original.value)
+                    if _is_number_tuple(value):
+                        return self.global_tuple_element(node, original.value.id, value)
+                value = _literal_numbers(node.value)
+                if value is not None:
+                    # a tuple of numbers written out, indexed by a variable, reads like a global one
+                    return self.global_tuple_element(node, "_numbers", value, "tuple")
             return self.tuple_element(node)
         return node
 
-    def global_tuple_element(self, node, spelled, value):
+    def global_tuple_element(self, node, spelled, value, described=None):
         if len({type(_python_number(v)) for v in value}) != 1:
-            self.refuse(node, spelled, f"global tuple '{spelled}' mixes numbers of different types; "
-                        "write them all as floats to index it by a variable")
+            what = described or f"global tuple '{spelled}'"
+            self.refuse(node, ast.unparse(self.originals.get(id(node), node)) if described else spelled,
+                        f"{what} mixes numbers of different types; write them all as floats to index it by a variable")
         name = self.lowering.context.constant(spelled, self.lowering.context.tuple_array(value))
         return _at(ast.Subscript(ast.Name(name, ast.Load()), node.slice, ast.Load()), node)
 
@@ -1015,6 +1021,15 @@ def _python_number(value):
 
 def _contains(tree, node):
     return any(child is node for child in ast.walk(tree))
+
+
+def _literal_numbers(node):
+    """The numbers of tuple display ``node`` when it holds only number literals, else None."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError):
+        return None
+    return value if _is_number_tuple(value) else None
 
 
 def _is_number_tuple(value):
