@@ -413,3 +413,41 @@ def test_tuples_written_out_that_cannot_be_indexed_by_a_variable_are_refused():
         srcad.grad(mixed_numbers_written_out)(1.0)
     with pytest.raises(srcad.UnsupportedError, match=r"\(x, 2\.0 \* x\)\[i\].*constant integer"):
         srcad.grad(tuple_of_variables_indexed_by_a_variable)(1.0)
+
+
+# ------------------------------------------------------------------ nested subscripts and transposed rows
+def transposed_rows(m, x):
+    w = m[1].T
+    s = np.sum(w * w) + m[0].T @ x
+    for i in range(2):
+        s += np.sum(m[i].T * x) * m.T[2][i]
+    return s
+
+
+def test_a_transposed_row_is_the_row():
+    check(transposed_rows, (np.arange(6.0).reshape(2, 3) * 0.3 + 0.5, np.array([0.4, -1.0, 2.0])), wrt=(0, 1))
+
+
+def nested_element_writes(x, m):
+    M = m.copy()
+    M[1][0] = x * x
+    M[0][2] += x * M[1][0]
+    M[-1][-1] *= x
+    for i in range(2):
+        M[i][1] = M[i][0] * x
+    return np.sum(M * M)
+
+
+def test_nested_element_writes_are_element_writes():
+    check(nested_element_writes, (0.7, np.arange(6.0).reshape(2, 3) * 0.3 + 0.5), wrt=(0, 1))
+
+
+def writes_into_an_element_of_a_slice(x):
+    M = np.zeros((3, 3))
+    M[1:3][0] = x
+    return np.sum(M)
+
+
+def test_a_write_into_an_element_of_a_slice_is_refused():
+    with pytest.raises(srcad.UnsupportedError, match="element of a slice"):
+        srcad.grad(writes_into_an_element_of_a_slice)(1.0)

@@ -354,6 +354,7 @@ class _Lowering:
                 return self.assign(stmt.target, _at(value, stmt), stmt)
             if not isinstance(stmt.target, ast.Subscript):
                 self.refuse(stmt, type(stmt.target).__name__, "unsupported augmented assignment target")
+            stmt.target = _composed_element(stmt.target)
             self.check_element_target(stmt.target, stmt)
             # one expression, so that the element is read before the calls on the right, as in Python
             current = _at(ast.Subscript(stmt.target.value, stmt.target.slice, ast.Load()), stmt.target)
@@ -540,6 +541,7 @@ class _Lowering:
                 out += self.assign(sub, ast.Name(temp, ast.Load()), stmt)
             return out
         if isinstance(target, ast.Subscript):
+            target = _composed_element(target)
             self.check_element_target(target, stmt)
             resolver = _Resolver(self, ast.Subscript(target.value, target.slice, ast.Load()))
             computed, element = resolver.operand(resolver.tree)
@@ -559,6 +561,9 @@ class _Lowering:
         if name is not None and name not in self.locals and isinstance(self.info.namespace.get(name), np.ndarray):
             self.refuse(stmt, "element assignment", f"'{name}' is a global array, which Numba compiles as a "
                         f"constant; write into a copy: {name}_work = {name}.copy()")
+        if isinstance(target.value, ast.Subscript):
+            self.refuse(stmt, "element assignment", "writing into an element of a slice is not supported; "
+                        "give the slice a name (w = M[1:3]; w[0] = ...) or index the array itself")
         if name is None or name not in self.locals:
             self.refuse(stmt, "element assignment", "write elements of a local array or parameter by name")
 
@@ -1021,6 +1026,23 @@ def _python_number(value):
 
 def _contains(tree, node):
     return any(child is node for child in ast.walk(tree))
+
+
+def _composed_element(target):
+    """``M[1][0]`` as the one subscript ``M[1, 0]`` it writes (so for every index given by position)."""
+    if not isinstance(target, ast.Subscript) or not isinstance(target.value, ast.Subscript):
+        return target
+    inner = _composed_element(target.value)
+    positions = _index_parts(inner.slice)
+    if any(isinstance(p, ast.Slice) or isinstance(p, ast.Constant) and p.value in (None, Ellipsis)
+           for p in positions):
+        return target   # a slice is a view: its element is not the base's at the same indices
+    parts = positions + _index_parts(target.slice)
+    return _at(ast.Subscript(inner.value, ast.Tuple(parts, ast.Load()), target.ctx), target)
+
+
+def _index_parts(index):
+    return list(index.elts) if isinstance(index, ast.Tuple) else [index]
 
 
 def _literal_numbers(node):
