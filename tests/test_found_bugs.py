@@ -451,3 +451,42 @@ def writes_into_an_element_of_a_slice(x):
 def test_a_write_into_an_element_of_a_slice_is_refused():
     with pytest.raises(srcad.UnsupportedError, match="element of a slice"):
         srcad.grad(writes_into_an_element_of_a_slice)(1.0)
+
+
+# ------------------------------------------------------------------ an array argument returned as it is
+def peek(w):
+    return w
+
+
+def peek_row(M):
+    return M[0]
+
+
+def halve_row(M):
+    M[0, 0] = M[0, 0] * 0.5
+    return M[0, 0]
+
+
+def reads_a_returned_argument_before_a_call_writes_it(x):
+    w = np.ones(2) * x
+    return peek(w)[0] + halve(w)
+
+
+def reads_a_returned_row_before_a_call_writes_it(x):
+    M = np.ones((2, 2)) * x
+    return peek_row(M)[0] * 3.0 + halve_row(M)
+
+
+def reads_a_returned_argument_after_the_call(x):
+    w = np.ones(2) * x
+    return halve(w) + peek(w)[0] * 3.0 + peek(w)[1]
+
+
+def test_a_returned_argument_read_before_a_call_that_writes_it_is_refused():
+    for f in (reads_a_returned_argument_before_a_call_writes_it, reads_a_returned_row_before_a_call_writes_it):
+        with pytest.raises(srcad.UnsupportedError, match="writes into '(w|M)', which the same expression reads"):
+            srcad.grad(f)(2.0)
+
+
+def test_a_returned_argument_read_after_the_call_sees_its_writes():
+    check(reads_a_returned_argument_after_the_call, (2.0,))

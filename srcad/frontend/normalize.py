@@ -652,6 +652,7 @@ class _Resolver(ast.NodeTransformer):
         self.root = root                  # the user's expression, kept for evaluation-order checks
         self.tree = copy.deepcopy(root)   # the copy that is resolved
         self.originals = {id(c): o for c, o in zip(ast.walk(self.tree), ast.walk(root))}
+        self.results = {}                 # id of a user's call in ``root`` -> its inlined result expression
 
     def refuse(self, node, construct, message):
         self.lowering.refuse(node, construct, message)
@@ -791,6 +792,8 @@ class _Resolver(ast.NodeTransformer):
         original = self.originals.get(id(node))
         args = [self.visit(arg) for arg in self.bind(callee, node)]
         result, shared = self.lowering.inline(callee, args, node, result_used)
+        if original is not None:
+            self.results[id(original)] = result
         if original is not None and shared:
             for read in self.reads_left_behind(original):
                 if read.id in shared:
@@ -840,7 +843,12 @@ class _Resolver(ast.NodeTransformer):
             for child in ast.iter_child_nodes(node):
                 visit(child)
             if not found and isinstance(node, ast.Call) and self.user_function(node.func) is not None:
-                del exposed[mark:]   # its arguments are bound before the calls after it
+                # its arguments are bound before the calls after it, but a result that reads
+                # the caller's variables (an array argument returned as it is) is read after them
+                del exposed[mark:]
+                result = self.results.get(id(node))
+                if result is not None:
+                    exposed.extend(_names_seen_through(result, self.lowering.hoisted))
         visit(self.root)
         return exposed
 
@@ -1026,6 +1034,30 @@ def _python_number(value):
 
 def _contains(tree, node):
     return any(child is node for child in ast.walk(tree))
+
+
+def _names_seen_through(result, statements):
+    """The variables whose current contents expression ``result`` reads when it is evaluated.
+
+    A variable assigned another variable or a subscript of one may be a view of
+    it (``return w`` of an array argument, ``return M[0]`` of a row), so the
+    variables it is assigned from are followed too.
+    """
+    seen = []
+    pending = [n.id for n in ast.walk(result) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        for stmt in statements:
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+                value = stmt.value
+                while isinstance(value, ast.Subscript):
+                    value = value.value
+                if isinstance(value, ast.Name):
+                    pending.append(value.id)
+    return [ast.Name(name, ast.Load()) for name in seen]
 
 
 def _composed_element(target):
