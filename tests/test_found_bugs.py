@@ -335,6 +335,18 @@ def test_read_after_write_at_an_index_read_from_itself():
     check(read_after_write_at_an_index_read_from_itself, (np.array([0.1, 0.4, 0.3, 0.2]),))
 
 
+def index_from_whole_array(x, n):
+    v = x * 1.0
+    for i in range(n):
+        for j in range(3):
+            v[int(abs(0.25 * np.sum(v)) * 3.0) % 4] = math.tanh(0.5)
+    return np.sum(v)
+
+
+def test_element_write_at_an_index_computed_from_the_whole_array():
+    check(index_from_whole_array, (np.array([0.3, 1.5, -0.7, 2.2]), 2))
+
+
 # ------------------------------------------------------------------ views and aliases
 def alias_write(x):
     a = np.zeros(3)

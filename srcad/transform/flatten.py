@@ -26,7 +26,11 @@ class _Flattener:
         self.written = {name for name, _, _ in element_writes(tree)}
 
     def reads_written_array(self, expr):
-        return any(isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id in self.written
+        """Does ``expr`` read the contents of an array written somewhere: an element, or the whole
+        array through a call like ``np.sum(v)``?  Its shape never changes, so ``v.shape`` does not count."""
+        shapes = {id(n.value) for n in ast.walk(expr)
+                  if isinstance(n, ast.Attribute) and n.attr in ("shape", "size", "ndim")}
+        return any(isinstance(n, ast.Name) and n.id in self.written and id(n) not in shapes
                    for n in ast.walk(expr))
 
     def is_active(self, expr):
