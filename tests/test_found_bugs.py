@@ -347,6 +347,20 @@ def test_element_write_at_an_index_computed_from_the_whole_array():
     check(index_from_whole_array, (np.array([0.3, 1.5, -0.7, 2.2]), 2))
 
 
+def index_from_array_written_later(a, M, n):
+    v = np.zeros(4)
+    W = M.copy()
+    for k in range(n):
+        v[int(abs(0.1 * np.sum(W)) * 3.0) % 4] = math.sin(a) * v[1]
+        v[1] = a * a
+    W[0, 1] = 5.0
+    return np.sum(v) * np.sum(W)
+
+
+def test_index_from_a_whole_array_written_after_it_is_not_recomputed():
+    check(index_from_array_written_later, (0.7, np.arange(16.0).reshape(4, 4) / 10, 3))
+
+
 # ------------------------------------------------------------------ views and aliases
 def alias_write(x):
     a = np.zeros(3)

@@ -101,9 +101,14 @@ def _assigned_names(stmt):
     return names
 
 
-def _cheap(expr, assigned, index=False):
+def _cheap(expr, assigned, index=False, arrays=()):
     """Is ``expr`` cheap to recompute? Counts operations; array elements of read-only arrays only.
-    Integer arithmetic in subscripts, or in all of ``expr`` when it computes an ``index``, is free."""
+    Integer arithmetic in subscripts, or in all of ``expr`` when it computes an ``index``, is free.
+    ``arrays`` are those of ``assigned`` that are arrays: read whole (``np.sum(v)``), they are no
+    cheaper to trust than their elements; their shapes are."""
+    shapes = {id(n.value) for n in ast.walk(expr) if _is_shape(n)}
+    if any(isinstance(n, ast.Name) and n.id in arrays and id(n) not in shapes for n in ast.walk(expr)):
+        return False
     ops = 0
     index_nodes = {id(n) for sub in ast.walk(expr) if isinstance(sub, ast.Subscript) for n in ast.walk(sub.slice)}
     if index:
@@ -180,7 +185,8 @@ def plan_recording(tree, activity, env):
         # substitute only candidates of the same list; others stay names (and are checked as such)
         used = {u for u in names_in(stmt.value) & set(expansions) if positions.where[id(sites[u][0])][0] is stmts}
         expansion = substitute(stmt.value, {u: expansions[u] for u in used})
-        if _cheap(expansion, changing_at(stmt), index=env.get(var) == "int"):
+        changing = changing_at(stmt)
+        if _cheap(expansion, changing, index=env.get(var) == "int", arrays=changing & set(last_write)):
             expansions[var] = expansion
             first_index[var] = min([index] + [first_index[u] for u in used])
 
