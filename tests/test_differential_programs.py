@@ -1,13 +1,11 @@
 """Property test: on generated programs, the primal, reverse mode, forward mode and finite differences agree.
 
 Programs come from :mod:`differential_programs` with the features of
-``PASSING_ON_MAIN`` and are drawn from Hypothesis strategies, so a failure
-shrinks to a small program.  Switched off there until srcad handles them
-(their reproducers are in test_found_bugs.py): ``returns_in_loops``,
-``nested_array_expressions``, ``reductions_in_indices`` and
-``helper_statements`` (refused today); switch one on in ``PASSING_ON_MAIN`` once its
-fix is in, and run ``python3 tests/differential_check.py --features main
---enable NAME`` to see what remains.
+``PASSING_ON_MAIN`` (every construct the generator writes) and are drawn
+from Hypothesis strategies, so a failure shrinks to a small program.  While
+a fix is open, switch its feature off in ``PASSING_ON_MAIN`` and keep the
+reproducer in test_found_bugs.py; ``python3 tests/differential_check.py
+--features main --enable NAME`` shows what remains.
 The profile is deterministic and the example counts fixed; set
 ``SRCAD_RANDOM_EXAMPLES`` to run more (the compiled sample grows with it, at
 a tenth of the count).  ``python3 tests/differential_check.py`` runs
