@@ -36,6 +36,7 @@ import numpy as np
 
 import differential_programs as gen
 
+
 # outcome categories
 OK = "ok"
 REFUSED = "refused"      # srcad.UnsupportedError (or another SrcadError at build time): a clear refusal
@@ -90,10 +91,11 @@ def _moved(args, direction, h):
 
 def _plain_derivatives(program, args, direction):
     """(value, gradient tuple) from reverse mode and (value, directional) from forward mode, as plain Python."""
+    from fd import plain
     from srcad.api import Transformation
 
-    reverse = Transformation(program, "value_and_grad", gen.WRT).specialize(_types()).functions["rev"].py_func
-    forward = Transformation(program, "jvp", gen.WRT).specialize(_types()).functions["jvp"].py_func
+    reverse = plain(Transformation(program, "value_and_grad", gen.WRT).specialize(_types()).functions["rev"])
+    forward = plain(Transformation(program, "jvp", gen.WRT).specialize(_types()).functions["jvp"])
     run_args = _copies(args)
     value, grads, fneeded, ineeded = reverse(*run_args, 1.0, np.empty(4), np.empty(4, np.int64))
     if fneeded > 4 or ineeded > 4:

@@ -70,22 +70,6 @@ def rk4_oscillator(theta, y0):
     return y[0] * y[0] + y[1]
 
 
-def _beale_y(i):
-    if i == 1:
-        return 1.5
-    elif i == 2:
-        return 2.25
-    return 2.625
-
-
-def beale(x):
-    s = 0.0
-    for i in range(1, 4):
-        t = _beale_y(i) - x[0] * (1.0 - x[1] ** i)
-        s += t * t
-    return s
-
-
 def inactive_element_at_changing_index(x, a, p0):
     p = p0.copy()
     s = 0.0

@@ -126,3 +126,8 @@ def assert_close(actual, expected, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL, what="v
             f"{what}: got {actual!r}, expected {expected!r} "
             f"(max abs error {float(np.max(err)):.3e} at {worst}, rtol={rtol}, atol={atol})"
         )
+
+
+def plain(function):
+    """The Python function behind a compiled one (itself when Numba runs as plain Python)."""
+    return getattr(function, "py_func", function)

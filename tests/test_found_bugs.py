@@ -2,10 +2,10 @@
 
 Each test is one tiny function, differentiated through the public API and
 checked against central finite differences (and forward mode against
-reverse mode).  A test marked ``xfail`` reproduces a failure still open: it
-passes once the cause is fixed (``strict=False``), and the mark then goes.
-A clear ``srcad.UnsupportedError`` at build time would also be an acceptable
-answer for some of them; a wrong number or a crash never is.
+reverse mode).  None is open today; a new one is marked
+``pytest.mark.xfail(strict=False, reason=...)`` until its fix lands.  A clear
+``srcad.UnsupportedError`` at build time would also be an acceptable answer
+for some of them; a wrong number or a crash never is.
 """
 
 import math
@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import srcad
+from examples_mgh import beale
 from fd import assert_close, dot, gradient
 
 RNG = np.random.default_rng(6)
@@ -41,9 +42,6 @@ def check(f, args, wrt=0):
     assert_close(directional, dot(grads if isinstance(grads, tuple) else (grads,), tangents),
                  rtol=1e-9, what="<gradient, tangent> against forward mode")
 
-
-def bug(reason):
-    return pytest.mark.xfail(strict=False, reason=reason)
 
 
 # ------------------------------------------------------------------ element reads in loops
@@ -118,20 +116,6 @@ def test_break_after_an_inner_loop_compiles():
     check(break_after_an_inner_loop, (np.array([0.1, 0.4, 0.3, 0.2]),))
 
 
-def y_data(i):
-    if i == 1:
-        return 1.5
-    elif i == 2:
-        return 2.25
-    return 2.625
-
-
-def beale(x):
-    s = 0.0
-    for i in range(1, 4):
-        t = y_data(i) - x[0] * (1.0 - x[1] ** i)
-        s += t * t
-    return s
 
 
 def test_helper_with_early_returns_called_in_loop():

@@ -7,6 +7,7 @@ import pytest
 
 import srcad
 
+import examples_mgh
 import examples_recording as ex
 from recording_checks import assert_plain_derivatives
 
@@ -19,7 +20,7 @@ CASES = [
     (ex.element_read_back_in_loop, (np.array([1.5, 2.0]),), 0),
     (ex.invariant_read_in_top_level_loop, (X, 0.7), (0, 1)),
     (ex.rk4_oscillator, (np.array([1.0, 1.3]), np.array([1.0, 0.2])), (0, 1)),
-    (ex.beale, (np.array([1.2, 0.4]),), 0),
+    (examples_mgh.beale, (np.array([1.2, 0.4]),), 0),
     (ex.inactive_element_at_changing_index, (0.7, np.array([1.0, 2.0, 4.0]), np.array([0, 1])), 0),
     (ex.loop_bound_from_changing_array, (0.7, np.array([3, 1])), 0),
     (ex.constant_written_at_changing_index, (0.7, np.array([0, 1])), 0),
