@@ -274,8 +274,11 @@ class _Lowering:
 
         Returns the result expression and the caller's arrays the callee writes into.
         """
-        from .source import read_function
+        from .source import derivative_refusal, read_function
 
+        refusal = derivative_refusal(callee)
+        if refusal is not None:
+            self.refuse(node, callee.__name__, refusal)
         stack = self.context.inlining
         if callee in stack:
             self.refuse(node, callee.__name__, "recursive calls are not supported")

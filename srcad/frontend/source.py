@@ -6,7 +6,7 @@ import inspect
 import textwrap
 from dataclasses import dataclass, field
 
-from ..errors import SrcadError
+from ..errors import SrcadError, UnsupportedError
 
 
 @dataclass
@@ -35,22 +35,40 @@ class FunctionInfo:
 
 
 def unwrap(func):
-    """The plain Python function behind a Numba dispatcher or a srcad callable."""
+    """The plain Python function behind a Numba dispatcher.
+
+    A callable made by srcad (``srcad.grad(f)`` ...) is returned as it is: it
+    computes a derivative, and reading it as its primal ``f`` would
+    differentiate the wrong function.
+    """
     seen = 0
-    while seen < 10:
+    while seen < 10 and hasattr(func, "py_func"):
         seen += 1
-        if hasattr(func, "py_func"):
-            func = func.py_func
-        elif hasattr(func, "__srcad_primal__"):
-            func = func.__srcad_primal__
-        else:
-            break
+        func = func.py_func
     return func
 
 
+def derivative_refusal(func):
+    """Why ``func``, a callable made by srcad, cannot be read as a function to differentiate; None otherwise."""
+    transformation = getattr(func, "__srcad__", None)
+    if transformation is None:
+        return None
+    return (f"{func.__name__} is the {transformation.kind} of {transformation.info.name}() made by srcad; "
+            "differentiating a derivative (or inlining one into a function being differentiated) is not "
+            "supported yet")
+
+
 def read_function(func):
-    """Parse ``func`` (a Python function or Numba dispatcher) into a :class:`FunctionInfo`."""
+    """Parse ``func`` (a Python function or Numba dispatcher) into a :class:`FunctionInfo`.
+
+    A derivative made by srcad is refused with :class:`UnsupportedError`.
+    """
     func = unwrap(func)
+    refusal = derivative_refusal(func)
+    if refusal is not None:
+        code = getattr(getattr(func, "__srcad__", None), "primal", None)
+        where = dict(filename=inspect.getsourcefile(code), lineno=code.__code__.co_firstlineno) if code else {}
+        raise UnsupportedError(refusal, construct="derivative of a derivative", **where)
     if not inspect.isfunction(func):
         raise SrcadError(f"srcad differentiates Python functions, got {type(func).__name__}")
     try:
