@@ -14,6 +14,7 @@ from .frontend import read_function
 from .rules.custom import module_lines as _custom_rule_lines
 from .analysis import ArrayType, TupleType
 from .transform import adjoint_entry, adjoint_function, build_program, tangent_function
+from .transform.jacobians import BLOCK, jacobian_functions
 
 _OPTIONS = {"target": "cpu", "checkpoint": None, "cache": True, "check": None}
 _IMPORTS = [
@@ -195,6 +196,34 @@ class Kind:
         with has_aux the call's result is in ``__srcad_r``."""
         return call
 
+    # what is generated and how it is run: the tangent or the adjoint, by ``mode``
+    entry = None             # the name (in Specialization.functions) of what a Python call runs
+    checkable = True         # does check=True compare calls with finite differences?
+
+    def functions(self, t, program):
+        """The generated functions of one specialization, and the names the kind calls them by."""
+        if self.mode == "reverse":
+            functions = [adjoint_function(program, with_value=self.with_value(t)), adjoint_entry(program)]
+            return functions, {"rev": functions[0].name, "vjp": functions[1].name}
+        functions = [tangent_function(program)]
+        return functions, {"jvp": functions[0].name}
+
+    def python_entry(self, t):
+        return self.entry or ("jvp" if self.mode == "forward" else "rev")
+
+    def call(self, t, spec, function, params, extra):
+        """Run ``function`` (the Python entry) on checked arguments and present its result."""
+        if self.mode == "forward":
+            return function(*params, *self.tangents(t, params, extra))
+        value, grads = t.run_reverse(function, params, self.seed(t, spec, extra))
+        return self.present(t, value, grads)
+
+    def numba_call(self, t, spec, passed, extra):
+        """(source of the call an ``@njit`` caller makes, the compiled function it calls)."""
+        if self.mode == "forward":
+            return f"__srcad_f({', '.join(passed + extra)})", spec.functions["jvp"]
+        return f"__srcad_f({', '.join(passed + [self.seed_source(extra)])})", spec.functions["vjp"]
+
 
 class _Grad(Kind):
     name = "grad"
@@ -305,7 +334,50 @@ class _Jvp(Kind):
                                  tangent, like if isinstance(like, ArrayType) else "float")
 
 
-_KINDS = {kind.name: kind for kind in (_Grad(), _ValueAndGrad(), _Vjp(), _Jvp())}
+class _Jacobian(Kind):
+    """A Jacobian, ``out.shape + in.shape``, by vector-mode sweeps over blocks of directions."""
+
+    array_result = True
+    takes_defaults = True
+    checkable = False
+    entry = "jacobian"
+
+    def functions(self, t, program):
+        build = jacobian_functions(program, self.mode)
+        t.jacobian_builds[id(program)] = build
+        return build.functions, build.names
+
+    def call(self, t, spec, function, params, extra):
+        return function(*params)
+
+    def numba_call(self, t, spec, passed, extra):
+        return f"__srcad_f({', '.join(passed)})", spec.functions["jacobian"]
+
+
+class _JacFwd(_Jacobian):
+    name = "jacfwd"
+    mode = "forward"
+
+
+class _JacRev(_Jacobian):
+    name = "jacrev"
+    mode = "reverse"
+
+
+class _JacAuto(_Jacobian):
+    """Forward or reverse, whichever the cost model expects to be cheaper for these sizes."""
+
+    name = "jacobian"
+    mode = "auto"
+
+    def call(self, t, spec, function, params, extra):
+        n, m, forward, reverse = spec.functions["plan"](*params)
+        chosen = "forward" if forward <= reverse else "reverse"
+        t.last_plan = (spec, n, m, forward, reverse, chosen)
+        return spec.functions[chosen](*params)
+
+
+_KINDS = {kind.name: kind for kind in (_Grad(), _ValueAndGrad(), _Vjp(), _Jvp(), _JacFwd(), _JacRev(), _JacAuto())}
 
 
 def _aux_source(spec):
@@ -346,10 +418,12 @@ class Transformation:
             raise SrcadError(f"target={self.options['target']!r} is not available yet; use target='cpu'")
         if self.options["checkpoint"] is not None:
             raise SrcadError("checkpointing is not available yet; use checkpoint=None")
-        if self.options["check"] is None:
-            self.options["check"] = os.environ.get("SRCAD_CHECK", "") not in ("", "0")
         self.kind = kind
         self.form = _KINDS[kind]
+        if self.options["check"] and not self.form.checkable:
+            raise SrcadError(f"check=True is an option of grad, value_and_grad, jvp and vjp, not of {kind}")
+        if self.options["check"] is None:
+            self.options["check"] = self.form.checkable and os.environ.get("SRCAD_CHECK", "") not in ("", "0")
         self.mode = self.form.mode
         if has_aux and not self.form.allows_aux:
             raise TypeError(f"has_aux is an option of grad and value_and_grad, not of {kind}")
@@ -371,6 +445,8 @@ class Transformation:
         if len(set(self.wrt)) != len(self.wrt):
             raise SrcadError(f"wrt={wrt!r} names an argument twice")
         self.specializations = {}
+        self.jacobian_builds = {}   # the Jacobian drivers and sweep costs, by program
+        self.last_plan = None       # mode="auto": the sizes, costs and mode of the last call
         self.last = None
         self._tapes = []
         self._by_python_type = {}
@@ -401,13 +477,7 @@ class Transformation:
         program = build_program(info, types, self.wrt, self.single_wrt, array_result=self.form.array_result,
                                 has_aux=self.has_aux)
         decorator = f"@njit(cache={bool(self.options['cache'])}, error_model=\"numpy\")"
-        if self.mode == "reverse":
-            functions = [adjoint_function(program, with_value=self.form.with_value(self)),
-                         adjoint_entry(program)]
-            names = {"rev": functions[0].name, "vjp": functions[1].name}
-        else:
-            functions = [tangent_function(program)]
-            names = {"jvp": functions[0].name}
+        functions, names = self.form.functions(self, program)
         texts = [render_function(fn, program.source_map.line_text, decorator) for fn in functions]
         described = ", ".join(f"{p}: {_describe(t)}" for p, t in zip(info.params, types))
         header = [
@@ -461,7 +531,7 @@ class Transformation:
         if found is None:
             _, _, types = self.split_args(args, self.extra_count())
             spec = self.specialize(types)
-            function = spec.functions["jvp" if self.mode == "forward" else "rev"]
+            function = spec.functions[self.form.python_entry(self)]
             converts = any(types[i] == "int" for i in self.wrt)
             found = self._by_python_type[key] = (spec, function, converts)
         return found
@@ -489,10 +559,7 @@ class Transformation:
             params, extra, _ = self.split_args(args, len(args) - n)
         else:
             params, extra = args[:n], args[n:]
-        if self.mode == "forward":
-            return function(*params, *self.form.tangents(self, params, extra))
-        value, grads = self.run_reverse(function, params, self.form.seed(self, spec, extra))
-        return self.form.present(self, value, grads)
+        return self.form.call(self, spec, function, params, extra)
 
     # calling from Numba ----------------------------------------------
     def numba_impl(self, nbtypes):
@@ -504,12 +571,7 @@ class Transformation:
         passed = [f"float({p})" if i in self.wrt and types[i] == "int" else p for i, p in enumerate(params)]
         extra = _extra_names(self, n)
         lines = self.form.guard_source(self, types, extra)
-        if self.mode == "forward":
-            call = f"__srcad_f({', '.join(passed + extra)})"
-            target = spec.functions["jvp"]
-        else:
-            call = f"__srcad_f({', '.join(passed + [self.form.seed_source(extra)])})"
-            target = spec.functions["vjp"]
+        call, target = self.form.numba_call(self, spec, passed, extra)
         if self.has_aux:
             lines.append(f"__srcad_r = {call}")
         lines.append(f"return {self.form.present_source(self, spec, call)}")
@@ -659,6 +721,105 @@ vjp.__doc__ = """Reverse mode: ``fv(*args, cotangent) -> (value, cotangent of th
     >>> srcad.vjp(f)(1.0, 2.0)
     (3.0, 6.0)
 """
+
+
+jacfwd = _decorator("jacfwd")
+jacfwd.__name__ = "jacfwd"
+jacfwd.__doc__ = """Jacobian by forward mode: ``J(*args)`` has shape ``out.shape + in.shape``.
+
+    One tangent sweep carries a block of up to 64 directions (columns of the
+    identity), so the cost grows with the size n of the ``wrt`` arguments.
+    ``f`` returns a scalar or an array; a tuple ``wrt`` gives a tuple of
+    Jacobians.  Callable from ``@numba.njit`` code.
+
+    >>> import numpy as np
+    >>> def f(x):
+    ...     return x * x
+    >>> srcad.jacfwd(f)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+"""
+
+jacrev = _decorator("jacrev")
+jacrev.__name__ = "jacrev"
+jacrev.__doc__ = """Jacobian by reverse mode: like :func:`jacfwd`, with blocks of up to 64 rows.
+
+    Each block records the forward sweep once and runs one reverse sweep that
+    carries all of its cotangents, so the cost grows with the size m of the result.
+"""
+
+_JACOBIAN_KINDS = {"auto": "jacobian", "forward": "jacfwd", "reverse": "jacrev"}
+
+
+def jacobian(f=None, *, wrt=0, mode="auto", **options):
+    """Jacobian of ``f``: ``J(*args)`` has shape ``out.shape + in.shape`` (a tuple for a tuple ``wrt``).
+
+    ``mode="forward"`` is :func:`jacfwd`, ``"reverse"`` is :func:`jacrev`;
+    ``"auto"`` (the default) compares, at each call, the estimated cost of the
+    tangent sweeps (blocks of n input directions) with that of the adjoint
+    sweeps (blocks of m output directions), the per-sweep costs counted from
+    the generated code.  :func:`explain` shows the figures and the choice.
+
+    >>> import numpy as np
+    >>> def f(x):
+    ...     return np.sin(x) * x[0]
+    >>> J = srcad.jacobian(f)
+    >>> J(np.array([0.0, 1.0])).shape
+    (2, 2)
+    """
+    if mode not in _JACOBIAN_KINDS:
+        raise SrcadError(f"mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
+    return _decorator(_JACOBIAN_KINDS[mode])(f, wrt=wrt, **options)
+
+
+def explain(f, *args):
+    """How Jacobian ``f`` (from :func:`jacobian`) chooses its mode, as text (also printed).
+
+    With ``args``, for those arguments; without, for the most recent call.  It
+    gives n (inputs), m (outputs), the estimated cost of one tangent and one
+    adjoint sweep (per block and per direction, counted in the generated code),
+    the total of each mode and the mode taken.
+    """
+    t = getattr(f, "__srcad__", None)
+    if t is None or not isinstance(t.form, _Jacobian):
+        raise SrcadError("explain takes a Jacobian made by srcad.jacobian, jacfwd or jacrev")
+    if not isinstance(t.form, _JacAuto):
+        text = f"{t.kind} of {t.label}: mode {t.form.mode}, fixed by {t.kind}"
+        print(text)
+        return text
+    if args:
+        spec, _, _ = t._resolve(args)
+        params = t.split_args(args, 0)[0]
+        n, m, forward, reverse = spec.functions["plan"](*params)
+        chosen = "forward" if forward <= reverse else "reverse"
+    elif t.last_plan is not None:
+        spec, n, m, forward, reverse, chosen = t.last_plan
+    else:
+        raise SrcadError(f"explain: call the Jacobian of {t.label} first, or pass its arguments")
+    build = t.jacobian_builds[id(spec.program)]
+    (tangent_block, tangent_direction), (adjoint_block, adjoint_direction) = build.costs["forward"], \
+        build.costs["reverse"]
+    if build.dims is None:
+        whence = "from a run of the function (its shape is not fixed by the argument shapes)"
+    elif build.dims == ():
+        whence = "(a scalar result)"
+    else:
+        whence = f"from the argument shapes: ({', '.join(ast.unparse(d) for d in build.dims)})"
+    blocks_n, blocks_m = -(-n // BLOCK), -(-m // BLOCK)
+    other, other_cost = ("reverse", reverse) if chosen == "forward" else ("forward", forward)
+    ratio = (forward if chosen == "forward" else reverse) / other_cost if other_cost else 0.0
+    lines = [
+        f"jacobian of {t.label} with respect to {', '.join(spec.program.wrt_names)}",
+        f"  n (inputs) = {n}, m (outputs) = {m} {whence}; blocks of {BLOCK} directions",
+        f"  tangent sweep: {tangent_block:.1f} a sweep + {tangent_direction:.1f} a direction "
+        f"-> forward: {blocks_n} sweep(s), estimated {forward:.1f}",
+        f"  adjoint sweep: {adjoint_block:.1f} a sweep + {adjoint_direction:.1f} a direction "
+        f"-> reverse: {blocks_m} sweep(s), estimated {reverse:.1f}",
+        f"  mode: {chosen}, estimated at {ratio:.2f} times the cost of {other}",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    return text
 
 
 def source(f, mode="reverse", wrt=0, args=None):
