@@ -278,6 +278,7 @@ class Directions:
     def emit(self, group):
         if not group.body:
             return group.prefix
+        group.body = _without_clear_and_restore(group.body)
         header = ast.Call(name("range"), [name(self.count)], [])
         loop = ast.For(name(self.index, True), header, group.body, [], None)
         ast.copy_location(loop, group.body[0])
@@ -342,6 +343,41 @@ class Directions:
         fn.body = top + fn.body
         ast.fix_missing_locations(fn)
         return fn
+
+
+def _without_clear_and_restore(body):
+    """Drop ``b[k] = 0.0; b[k] += a`` right after ``a = b[k]``: together they leave ``b[k]`` as it was.
+
+    The adjoint of ``s = s + t`` reads ``s_bar`` aside, clears it and adds it back
+    (the partial of ``s`` is 1); on a scalar the compiler removes that, on an
+    element of a direction array it would cost a store per direction.
+    """
+    out = list(body)
+    position = 0
+    while position + 2 < len(out):
+        read, clear, restore = out[position:position + 3]
+        if _is_clear_and_restore(read, clear, restore):
+            del out[position + 1:position + 3]
+        position += 1
+    return out
+
+
+def _is_clear_and_restore(read, clear, restore):
+    if not (isinstance(read, ast.Assign) and isinstance(clear, ast.Assign)):
+        return False
+    element = ast.dump(read.value)
+    if ast.dump(clear.targets[0]).replace("Store", "Load") != element or \
+            not (isinstance(clear.value, ast.Constant) and clear.value.value == 0):
+        return False
+    saved = ast.dump(read.targets[0]).replace("Store", "Load")
+    if isinstance(restore, ast.AugAssign):
+        return isinstance(restore.op, ast.Add) and ast.dump(restore.target).replace("Store", "Load") == element \
+            and ast.dump(restore.value) == saved
+    if isinstance(restore, ast.Assign) and ast.dump(restore.targets[0]).replace("Store", "Load") == element:
+        value = restore.value
+        return isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add) and \
+            {ast.dump(value.left), ast.dump(value.right)} == {element, saved}
+    return False
 
 
 def _derivative_types(program, suffix, extra=()):
