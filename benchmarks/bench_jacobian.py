@@ -164,7 +164,8 @@ def measure(n, m, transforms, samples):
     candidates["hand reverse"] = (hand_jacrev, params)
     candidates.update(jax_candidates(params))
     times = time_interleaved(candidates, samples=samples)
-    mode = transforms["srcad auto"].__srcad__.last_plan[-1]
+    auto = transforms["srcad auto"].__srcad__
+    mode = auto.form.plan(*auto.last_call)[-1]
     return times, mode
 
 

@@ -16,6 +16,7 @@ from .rules.custom import rule, register_rule
 
 __all__ = [
     "__version__", "SrcadError", "UnsupportedError", "ShapeError", "DerivativeMismatchError",
-    "grad", "value_and_grad", "jvp", "vjp", "jacobian", "jacfwd", "jacrev", "explain", "source", "check_grad", "CheckResult",
+    "grad", "value_and_grad", "jvp", "vjp", "jacobian", "jacfwd", "jacrev", "explain",
+    "source", "check_grad", "CheckResult",
     "rule", "register_rule",
 ]

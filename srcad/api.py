@@ -371,10 +371,13 @@ class _JacAuto(_Jacobian):
     mode = "auto"
 
     def call(self, t, spec, function, params, extra):
+        t.last_call = (spec, params)   # what explain() reports on; the driver plans for itself
+        return function(*params)
+
+    def plan(self, spec, params):
+        """(n, m, estimated cost of forward, of reverse, the mode taken) for these arguments."""
         n, m, forward, reverse = spec.functions["plan"](*params)
-        chosen = "forward" if forward <= reverse else "reverse"
-        t.last_plan = (spec, n, m, forward, reverse, chosen)
-        return spec.functions[chosen](*params)
+        return n, m, forward, reverse, "forward" if forward <= reverse else "reverse"
 
 
 _KINDS = {kind.name: kind for kind in (_Grad(), _ValueAndGrad(), _Vjp(), _Jvp(), _JacFwd(), _JacRev(), _JacAuto())}
@@ -446,7 +449,7 @@ class Transformation:
             raise SrcadError(f"wrt={wrt!r} names an argument twice")
         self.specializations = {}
         self.jacobian_builds = {}   # the Jacobian drivers and sweep costs, by program
-        self.last_plan = None       # mode="auto": the sizes, costs and mode of the last call
+        self.last_call = None       # mode="auto": the specialization and arguments of the last call
         self.last = None
         self._tapes = []
         self._by_python_type = {}
@@ -790,12 +793,11 @@ def explain(f, *args):
     if args:
         spec, _, _ = t._resolve(args)
         params = t.split_args(args, 0)[0]
-        n, m, forward, reverse = spec.functions["plan"](*params)
-        chosen = "forward" if forward <= reverse else "reverse"
-    elif t.last_plan is not None:
-        spec, n, m, forward, reverse, chosen = t.last_plan
+    elif t.last_call is not None:
+        spec, params = t.last_call
     else:
         raise SrcadError(f"explain: call the Jacobian of {t.label} first, or pass its arguments")
+    n, m, forward, reverse, chosen = t.form.plan(spec, params)
     build = t.jacobian_builds[id(spec.program)]
     (tangent_block, tangent_direction), (adjoint_block, adjoint_direction) = build.costs["forward"], \
         build.costs["reverse"]
