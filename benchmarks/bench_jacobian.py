@@ -227,7 +227,7 @@ def plot(rows):
     axes.set_yscale("log")
     axes.set_xlabel("n (inputs), m = 64 outputs")
     axes.set_ylabel("time per Jacobian (µs)")
-    axes.set_title("Jacobian of tanh(W3 tanh(W2 tanh(W1 x))), widths n -> 64 -> 64 -> 64")
+    axes.set_title("Jacobian of tanh(W3 tanh(W2 tanh(W1 x))), n -> 64 -> 64 -> 64", fontsize=10)
     axes.grid(True, which="both", alpha=0.3)
     axes.legend()
     figure.tight_layout()
