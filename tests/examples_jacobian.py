@@ -100,3 +100,19 @@ def sized_by_value(x, m):
 
 def pair(x):
     return x * 2.0, x[0]
+
+
+def long_recurrence(x, steps):
+    """More tape entries than the drivers' first tapes hold: the reverse sweep runs again, larger."""
+    y = np.zeros(x.shape[0])
+    for i in range(x.shape[0]):
+        t = x[i]
+        for k in range(steps):
+            t = math.sin(t) + 0.1 * t
+        y[i] = t
+    return y
+
+
+def ignores_first(x, y):
+    """A result that does not depend on the wrt argument: an exact zero Jacobian."""
+    return y * 2.0

@@ -70,6 +70,8 @@ CASES = [
     (ex.scalar_pair, (0.4, -0.9), 1),
     (ex.matrix_input, (W1, X), 0),
     (ex.sized_by_value, (X, 7), 0),
+    (ex.long_recurrence, (X[:3], 500), 0),
+    (ex.ignores_first, (X, X[:2]), 0),
 ]
 
 
