@@ -155,3 +155,23 @@ def test_compiled_and_from_numba():
         np.testing.assert_allclose(functions[mode](X, W1, W2), expected, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(J(X, W1, W2), expected, rtol=1e-6, atol=1e-8)
     assert "mode: " in srcad.explain(J)
+
+
+def test_generated_source_matches_golden():
+    """The vector-mode sweeps and drivers of a small function, kept as a golden file
+    (SRCAD_UPDATE_GOLDEN=1 rewrites it; then read the diff)."""
+    import os
+    import pathlib
+
+    from examples_golden import poly_sin
+
+    J = srcad.jacobian(poly_sin, wrt=(0, 1))
+    J.__srcad__._resolve((0.5, 1.5))
+    text = srcad.source(J)
+    path = pathlib.Path(__file__).parent / "golden" / "poly_sin_jacobian.py"
+    if os.environ.get("SRCAD_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+    dx, dy = plain(J)(0.5, 1.5)
+    z = 0.5 * 1.5 + np.sin(0.5)
+    assert dx == pytest.approx(2 * z * (1.5 + np.cos(0.5))) and dy == pytest.approx(2 * z * 0.5)
