@@ -16,8 +16,6 @@ the function otherwise.
 
 import ast
 import copy
-import math
-
 from ..analysis import ArrayType
 from ..frontend.names import NameSource
 from .directions import DIRECTION_LOOP
@@ -279,11 +277,12 @@ class DriverWriter:
                  f"    {K} = min({BLOCK}, {m} - {start})"]
         shape = self.n("_shape") if self.dims != () else None
         body.append(f"    {seed} = np.zeros({shape} + ({K},))" if shape else f"    {seed} = np.zeros({K})")
+        sweep = f"{block_name}({self.args}, {seed}, {ftape}, {itape})"
         body += [f"    {rows} = {seed}.reshape(({m}, {K}))",
                  f"    for {c} in range({K}):",
                  f"        {rows}[{start} + {c}, {c}] = 1.0",
                  "    while True:",
-                 f"        {value}, {grads}, {fneeded}, {ineeded} = {block_name}({self.args}, {seed}, {ftape}, {itape})",
+                 f"        {value}, {grads}, {fneeded}, {ineeded} = {sweep}",
                  f"        if {fneeded} <= {ftape}.shape[0] and {ineeded} <= {itape}.shape[0]:",
                  "            break",
                  f"        {ftape} = np.empty(max({fneeded}, 2 * {ftape}.shape[0]))",
@@ -326,10 +325,6 @@ def primal_function(program, fname):
     fn.name = fname
     fn.decorator_list = []
     return fn
-
-
-def blocks(count):
-    return max(1, math.ceil(count / BLOCK))
 
 
 class JacobianBuild:
