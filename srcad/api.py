@@ -1,6 +1,8 @@
-"""The public transformations: grad, value_and_grad, jvp, vjp, source, check_grad."""
+"""The public transformations: grad, value_and_grad, jvp, vjp, hessian, hvp, source, check_grad."""
 
 import ast
+import copy
+import dataclasses
 import functools
 import numbers
 import os
@@ -13,8 +15,12 @@ from .errors import ShapeError, SrcadError, UnsupportedError
 from .frontend import read_function
 from .rules.custom import module_lines as _custom_rule_lines
 from .analysis import ArrayType, TupleType
-from .transform import adjoint_entry, adjoint_function, build_program, tangent_function
+from .frontend.names import NameSource, user_names
+from .transform import adjoint_function, build_program, entry_function, lower_tapes, tangent_function
+from .transform import higher
 from .transform.jacobians import BLOCK, jacobian_functions
+from .transform.program import dump
+from .transform.tape import has_tape_operations
 
 _OPTIONS = {"target": "cpu", "checkpoint": None, "cache": True, "check": None}
 _IMPORTS = [
@@ -181,6 +187,14 @@ class Kind:
         """The adjoint's seed from the extra arguments, checked."""
         return 1.0
 
+    def call_args(self, t, spec, params, extra):
+        """What the compiled derivative takes after the function's arguments, from the extra arguments."""
+        return [self.seed(t, spec, extra)]
+
+    def call_source(self, extra):
+        """:meth:`call_args` in an ``@njit`` caller, from the names of the extra arguments."""
+        return [self.seed_source(extra)]
+
     def check_numba(self, t, spec, nbtypes, extra_types):
         """Refuse, at typing time, extra arguments of the wrong kind (array/scalar, ndim, dtype)."""
 
@@ -196,39 +210,58 @@ class Kind:
         with has_aux the call's result is in ``__srcad_r``."""
         return call
 
-    # what is generated and how it is run: the tangent or the adjoint, by ``mode``
-    entry = None             # the name (in Specialization.functions) of what a Python call runs
+    # what is generated and how it is run
+    entry = None             # the name (in Specialization.functions) of what a Python call runs: "main"
     checkable = True         # does check=True compare calls with finite differences?
+    by_forward_when_scalar = False   # a gradient w.r.t. scalars only may be taken by forward sweeps
 
-    def functions(self, t, program):
-        """The generated functions of one specialization, and the names the kind calls them by."""
-        if self.mode == "reverse":
-            functions = [adjoint_function(program, with_value=self.with_value(t)), adjoint_entry(program)]
-            return functions, {"rev": functions[0].name, "vjp": functions[1].name}
-        functions = [tangent_function(program)]
-        return functions, {"jvp": functions[0].name}
+    def generate(self, t, program, types):
+        """The generated functions: a :class:`Generated` built from ``program``."""
+        if self.mode == "forward":
+            return _tangent_functions(program)
+        if has_tape_operations(program.tree):
+            # reverse over an adjoint that records: forward sweeps when every wrt is a scalar
+            if self.by_forward_when_scalar and all(types[i] == "float" for i in t.wrt):
+                return _forward_gradient_functions(program)
+            higher.refuse_reverse_over_tape(program, self.name)
+        core = adjoint_function(program, with_value=self.with_value(t))
+        return _finish(program, core, f"{program.info.name}_vjp")
 
     def python_entry(self, t):
-        return self.entry or ("jvp" if self.mode == "forward" else "rev")
+        return self.entry or "main"
 
     def call(self, t, spec, function, params, extra):
         """Run ``function`` (the Python entry) on checked arguments and present its result."""
-        if self.mode == "forward":
-            return function(*params, *self.tangents(t, params, extra))
-        value, grads = t.run_reverse(function, params, self.seed(t, spec, extra))
-        return self.present(t, value, grads)
+        args = (*params, *self.call_args(t, spec, params, extra))
+        value, derivative = t.run_taped(function, args) if spec.taped else function(*args)
+        return self.present(t, value, derivative)
 
     def numba_call(self, t, spec, passed, extra):
         """(source of the call an ``@njit`` caller makes, the compiled function it calls)."""
-        if self.mode == "forward":
-            return f"__srcad_f({', '.join(passed + extra)})", spec.functions["jvp"]
-        return f"__srcad_f({', '.join(passed + [self.seed_source(extra)])})", spec.functions["vjp"]
+        return f"__srcad_f({', '.join(passed + self.call_source(extra))})", spec.functions["entry"]
+
+    def presented(self, t, spec, extra):
+        """This derivative as a core function for an outer transform; ``extra`` names its extra arguments."""
+        raise UnsupportedError(f"a {self.name} of a derivative cannot be differentiated again yet",
+                               construct=f"derivative of {self.name}", **spec.program.source_map.where(
+                                   spec.program.tree.body[-1]))
+
+    def _refuse_aux(self, t, spec):
+        if t.has_aux:
+            raise UnsupportedError(f"a {self.name} with has_aux=True cannot be differentiated again; "
+                                   "differentiate the function without aux", construct="has_aux",
+                                   **spec.program.source_map.where(spec.program.tree.body[-1]))
 
 
 class _Grad(Kind):
     name = "grad"
     allows_aux = True
     takes_defaults = True
+    by_forward_when_scalar = True
+
+    def presented(self, t, spec, extra):
+        self._refuse_aux(t, spec)
+        return higher.presented_gradient(spec.core, spec.program, "grads")
 
     def with_value(self, t):
         return t.has_aux
@@ -248,6 +281,11 @@ class _ValueAndGrad(Kind):
     name = "value_and_grad"
     allows_aux = True
     takes_defaults = True
+    by_forward_when_scalar = True
+
+    def presented(self, t, spec, extra):
+        self._refuse_aux(t, spec)
+        return higher.presented_gradient(spec.core, spec.program, "both")
 
     def present(self, t, value, derivative):
         if t.has_aux:
@@ -263,6 +301,13 @@ class _ValueAndGrad(Kind):
 class _Vjp(Kind):
     name = "vjp"
     array_result = True
+
+    def presented(self, t, spec, extra):
+        if spec.program.seed_tuple:
+            raise UnsupportedError("the vjp of a function returning a tuple cannot be differentiated again",
+                                   construct="tuple return",
+                                   **spec.program.source_map.where(spec.program.tree.body[-1]))
+        return higher.presented_gradient(spec.core, spec.program, "both", seed_param=extra[0])
 
     def extra_stems(self, t):
         return ["cotangent"]
@@ -306,8 +351,17 @@ class _Jvp(Kind):
     mode = "forward"
     array_result = True
 
+    def presented(self, t, spec, extra):
+        return higher.presented_tangent(spec.core, spec.program, extra)
+
     def extra_stems(self, t):
         return [f"{t.info.params[i]}_tangent" for i in t.wrt]
+
+    def call_args(self, t, spec, params, extra):
+        return self.tangents(t, params, extra)
+
+    def call_source(self, extra):
+        return list(extra)
 
     def tangents(self, t, params, extra):
         out = []
@@ -342,10 +396,11 @@ class _Jacobian(Kind):
     checkable = False
     entry = "jacobian"
 
-    def functions(self, t, program):
+    def generate(self, t, program, types):
         build = jacobian_functions(program, self.mode)
         t.jacobian_builds[id(program)] = build
-        return build.functions, build.names
+        return Generated(build.functions, build.names["jacobian"], build.names["jacobian"], False, None,
+                         build.names)
 
     def call(self, t, spec, function, params, extra):
         return function(*params)
@@ -380,7 +435,117 @@ class _JacAuto(_Jacobian):
         return n, m, forward, reverse, "forward" if forward <= reverse else "reverse"
 
 
-_KINDS = {kind.name: kind for kind in (_Grad(), _ValueAndGrad(), _Vjp(), _Jvp(), _JacFwd(), _JacRev(), _JacAuto())}
+class _Hvp(_Jvp):
+    """``hvp(f)(*args, v) -> H @ v``: the tangent of the gradient along ``v``, one forward-over-reverse sweep."""
+
+    name = "hvp"
+    mode = "forward over reverse"
+    array_result = False
+    checkable = False
+
+    def extra_stems(self, t):
+        return ["v"]
+
+    def generate(self, t, program, types):
+        gradient = _gradient_program(t, program, types)
+        return _finish(gradient, tangent_function(gradient, f"{t.info.name}_hvp"), f"{t.info.name}_hvp_entry")
+
+    def present(self, t, value, derivative):
+        return derivative
+
+    def present_source(self, t, spec, call):
+        return f"{call}[1]"
+
+    def presented(self, t, spec, extra):
+        return Kind.presented(self, t, spec, extra)
+
+
+class _Hessian(Kind):
+    """``hessian(f)(*args) -> H``, of shape ``x.shape + x.shape``: one forward-over-reverse sweep a column."""
+
+    name = "hessian"
+    mode = "forward over reverse"
+    checkable = False
+
+    def call_args(self, t, spec, params, extra):
+        return []
+
+    def call_source(self, extra):
+        return []
+
+    def generate(self, t, program, types):
+        gradient = _gradient_program(t, program, types)
+        tangent = _finish(gradient, tangent_function(gradient, f"{t.info.name}_hvp"), f"{t.info.name}_hvp_entry")
+        wrt = gradient.wrt_names[0]
+        params = [a.arg for a in gradient.tree.args.args]
+        driver = higher.hessian_driver(f"{t.info.name}_hessian", tangent.main, params, wrt,
+                                       isinstance(types[t.wrt[0]], ArrayType), tangent.taped)
+        return Generated(tangent.functions[:1] + [driver], driver.name, driver.name, False, None)
+
+    def present(self, t, value, derivative):
+        return derivative
+
+    def present_source(self, t, spec, call):
+        return f"{call}[1]"
+
+
+_KINDS = {kind.name: kind for kind in (_Grad(), _ValueAndGrad(), _Vjp(), _Jvp(), _Hvp(), _Hessian(), _JacFwd(),
+                                        _JacRev(), _JacAuto())}
+
+
+@dataclasses.dataclass
+class Generated:
+    """What a kind generates: the functions of the module, the one Python calls (``main``, which takes
+    tapes when ``taped``), the one ``@njit`` callers call (``entry``), and the core form of ``main``."""
+
+    functions: list
+    main: str
+    entry: str
+    taped: bool
+    core: object
+    names: dict = dataclasses.field(default_factory=dict)   # other functions a kind calls, by role
+
+
+def _finish(program, core, entry_name):
+    """Lower ``core``'s tapes; with tapes, add an entry that brings its own."""
+    saved = copy.deepcopy(core)
+    main, taped = lower_tapes(program, core)
+    functions = [main]
+    if taped:
+        functions.append(entry_function(main, entry_name))
+    return Generated(functions, main.name, functions[-1].name, taped, saved)
+
+
+def _tangent_functions(program):
+    return _finish(program, tangent_function(program), f"{program.info.name}_jvp_entry")
+
+
+def _forward_gradient_functions(program):
+    """A gradient w.r.t. scalars from one tangent sweep per wrt argument (used over adjoints that record)."""
+    tangent = _tangent_functions(program)
+    params = [a.arg for a in program.tree.args.args]
+    driver = higher.forward_gradient_driver(f"{program.info.name}_grad", tangent.entry, params,
+                                            program.wrt_names, program.single_wrt)
+    return Generated(tangent.functions + [driver], driver.name, driver.name, False, None)
+
+
+def _gradient_program(t, program, types):
+    """The program of ``grad(f)`` for the same wrt, built from ``f``'s adjoint: what a Hessian is the tangent of."""
+    where = program.source_map.where(program.tree.body[-1])
+    if not t.single_wrt:
+        raise UnsupportedError(f"{t.kind} takes one wrt argument (an int); for several, build one per argument",
+                               construct="wrt", **where)
+    if has_tape_operations(program.tree):
+        higher.refuse_reverse_over_tape(program, t.kind)
+    wrt_type = types[t.wrt[0]]
+    if not (wrt_type == "float" or isinstance(wrt_type, ArrayType) and wrt_type.dtype == "float64"):
+        raise UnsupportedError(f"{t.kind} needs a float64 argument to differentiate", construct="wrt", **where)
+    core = higher.presented_gradient(adjoint_function(program, with_value=False), program, "grads")
+    dump("presented", core)
+    info = dataclasses.replace(program.info, name=f"grad_{program.info.name}") \
+        if dataclasses.is_dataclass(program.info) else program.info
+    return build_program(info, types, t.wrt, True, array_result=True,
+                         core=(core, program.source_map, program.constants))
 
 
 def _aux_source(spec):
@@ -395,8 +560,10 @@ def _aux_source(spec):
 class Specialization:
     """The compiled derivative for one tuple of argument types."""
 
-    def __init__(self, source, module, names, program, arg_types):
+    def __init__(self, source, module, names, program, arg_types, taped, core=None):
         self.source = source
+        self.taped = taped   # does the main function take tapes (see transform/tape.py)?
+        self.core = core     # the core form of the main function (what an outer transform reads)
         self.module = module
         self.functions = {key: getattr(module, value) for key, value in names.items()}
         self.program = program
@@ -432,7 +599,9 @@ class Transformation:
             raise TypeError(f"has_aux is an option of grad and value_and_grad, not of {kind}")
         self.has_aux = bool(has_aux)
         self.original = func
-        self.info = read_function(func)
+        self.public = None
+        self.inner = getattr(func, "__srcad__", None)   # a derivative made by srcad, differentiated again
+        self.info = self.inner.presented_info() if self.inner is not None else read_function(func)
         self.primal = self.info.func
         self.label = _label(self.info)
         self.check_rng = np.random.default_rng(0)   # the random directions of check=True
@@ -477,10 +646,12 @@ class Transformation:
 
     def _build(self, types):
         info = self.info
-        program = build_program(info, types, self.wrt, self.single_wrt, array_result=self.form.array_result,
-                                has_aux=self.has_aux)
+        program = self.program(types)
+        generated = self.form.generate(self, program, types)
+        functions = generated.functions
+        names = {**generated.names, "main": generated.main, "entry": generated.entry}
+        taped = generated.taped
         decorator = f"@njit(cache={bool(self.options['cache'])}, error_model=\"numpy\")"
-        functions, names = self.form.functions(self, program)
         texts = [render_function(fn, program.source_map.line_text, decorator) for fn in functions]
         described = ", ".join(f"{p}: {_describe(t)}" for p, t in zip(info.params, types))
         header = [
@@ -493,7 +664,40 @@ class Transformation:
         custom_header, custom_imports = _custom_rule_lines(functions)
         source = render_module(header + custom_header, _imports(functions) + custom_imports, texts,
                                program.constants)
-        return Specialization(source, load_module(source), names, program, types)
+        return Specialization(source, load_module(source), names, program, types, taped, generated.core)
+
+    def program(self, types):
+        """The analysed program for argument types ``types``: from the function's source, or for a
+        derivative of a derivative from the inner derivative's core function."""
+        if self.inner is None:
+            return build_program(self.info, types, self.wrt, self.single_wrt, array_result=self.form.array_result,
+                                 has_aux=self.has_aux)
+        return build_program(self.info, types, self.wrt, self.single_wrt, array_result=self.form.array_result,
+                             has_aux=self.has_aux, core=self.inner.core_program(types))
+
+    # as the function of an outer transform ----------------------------
+    def presented_info(self):
+        """How an outer transform sees this derivative: a function of its own arguments."""
+        params = self.info.params + _extra_names(self, len(self.info.params))
+        return dataclasses.replace(self.info, func=self.public or self.original, name=f"{self.kind}_{self.info.name}",
+                                   params=params)
+
+    def core_program(self, types):
+        """(core function, source map, global arrays) of this derivative for the types ``types`` of its
+        arguments (the function's, then the extra ones)."""
+        n = len(self.info.params)
+        spec = self.specialize(types[:n])
+        if spec.core is None:
+            raise UnsupportedError(
+                f"{self.kind} of {self.info.name}() is computed by a driver that calls a derivative once per "
+                "direction, which is not differentiated again; nest jvp instead (jvp of jvp of grad)",
+                construct=f"derivative of {self.kind}", **spec.program.source_map.where(spec.program.tree.body[-1]))
+        taken = user_names(spec.core)
+        fresh = NameSource(taken | set(self.info.params))
+        extra = [fresh.exact(stem) for stem in _extra_names(self, n)]
+        core = self.form.presented(self, spec, extra)
+        dump("presented", core)
+        return core, spec.program.source_map, spec.program.constants
 
     # calling from Python ---------------------------------------------
     def extra_count(self):
@@ -512,10 +716,11 @@ class Transformation:
                 params[i] = float(params[i])
         return params, args[n:], types
 
-    def run_reverse(self, function, params, seed):
+    def run_taped(self, function, args):
+        """``function(*args, ftape, itape)`` run with tapes kept between calls; its (value, derivative)."""
         ftape, itape = self._tapes.pop() if self._tapes else (np.empty(1024), np.empty(256, np.int64))
         while True:
-            value, grads, fneeded, ineeded = function(*params, seed, ftape, itape)
+            value, derivative, fneeded, ineeded = function(*args, ftape, itape)
             if fneeded <= ftape.shape[0] and ineeded <= itape.shape[0]:
                 break
             # the tapes were too small: run again with tapes of the size this run reached
@@ -524,7 +729,7 @@ class Transformation:
             if ineeded > itape.shape[0]:
                 itape = np.empty(max(ineeded, 2 * itape.shape[0]), np.int64)
         self._tapes.append((ftape, itape))
-        return value, grads
+        return value, derivative
 
     def _resolve(self, args):
         """(specialization, compiled function, whether wrt arguments need float()) for these arguments,
@@ -587,7 +792,7 @@ class Transformation:
 def _imports(functions):
     """The generated module's imports: the runtime names its functions use."""
     used = {node.id for fn in functions for node in ast.walk(fn) if isinstance(node, ast.Name)}
-    runtime = sorted({"digamma", "range_len"} | ({"ShapeError"} & used))
+    runtime = sorted({"digamma", "range_len"} | ({"ShapeError", "trigamma", "tetragamma"} & used))
     return _IMPORTS + [f"from srcad.backend.runtime import {', '.join(runtime)}"]
 
 
@@ -633,6 +838,7 @@ def _public_callable(transformation):
     public.__name__ = public.__qualname__ = name
     public.__srcad__ = transformation
     public.__srcad_primal__ = transformation.primal
+    transformation.public = public
     if transformation.form.takes_defaults:
         # the primal's default values, when called from Python (jvp and vjp append arguments after them)
         public.__defaults__ = transformation.primal.__defaults__
@@ -706,6 +912,32 @@ jvp.__doc__ = """Forward mode: ``fj(*args, *tangents) -> (value, directional der
     ...     return x * y
     >>> srcad.jvp(f, wrt=(0, 1))(2.0, 3.0, 1.0, 0.0)
     (6.0, 3.0)
+"""
+
+hessian = _decorator("hessian")
+hessian.__name__ = "hessian"
+hessian.__doc__ = """Hessian of a scalar-valued function: ``H(*args)`` of shape ``x.shape + x.shape``.
+
+    Computed as forward over reverse, the tangent of srcad's gradient, one sweep per
+    entry of ``x = args[wrt]`` (``wrt`` is one int); a float ``x`` gives a float.
+
+    >>> def f(x, y):
+    ...     return x * x * y
+    >>> srcad.hessian(f, wrt=0)(3.0, 2.0)
+    4.0
+"""
+
+hvp = _decorator("hvp")
+hvp.__name__ = "hvp"
+hvp.__doc__ = """Hessian-vector product: ``hv(*args, v) = H @ v`` in one forward-over-reverse sweep.
+
+    ``v`` has the shape of ``args[wrt]`` (``wrt`` is one int).
+
+    >>> import numpy as np
+    >>> def f(x):
+    ...     return np.sum(x * x * x)
+    >>> srcad.hvp(f)(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+    array([6., 0.])
 """
 
 vjp = _decorator("vjp")

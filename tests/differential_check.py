@@ -91,11 +91,11 @@ def _moved(args, direction, h):
 
 def _plain_derivatives(program, args, direction):
     """(value, gradient tuple) from reverse mode and (value, directional) from forward mode, as plain Python."""
-    from fd import plain
+    from fd import plain, taped_reverse
     from srcad.api import Transformation
 
-    reverse = plain(Transformation(program, "value_and_grad", gen.WRT).specialize(_types()).functions["rev"])
-    forward = plain(Transformation(program, "jvp", gen.WRT).specialize(_types()).functions["jvp"])
+    reverse = taped_reverse(Transformation(program, "value_and_grad", gen.WRT).specialize(_types()))
+    forward = plain(Transformation(program, "jvp", gen.WRT).specialize(_types()).functions["main"])
     run_args = _copies(args)
     value, grads, fneeded, ineeded = reverse(*run_args, 1.0, np.empty(4), np.empty(4, np.int64))
     if fneeded > 4 or ineeded > 4:

@@ -131,3 +131,12 @@ def assert_close(actual, expected, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL, what="v
 def plain(function):
     """The Python function behind a compiled one (itself when Numba runs as plain Python)."""
     return getattr(function, "py_func", function)
+
+
+def taped_reverse(spec, compiled=False):
+    """The adjoint of specialization ``spec`` as ``(*args, seed, ftape, itape) -> (value, grads, ftop, itop)``,
+    as plain Python unless ``compiled``, whether or not it takes tapes (one without pushes takes none)."""
+    function = spec.functions["main"] if compiled else plain(spec.functions["main"])
+    if spec.taped:
+        return function
+    return lambda *args: (*function(*args[:-2]), 0, 0)

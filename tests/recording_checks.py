@@ -3,6 +3,7 @@
 import numpy as np
 
 import fd
+from fd import taped_reverse
 from srcad.api import Transformation
 
 
@@ -14,7 +15,7 @@ def plain_reverse(func, args, wrt):
     """(value, gradients) from the generated adjoint run as Python; tiny tapes first, as the caller grows them."""
     transformation = Transformation(func, "value_and_grad", wrt)
     types = transformation.split_args(tuple(args), 0)[2]
-    reverse = _python(transformation.specialize(types).functions["rev"])
+    reverse = taped_reverse(transformation.specialize(types))
     value, grads, fneeded, ineeded = reverse(*_copies(args), 1.0, np.empty(2), np.empty(2, np.int64))
     if fneeded > 2 or ineeded > 2:
         value, grads, _, _ = reverse(*_copies(args), 1.0, np.empty(fneeded), np.empty(ineeded, np.int64))
@@ -24,7 +25,7 @@ def plain_reverse(func, args, wrt):
 def plain_forward(func, args, wrt, tangents):
     transformation = Transformation(func, "jvp", wrt)
     types = transformation.split_args(tuple(args) + tuple(tangents), len(tangents))[2]
-    return _python(transformation.specialize(types).functions["jvp"])(*_copies(args), *tangents)
+    return _python(transformation.specialize(types).functions["main"])(*_copies(args), *tangents)
 
 
 def _python(function):

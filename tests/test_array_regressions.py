@@ -15,7 +15,7 @@ import srcad
 from srcad.api import Transformation
 
 import examples_array_regressions as ex
-from fd import assert_close, gradient
+from fd import assert_close, gradient, plain, taped_reverse
 
 RNG = np.random.default_rng(6)
 M3 = RNG.normal(size=(3, 3))
@@ -78,8 +78,7 @@ def _plain_functions(func, args, wrt):
     reverse = Transformation(func, "value_and_grad", wrt)
     forward = Transformation(func, "jvp", wrt)
     types = reverse.split_args(args, 0)[2]
-    functions = (reverse.specialize(types).functions["rev"], forward.specialize(types).functions["jvp"])
-    return tuple(getattr(f, "py_func", f) for f in functions)
+    return taped_reverse(reverse.specialize(types)), plain(forward.specialize(types).functions["main"])
 
 
 def _run_reverse(reverse, args):

@@ -91,6 +91,6 @@ def test_reads_hoisted_out_of_loops_only_happen_when_the_loop_runs():
     assert "if range_len(i, n, 1) > 0:" in text
     # as plain Python, an out-of-bounds read raises instead of reading past the buffer
     rev = Transformation(ex.hoist_guard, "value_and_grad", 0).specialize((ArrayType("float64", 1),))
-    value, grad, fneeded, ineeded = rev.functions["rev"].py_func(X, 1.0, np.empty(1000), np.empty(1000, np.int64))
+    value, grad, fneeded, ineeded = rev.functions["main"].py_func(X, 1.0, np.empty(1000), np.empty(1000, np.int64))
     assert value == pytest.approx(ex.hoist_guard(X))
     assert srcad.check_grad(ex.hoist_guard, X).ok

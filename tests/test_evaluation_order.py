@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from random_programs import load_program
+from fd import taped_reverse
 from srcad.api import Transformation
 
 _HELPERS = '''
@@ -69,8 +70,7 @@ def _program(seed):
 @pytest.mark.parametrize("seed", range(40))
 def test_calls_in_conditions_run_as_python_runs_them(tmp_path_factory, seed):
     program, text = load_program(tmp_path_factory.mktemp("order"), _program(seed), f"order_{seed}")
-    reverse = Transformation(program, "value_and_grad", 0).specialize(("float",)).functions["rev"]
-    reverse = getattr(reverse, "py_func", reverse)
+    reverse = taped_reverse(Transformation(program, "value_and_grad", 0).specialize(("float",)))
     for x in (0.3, 1.7):
         value, grad, fneeded, ineeded = reverse(x, 1.0, np.empty(4096), np.empty(1024, np.int64))
         assert fneeded <= 4096 and ineeded <= 1024

@@ -32,6 +32,15 @@ def test_generated_source_matches_golden(name, func, mode, wrt):
     assert text == path.read_text()
 
 
+def test_hessian_source_matches_golden():
+    """Forward over reverse: the tangent of the adjoint, its tape entry, and the column driver."""
+    text = srcad.source(srcad.hessian(newton_sqrt))
+    path = GOLDEN / "newton_sqrt_hessian.py"
+    if os.environ.get("SRCAD_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+
+
 def test_source_is_identical_in_a_new_process():
     code = (
         "import srcad, examples_golden as e;"

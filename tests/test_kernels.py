@@ -44,10 +44,10 @@ def _plain_python(func, args, wrt):
 
     reverse = Transformation(func, "value_and_grad", wrt)
     types = reverse.split_args(args, 0)[2]
-    rev = _plain(reverse.specialize(types).functions["rev"])
+    rev = fd.taped_reverse(reverse.specialize(types))
     value, grad, fneeded, ineeded = rev(*args, 1.0, np.empty(4096), np.empty(1024, np.int64))
     assert fneeded <= 4096 and ineeded <= 1024
-    jvp = _plain(Transformation(func, "jvp", wrt).specialize(types).functions["jvp"])
+    jvp = _plain(Transformation(func, "jvp", wrt).specialize(types).functions["main"])
     return value, grad, lambda tangent: jvp(*args, tangent)
 
 

@@ -59,7 +59,7 @@ def test_every_nesting_is_right_or_refused(inner, outer):
     except srcad.UnsupportedError as error:
         assert "derivative" in str(error)
         return
-    except TypeError:
+    except (TypeError, srcad.ShapeError):
         # the outer call's arguments do not fit the inner derivative's signature: no number at all
         return
     if isinstance(value, tuple):

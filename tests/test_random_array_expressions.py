@@ -7,7 +7,7 @@ before they are assigned and indices out of bounds.
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from fd import assert_close, gradient
+from fd import assert_close, gradient, plain, taped_reverse
 from random_array_expressions import random_array_expression_program
 from random_programs import load_program
 from srcad.analysis import ArrayType
@@ -31,8 +31,8 @@ def test_random_array_expressions(tmp_path_factory, seed):
     rng = np.random.default_rng(seed % 1000)
     args = (rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, (4, 3)), rng.uniform(-1, 1, 4), rng.uniform(-1, 1, 3),
             float(rng.uniform(-1, 1)))
-    reverse = _plain(Transformation(program, "value_and_grad", _WRT).specialize(_TYPES).functions["rev"])
-    forward = _plain(Transformation(program, "jvp", _WRT).specialize(_TYPES).functions["jvp"])
+    reverse = taped_reverse(Transformation(program, "value_and_grad", _WRT).specialize(_TYPES))
+    forward = _plain(Transformation(program, "jvp", _WRT).specialize(_TYPES).functions["main"])
     value, grads, fneeded, ineeded = reverse(*args, 1.0, np.empty(16), np.empty(16, np.int64))
     if fneeded > 16 or ineeded > 16:
         value, grads, _, _ = reverse(*args, 1.0, np.empty(fneeded), np.empty(ineeded, np.int64))

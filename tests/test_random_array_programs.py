@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from random_array_programs import random_array_program
 from random_programs import load_program
-from fd import plain
+from fd import plain, taped_reverse
 from srcad.api import Transformation
 
 
@@ -38,8 +38,8 @@ def test_array_programs(tmp_path_factory, seed, n):
     rng = np.random.default_rng(seed % 1000)
     x, w = rng.uniform(-1, 1, 5), rng.uniform(-1, 1, 5)
     x0, w0 = x.copy(), w.copy()
-    reverse = plain(Transformation(program, "value_and_grad", (0, 1)).specialize(_types()).functions["rev"])
-    forward = plain(Transformation(program, "jvp", (0, 1)).specialize(_types()).functions["jvp"])
+    reverse = taped_reverse(Transformation(program, "value_and_grad", (0, 1)).specialize(_types()))
+    forward = plain(Transformation(program, "jvp", (0, 1)).specialize(_types()).functions["main"])
     value, (gx, gw) = _run_reverse(reverse, (x, w, n))
     assert np.array_equal(x, x0) and np.array_equal(w, w0), text
     assert abs(value - program(x, w, n)) <= 1e-12 * max(1.0, abs(value)), text

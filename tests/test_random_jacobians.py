@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from random_array_programs import random_array_program
 from random_programs import load_program, random_program
-from fd import plain
+from fd import plain, taped_reverse
 from srcad.analysis import ArrayType
 from srcad.api import Transformation
 
@@ -30,7 +30,7 @@ def plain_entry(transformation, arg_types):
 
 
 def gradient(program, arg_types, args):
-    reverse = plain(Transformation(program, "value_and_grad", (0, 1)).specialize(arg_types).functions["rev"])
+    reverse = taped_reverse(Transformation(program, "value_and_grad", (0, 1)).specialize(arg_types))
     value, grads, fneeded, ineeded = reverse(*args, 1.0, np.empty(4), np.empty(4, np.int64))
     if fneeded > 4 or ineeded > 4:
         value, grads, _, _ = reverse(*args, 1.0, np.empty(fneeded), np.empty(ineeded, np.int64))

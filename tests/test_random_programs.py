@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from random_programs import load_program, random_program
-from fd import plain
+from fd import plain, taped_reverse
 from srcad.api import Transformation
 
 
@@ -34,8 +34,8 @@ def _finite_difference(f, a, b, n, index, h=1e-6):
 def test_reverse_forward_and_differences_agree(tmp_path_factory, seed, a, b, n):
     program, text = _load(tmp_path_factory, seed)
     value = program(a, b, n)
-    reverse = plain(Transformation(program, "value_and_grad", (0, 1)).specialize(("float", "float", "int")).functions["rev"])
-    forward = plain(Transformation(program, "jvp", (0, 1)).specialize(("float", "float", "int")).functions["jvp"])
+    reverse = taped_reverse(Transformation(program, "value_and_grad", (0, 1)).specialize(("float", "float", "int")))
+    forward = plain(Transformation(program, "jvp", (0, 1)).specialize(("float", "float", "int")).functions["main"])
     # tiny tapes first: a run that does not fit reports the sizes it needs
     rev_value, (ga, gb), fneeded, ineeded = reverse(a, b, n, 1.0, np.empty(4), np.empty(4, np.int64))
     if fneeded > 4 or ineeded > 4:

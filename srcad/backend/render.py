@@ -55,6 +55,9 @@ class _Renderer:
         elif isinstance(stmt, ast.While):
             self.lines.append(f"{pad}while {ast.unparse(stmt.test)}:")
             self.block(stmt.body, depth + 1)
+        elif getattr(stmt, "srcad_accumulate", False):
+            # ``x = x + e``, an accumulation the transforms read as any assignment
+            self.lines.append(f"{pad}{ast.unparse(stmt.targets[0])} += {ast.unparse(stmt.value.right)}")
         else:
             self.lines.append(pad + ast.unparse(stmt))
 

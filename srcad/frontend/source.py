@@ -128,7 +128,7 @@ class SourceMap:
         return self.infos[index], line
 
     def where(self, node):
-        info, line = self.locate(getattr(node, "lineno", self.infos[0].firstlineno))
+        info, line = self.locate(getattr(node, "lineno", None) or self.infos[0].firstlineno)
         return dict(filename=info.filename, lineno=line)
 
     def line_text(self, lineno):

@@ -48,8 +48,22 @@ def _make_rule(name, params, partials, result):
         raise ValueError(f"unknown result type {result!r}")
     if len(params) != len(partials):
         raise ValueError(f"rule {name}: {len(params)} parameters but {len(partials)} partials")
-    parsed = tuple(None if p is None else ast.parse(p, mode="eval").body for p in partials)
+    parsed = tuple(None if p is None else dotted_calls(ast.parse(p, mode="eval").body) for p in partials)
     return Rule(name=name, params=tuple(params), partials=tuple(partials), result=result, parsed=parsed)
+
+
+def dotted_calls(tree):
+    """``math.cos(x)`` with the callee as the one name ``math.cos``, as core form spells calls, so that a
+    derivative built from partials can be read by the transforms again."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            parts, base = [], node.func
+            while isinstance(base, ast.Attribute):
+                parts.insert(0, base.attr)
+                base = base.value
+            if isinstance(base, ast.Name):
+                node.func = ast.Name(".".join([base.id] + parts), ast.Load())
+    return tree
 
 
 def register(objects, name, params, partials, result="float"):

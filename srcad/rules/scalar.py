@@ -81,6 +81,13 @@ register([np.minimum, np.fmin], "min", ("a", "b"), ("1.0 if a <= b else 0.0", "0
 register([math.lgamma], "math.lgamma", ("x",), ("digamma(x)",))
 register([math.gamma], "math.gamma", ("x",), ("out * digamma(x)",))
 
+# Runtime helpers that generated code calls are primitives like any other, so a derivative
+# can be differentiated again.  tetragamma (trigamma's derivative) is compiled but has no rule:
+# a fourth derivative of lgamma is refused as a call without one.
+register([], "digamma", ("x",), ("trigamma(x)",))
+register([], "trigamma", ("x",), ("tetragamma(x)",))
+register([], "range_len", ("start", "stop", "step"), (None, None, None), result="int")
+
 # NumPy's spellings of arithmetic and a few more ufuncs
 register([np.multiply], "np.multiply", ("a", "b"), ("b", "a"), result="join")
 register([np.divide, np.true_divide], "np.divide", ("a", "b"), ("1.0 / b", "-out / b"), result="div")

@@ -57,7 +57,7 @@ class AdjointTransformer:
             return self.for_loop(stmt)
         if isinstance(stmt, ast.While):
             return self.while_loop(stmt)
-        if isinstance(stmt, ast.Assert):
+        if isinstance(stmt, (ast.Assert, ast.Raise)):
             return [stmt], []
         raise AssertionError(f"unexpected statement {ast.dump(stmt)}")
 
@@ -200,7 +200,7 @@ class AdjointTransformer:
             # the loop may be left early: count the iterations that ran
             done = fresh(f"_count{lid}")
             before.append(assign(done, const(0), stmt))
-            body_f.insert(0, located(ast.AugAssign(name(done, True), ast.Add(), const(1)), stmt))
+            body_f.insert(0, add_to(done, const(1), stmt))
         else:
             before.append(assign(trips, ast.Call(name("range_len"), [start, stop, step], []), stmt))
         for var in (start_var, step_var):
@@ -235,7 +235,7 @@ class AdjointTransformer:
             return [forward], []
         lid = self.new_loop_id()
         count = self.p.names.exact(f"_trips{lid}")
-        counter = located(ast.AugAssign(name(count, True), ast.Add(), const(1)), stmt)
+        counter = add_to(count, const(1), stmt)
         forward.body = [counter] + body_f
         before = [assign(count, const(0), stmt)]
         after = [tape.push(name(count), "i", stmt)]
@@ -271,14 +271,17 @@ class AdjointTransformer:
         return checks
 
     def function(self, tree, fname, with_value=True):
-        """The adjoint function; without ``with_value`` it returns 0.0 for the value, so that
-        work done only for the value (a running sum, say) is dead code the compiler drops."""
+        """The adjoint function in core form: ``f_rev(params, _seed) -> (value, gradients)``.
+
+        Its forward sweep, a marker where that sweep ends, then the reverse sweep and
+        one return; tape operations are markers (:mod:`.tape` lowers them).  Without
+        ``with_value`` it returns 0.0 for the value, so that work done only for the
+        value (a running sum, say) is dead code the compiler drops."""
         p = self.p
         params = [a.arg for a in tree.args.args]
         body = tree.body[:-1]
         forward, reverse = self.block(body)
         first = tree.body[0]
-        tops = [assign("_ftop", const(0), first), assign("_itop", const(0), first)]
         init = []
         for var in sorted(self.recorded - set(params)):
             init.append(assign(var, zero_of(p.env.get(var)), first))
@@ -287,44 +290,42 @@ class AdjointTransformer:
         returned = ast.Tuple([name(r) for r in p.results], ast.Load()) if p.tuple_result else name(p.results[0])
         middle = [assign(value_name, returned if with_value else const(0.0), last)]
         middle += self.seed_checks(last)
-        # a scalar result gets its seed assigned; every other adjoint starts at zero
-        assigned = {r for r in p.differentiated if not isinstance(p.env.get(r), ArrayType)}
+        # an active result gets its seed assigned (an array result a copy); every other adjoint starts at zero
+        assigned = {r for r in p.differentiated if not isinstance(p.env.get(r), ArrayType) or r in self.active}
         for var in sorted((self.active | set(p.wrt_names)) - assigned - self.single_use):
             if isinstance(p.env.get(var), ArrayType):
                 zero = ast.Call(name("np.zeros_like"), [name(var)], [])
             else:
                 zero = const(0.0)
             middle.append(assign(self.bar(var), zero, last))
+        seeded = set()
         for position, result in enumerate(p.differentiated):
             if result not in self.active:
                 continue
             seed = self.seed_of(position)
-            if isinstance(p.env.get(result), ArrayType):
-                middle.append(add_to(self.bar(result), seed, last))   # the bar is a zeroed array
+            if result in seeded:    # a result returned twice gets both cotangents
+                middle.append(add_to(self.bar(result), seed, last))
+            elif isinstance(p.env.get(result), ArrayType):
+                middle.append(assign(self.bar(result), ast.Call(name("np.copy"), [seed], []), last))
             else:
                 middle.append(assign(self.bar(result), seed, last))
-        def result_tuple(value, grads):
-            grads_node = grads[0] if p.single_wrt else ast.Tuple(grads, ast.Load())
-            ret = ast.Return(ast.Tuple([value, grads_node, name("_ftop"), name("_itop")], ast.Load()))
-            ret.lineno = None  # bookkeeping, not from a source line: no comment
-            return ret
-
-        check = []
-        if any(tape.is_push(s) for s in ast.walk(ast.Module(forward, []))):
-            zeros = [ast.Call(name("np.zeros_like"), [name(w)], []) if isinstance(p.env.get(w), ArrayType)
-                     else const(0.0) for w in p.wrt_names]
-            value = copy.deepcopy(returned) if with_value else const(0.0)
-            retry = located(ast.If(tape.overflowed(), [result_tuple(value, zeros)], []), last)
-            retry.lineno = None
-            check = [retry]
-        ret = result_tuple(name(value_name), [name(self.bar(w)) for w in p.wrt_names])
-        body = tops + tape.lower(init + forward) + check + tape.lower(middle + reverse) + [ret]
-        args = ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in params + ["_seed", "_ftape", "_itape"]],
+            seeded.add(result)
+        grads = [name(self.bar(w)) for w in p.wrt_names]
+        ret = ast.Return(ast.Tuple([name(value_name), grads[0] if p.single_wrt else ast.Tuple(grads, ast.Load())],
+                                   ast.Load()))
+        body = init + forward + [tape.forward_end(last)] + middle + reverse + [ret]
+        args = ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in params + ["_seed"]],
                              kwonlyargs=[], kw_defaults=[], defaults=[])
         fn = ast.FunctionDef(name=fname, args=args, body=body, decorator_list=[], returns=None, type_params=[])
         located(fn, tree)
-        for node in (ret, *check):
-            node.lineno = None
+        ret.lineno = None   # bookkeeping, not from a source line: no comment
+        if not with_value:
+            value_type = "float"
+        elif p.tuple_result:
+            value_type = tuple(p.env.get(r) for r in p.results)
+        else:
+            value_type = p.env.get(p.results[0])
+        fn.srcad_types = {value_name: value_type}   # what the analyses cannot type: the value tuple
         return fn
 
 
@@ -355,31 +356,6 @@ def _negate(a):
     if isinstance(a, ast.Constant):
         return const(-a.value)
     return ast.UnaryOp(ast.USub(), a)
-
-
-def entry_function(program, rev_name, fname):
-    """``f_vjp(params, _seed)``: the adjoint with tapes of its own, returning (value, gradients).
-
-    It starts with small tapes and runs again with larger ones when a run reports
-    that they were too small.
-    """
-    params = [a.arg for a in program.tree.args.args]
-    text = f"""
-def {fname}({', '.join(params + ['_seed'])}):
-    _fsize = 1024
-    _isize = 256
-    while True:
-        _value, _grads, _fneeded, _ineeded = {rev_name}({', '.join(params)}, _seed, np.empty(_fsize, np.float64), np.empty(_isize, np.int64))
-        if _fneeded <= _fsize and _ineeded <= _isize:
-            return (_value, _grads)
-        _fsize = max(_fneeded, 2 * _fsize)
-        _isize = max(_ineeded, 2 * _isize)
-"""
-    fn = ast.parse(text).body[0]
-    for node in ast.walk(fn):
-        if hasattr(node, "lineno"):
-            node.lineno = None
-    return fn
 
 
 def _single_use_temps(program):

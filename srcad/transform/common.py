@@ -40,8 +40,13 @@ def assign(target, value, where):
 
 
 def add_to(target, value, where):
+    """``target = target + value``: core form, which the renderer prints as ``target += value``."""
     target_node = name(target, store=True) if isinstance(target, str) else target
-    return located(ast.AugAssign(target_node, ast.Add(), value), where)
+    read = copy.deepcopy(target_node)
+    read.ctx = ast.Load()
+    stmt = located(ast.Assign([target_node], ast.BinOp(read, ast.Add(), value)), where)
+    stmt.srcad_accumulate = True
+    return stmt
 
 
 def times(a, b):

@@ -342,7 +342,7 @@ def jacobian_functions(program, mode):
     """Vector-mode sweeps and drivers of ``program``'s Jacobian; ``mode`` is "forward", "reverse" or "auto"."""
     from ..errors import UnsupportedError
     from .directions import vector_adjoint, vector_tangent
-    from .program import adjoint_function, tangent_function
+    from .program import adjoint_function, lower_tapes, tangent_function
 
     if program.tuple_result:
         raise UnsupportedError("a Jacobian needs a function returning one scalar or one array, not a tuple: "
@@ -355,7 +355,9 @@ def jacobian_functions(program, mode):
         sweeps.append(tangent)
         costs["forward"] = sweep_cost(tangent)
     if mode in ("reverse", "auto"):
-        adjoint = vector_adjoint(program, adjoint_function(program, with_value=False), f"{base}_rev_block")
+        # the adjoint with its tapes lowered (every block sweep takes tapes), then given its direction axis
+        lowered, _ = lower_tapes(program, adjoint_function(program, with_value=False), always=True)
+        adjoint = vector_adjoint(program, lowered, f"{base}_rev_block")
         sweeps.append(adjoint)
         per_block, per_direction = sweep_cost(adjoint)
         costs["reverse"] = (per_block, per_direction * ADJOINT_DIRECTION_FACTOR)

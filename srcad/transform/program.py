@@ -1,14 +1,18 @@
 """From a parsed function to derivative functions: the analyses, then a transformer."""
 
 import ast
+import os
+import sys
 from dataclasses import dataclass
 
 from ..analysis import ArrayType, TupleType, analyze_activity, infer_types, is_float, join, plan_recording, type_of
 from ..analysis.types import assignments, conflict_cause, describe, element_writes
 from ..errors import UnsupportedError
 from ..frontend import normalize
+from ..rules import lookup_call
 from ..frontend.names import NameSource, user_names
-from .adjoint import AdjointTransformer, entry_function
+from . import tape
+from .adjoint import AdjointTransformer
 from .common import DerivativeNames
 from .definite import initialize_maybe_unassigned, type_lookup
 from .flatten import flatten
@@ -146,73 +150,237 @@ def _check_types(info, tree, env):
             raise UnsupportedError("cannot type the condition", construct=ast.unparse(node.test), **info.where(node))
 
 
-def build_program(info, arg_types, wrt, single_wrt, array_result=False, has_aux=False):
+class _Build:
+    """What the passes of :func:`build_program` read and write, one field a stage."""
+
+    def __init__(self, info, arg_types, wrt, array_result, has_aux):
+        self.info = info
+        self.arg_types = arg_types
+        self.wrt_names = [info.params[i] for i in wrt]
+        self.array_result = array_result
+        self.has_aux = has_aux
+        self.tree = None
+        self.source_map = None
+        self.constants = {}
+        self.constant_types = {}
+        self.env = None
+        self.activity = None
+        self.temps = []
+        self.plan = None
+        self.what = "the function"   # how messages name it
+
+    def infer(self):
+        self.env = infer_types(self.tree, self.arg_types, self.constant_types)
+
+
+def _normalize(b):
+    arrays = [p for p, t in zip(b.info.params, b.arg_types) if isinstance(t, ArrayType)]
+    tuples = {p: len(t.elements) for p, t in zip(b.info.params, b.arg_types) if isinstance(t, TupleType)}
+    nones = [p for p, t in zip(b.info.params, b.arg_types) if t == "none"]
+    b.tree, b.source_map, b.constants = normalize(b.info, arrays, tuples, nones)
+    b.constant_types = {name: ArrayType(value.dtype.name, value.ndim) for name, value in b.constants.items()}
+
+
+def _views(b):
+    b.infer()
+    b.tree = resolve_views(b.tree, b.env, b.source_map)
+    b.infer()
+    _check_assignment_types(b.source_map, b.tree, b.env)
+
+
+def _scalarize(b):
+    b.tree = scalarize(b.tree, b.env, b.source_map)
+    b.infer()
+    _check_types(b.source_map, b.tree, b.env)
+
+
+# calls in generated code that are not primitives: tape markers, loops, checks
+_NOT_PRIMITIVES = ("_srcad_", "range", "len", "ShapeError")
+
+
+def _types(b):
+    """Types of a core function made by a transform; every call in it must have a rule."""
+    b.infer()
+    for stmt in ast.walk(b.tree):
+        if not isinstance(stmt, ast.stmt) or isinstance(stmt, ast.FunctionDef):
+            continue
+        for node in ast.iter_child_nodes(stmt):
+            for call in (n for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
+                if lookup_call(call.func.id) is None and not call.func.id.startswith(_NOT_PRIMITIVES):
+                    raise UnsupportedError(
+                        f"cannot differentiate '{ast.unparse(call)}' again: {call.func.id} has no rule",
+                        construct=call.func.id, **b.source_map.where(stmt))
+    for name, value, stmt in assignments(b.tree):
+        if value is not None and type_of(value, b.env) == "conflict":
+            part, _ = conflict_cause(value, b.env) or (value, [])
+            raise UnsupportedError(f"cannot differentiate '{ast.unparse(part)}' again: it has no rule",
+                                   construct=_construct(part), **b.source_map.where(stmt))
+    for name, value, stmt in assignments(b.tree):
+        if b.env.get(name) == "conflict":
+            raise UnsupportedError(f"cannot type '{name}' in a derivative differentiated again",
+                                   construct="assignment", **b.source_map.where(stmt))
+
+
+def _results(b):
+    """Refuse results a derivative cannot be taken of; note which results are differentiated."""
+    returned = b.tree.body[-1].value
+    b.tuple_result = isinstance(returned, ast.Tuple)
+    b.results = [part.id for part in returned.elts] if b.tuple_result else [returned.id]
+    where = b.source_map.where(b.tree.body[-1])
+    if b.has_aux and not b.tuple_result:
+        raise UnsupportedError("has_aux=True needs a function that returns a tuple (value, aux)",
+                               construct="return", **where)
+    if b.tuple_result and not b.array_result and not b.has_aux:
+        raise UnsupportedError(
+            f"{b.what} returns a tuple of {len(b.results)} values, and a gradient needs one scalar: "
+            "pass has_aux=True to differentiate the first value and return the rest beside the gradient, "
+            "or use jvp / vjp for every part", construct="tuple return", **where)
+    b.differentiated = b.results[:1] if b.has_aux else b.results
+    for position, result in enumerate(b.differentiated):
+        result_type = b.env.get(result)
+        allowed = result_type in ("float", "int", "bool") or \
+            b.array_result and isinstance(result_type, ArrayType) and result_type.element == "float"
+        if not allowed:
+            what = "a float scalar or a float array (for jvp and vjp)" if b.array_result else \
+                "a float scalar (use jvp or vjp for a function returning an array)"
+            if not b.array_result and b.what != "the function":
+                what = ("a float scalar; for the derivative of a gradient with respect to an array use "
+                        "srcad.hessian(f), srcad.hvp(f) or srcad.jvp(srcad.grad(f))")
+            message = f"part {position} of the tuple {b.what} returns must be {what}" if b.tuple_result \
+                else f"{b.what} must return {what}"
+            raise UnsupportedError(message, construct="return", **where)
+
+
+def _activity(b):
+    b.activity = analyze_activity(b.tree, b.env, b.wrt_names, b.differentiated)
+
+
+def _flatten(b):
+    b.tree, b.temps = flatten(b.tree, b.env, b.activity)
+    b.infer()
+    _activity(b)
+
+
+def _recording(b):
+    b.plan = plan_recording(b.tree, b.activity, b.env)
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One named step of :func:`build_program`; ``SRCAD_DUMP=<name>`` prints the function after it."""
+
+    name: str
+    run: object
+    from_source_only: bool = False   # a core function made by a transform skips it
+
+
+PASSES = (
+    Pass("normalize", _normalize, from_source_only=True),
+    Pass("views", _views, from_source_only=True),
+    Pass("scalarize", _scalarize, from_source_only=True),
+    Pass("types", _types),
+    Pass("results", _results),
+    Pass("activity", _activity),
+    Pass("flatten", _flatten),
+    Pass("recording", _recording),
+)
+# passes after build_program, named for SRCAD_DUMP too
+LATER_PASSES = ("tangent", "adjoint", "presented", "tapes")
+
+
+def dump(pass_name, tree):
+    """Print ``tree`` to stderr when ``SRCAD_DUMP`` names ``pass_name`` (a comma list, or ``all``)."""
+    wanted = {w.strip() for w in os.environ.get("SRCAD_DUMP", "").split(",") if w.strip()}
+    if tree is not None and (pass_name in wanted or "all" in wanted):
+        print(f"# ---- srcad: {getattr(tree, 'name', '?')} after pass '{pass_name}'\n{ast.unparse(tree)}\n",
+              file=sys.stderr)
+
+
+def build_program(info, arg_types, wrt, single_wrt, array_result=False, has_aux=False, core=None):
     """Analyse ``info`` specialized to ``arg_types`` for differentiation with respect to params ``wrt``.
 
     ``array_result`` admits float arrays and tuples among the results (jvp and vjp);
-    ``has_aux`` takes the derivative of the first part of a tuple result only.
+    ``has_aux`` takes the derivative of the first part of a tuple result only.  The
+    passes of :data:`PASSES` run in order.  ``core``, a ``(function, source map,
+    global arrays)`` made by a transform, starts the pipeline from that core
+    function instead of from ``info``'s source: that is how a transform of a
+    transform is built (``info`` then names the derivative's parameters).
     """
-    arrays = [p for p, t in zip(info.params, arg_types) if isinstance(t, ArrayType)]
-    tuples = {p: len(t.elements) for p, t in zip(info.params, arg_types) if isinstance(t, TupleType)}
-    nones = [p for p, t in zip(info.params, arg_types) if t == "none"]
-    core, source_map, constants = normalize(info, arrays, tuples, nones)
-    constant_types = {name: ArrayType(value.dtype.name, value.ndim) for name, value in constants.items()}
-    wrt_names = [info.params[i] for i in wrt]
-    returned = core.body[-1].value
-    tuple_result = isinstance(returned, ast.Tuple)
-    results = [part.id for part in returned.elts] if tuple_result else [returned.id]
-    env = infer_types(core, arg_types, constant_types)
-    core = resolve_views(core, env, source_map)
-    env = infer_types(core, arg_types, constant_types)
-    _check_assignment_types(source_map, core, env)
-    core = scalarize(core, env, source_map)
-    env = infer_types(core, arg_types, constant_types)
-    _check_types(source_map, core, env)
-    where = source_map.where(core.body[-1])
-    if has_aux and not tuple_result:
-        raise UnsupportedError("has_aux=True needs a function that returns a tuple (value, aux)",
-                               construct="return", **where)
-    if tuple_result and not array_result and not has_aux:
-        raise UnsupportedError(
-            f"the function returns a tuple of {len(results)} values, and a gradient needs one scalar: "
-            "pass has_aux=True to differentiate the first value and return the rest beside the gradient, "
-            "or use jvp / vjp for every part", construct="tuple return", **where)
-    differentiated = results[:1] if has_aux else results
-    for position, result in enumerate(differentiated):
-        result_type = env.get(result)
-        allowed = result_type in ("float", "int", "bool") or \
-            array_result and isinstance(result_type, ArrayType) and result_type.element == "float"
-        if not allowed:
-            what = "a float scalar or a float array (for jvp and vjp)" if array_result else \
-                "a float scalar (use jvp or vjp for a function returning an array)"
-            message = f"part {position} of the tuple the function returns must be {what}" if tuple_result \
-                else f"the function must return {what}"
-            raise UnsupportedError(message, construct="return", **where)
-    activity = analyze_activity(core, env, wrt_names, differentiated)
-    flat, temps = flatten(core, env, activity)
-    env = infer_types(flat, arg_types, constant_types)
-    activity = analyze_activity(flat, env, wrt_names, differentiated)
-    plan = plan_recording(flat, activity, env)
-    names = NameSource(user_names(flat) | set(_RESERVED))
+    b = _Build(info, arg_types, wrt, array_result, has_aux)
+    if core is not None:
+        b.wrt_names = [core[0].args.args[i].arg for i in wrt]
+        b.what = f"the derivative {info.name}()"
+        b.tree, b.source_map, b.constants = core
+        b.constant_types = {name: ArrayType(value.dtype.name, value.ndim) for name, value in b.constants.items()}
+    for step in PASSES:
+        if core is not None and step.from_source_only:
+            continue
+        step.run(b)
+        dump(step.name, b.tree)
+    names = NameSource(user_names(b.tree) | set(_RESERVED))
     deriv = DerivativeNames(names)
     return Program(
-        info=info, tree=flat, env=env, activity=activity, plan=plan, wrt_names=wrt_names,
-        single_wrt=single_wrt, results=results, tuple_result=tuple_result, differentiated=differentiated,
-        seed_tuple=tuple_result and not has_aux, names=names, deriv=deriv,
-        scratch_out=names.exact("_out"), scratch_seed=names.exact("_g"), temps=temps,
-        source_map=source_map, constants=constants,
+        info=info, tree=b.tree, env=b.env, activity=b.activity, plan=b.plan, wrt_names=b.wrt_names,
+        single_wrt=single_wrt, results=b.results, tuple_result=b.tuple_result, differentiated=b.differentiated,
+        seed_tuple=b.tuple_result and not has_aux, names=names, deriv=deriv,
+        scratch_out=names.exact("_out"), scratch_seed=names.exact("_g"), temps=b.temps,
+        source_map=b.source_map, constants=b.constants,
     )
 
 
-def tangent_function(program):
-    fn = TangentTransformer(program).function(program.tree, f"{program.info.name}_jvp")
-    return initialize_maybe_unassigned(fn, type_lookup(program))
+def tangent_function(program, fname=None):
+    """The tangent of ``program``: ``f_jvp(params, dots) -> (value, tangent)``, in core form."""
+    fn = TangentTransformer(program).function(program.tree, fname or f"{program.info.name}_jvp")
+    dump("tangent", fn)
+    return fn
 
 
 def adjoint_function(program, with_value=True):
+    """The adjoint of ``program``: ``f_rev(params, _seed) -> (value, gradients)``, in core form."""
     fn = AdjointTransformer(program).function(program.tree, f"{program.info.name}_rev", with_value)
-    return initialize_maybe_unassigned(fn, type_lookup(program))
+    dump("adjoint", fn)
+    return fn
 
 
-def adjoint_entry(program):
-    return entry_function(program, f"{program.info.name}_rev", f"{program.info.name}_vjp")
+def variable_types(program, fn=None):
+    """The type of a variable of ``program``'s generated function ``fn``: derivatives have their variable's."""
+    derived = {generated: var for (var, _), generated in program.deriv.memo.items()}
+    extra = getattr(fn, "srcad_types", {})
+
+    def lookup(var):
+        if var in extra:
+            return extra[var]
+        seen = 0
+        while var not in program.env and var in derived and seen < 10:
+            var, seen = derived[var], seen + 1
+        return program.env.get(var)
+
+    return lookup
+
+
+def lower_tapes(program, fn, always=False):
+    """The last passes on a generated function: tape lowering, then typed starts for maybe-unassigned
+    scalars.  Returns (function, whether it takes tapes); ``always`` gives it tapes even without pushes."""
+    lookup = variable_types(program, fn)
+    derived = {generated: var for (var, _), generated in program.deriv.memo.items()}
+    params = {a.arg for a in program.tree.args.args}
+
+    def zero_of(expr):
+        """What the early return of a full tape gives for ``expr``: zeros of its type (the derivative of an
+        array argument as ``np.zeros_like`` of it, the form the direction pass reads)."""
+        if not isinstance(expr, ast.Name):
+            return tape.zero_value("float")
+        base = expr.id
+        while base in derived:
+            base = derived[base]
+        if isinstance(lookup(expr.id), ArrayType) and base in params and base != expr.id:
+            return ast.Call(ast.Name("np.zeros_like", ast.Load()), [ast.Name(base, ast.Load())], [])
+        return tape.zero_value(lookup(expr.id))
+
+    taped = tape.lower_function(fn, zero_of, always)
+    dump("tapes", fn)
+    return initialize_maybe_unassigned(fn, type_lookup(program)), taped
+
+
+def entry_function(fn, fname):
+    return tape.entry_function(fn, fname)

@@ -6,6 +6,7 @@ import copy
 from ..analysis import ArrayType
 from ..analysis.types import is_element_write, target_name
 from ..rules import local_partials
+from . import tape
 from .common import active_partials, assign, const, located, name, times, total
 
 
@@ -24,6 +25,9 @@ class TangentTransformer:
         return out
 
     def stmt(self, stmt):
+        if tape.is_marker(stmt):
+            # an adjoint's tape operation: its tangent goes on the tape beside it
+            return tape.tangent_of_marker(stmt, self.active, self.dot)
         if isinstance(stmt, ast.Assign):
             return self.assignment(stmt)
         if isinstance(stmt, ast.If):
@@ -68,6 +72,8 @@ class TangentTransformer:
         tangent = assign(self.dot(target), total(terms), stmt)
         if not reads_target:
             return [stmt, tangent]
+        if isinstance(tangent.value, ast.Name) and tangent.value.id == self.dot(target):
+            return [stmt]   # ``x = x + c`` with c inactive: the tangent stays as it is
         uses_out = any(
             isinstance(n, ast.Name) and n.id == out_name
             for o in operands if o.partial is not None for n in ast.walk(o.partial)

@@ -72,8 +72,8 @@ def newton_sqrt_vjp(a, _seed):
     _fsize = 1024
     _isize = 256
     while True:
-        _value, _grads, _fneeded, _ineeded = newton_sqrt_rev(a, _seed, np.empty(_fsize, np.float64), np.empty(_isize, np.int64))
+        _value, _derivative, _fneeded, _ineeded = newton_sqrt_rev(a, _seed, np.empty(_fsize, np.float64), np.empty(_isize, np.int64))
         if _fneeded <= _fsize and _ineeded <= _isize:
-            return (_value, _grads)
+            return (_value, _derivative)
         _fsize = max(_fneeded, 2 * _fsize)
         _isize = max(_ineeded, 2 * _isize)

@@ -10,10 +10,8 @@ from srcad.backend.runtime import digamma, range_len
 
 
 @njit(cache=True, error_model="numpy")
-def poly_sin_rev(x, y, _seed, _ftape, _itape):
+def poly_sin_rev(x, y, _seed):
     # line 7: z = x * y + math.sin(x)
-    _ftop = 0
-    _itop = 0
     _t1 = x * y
     _t2 = math.sin(x)
     z = _t1 + _t2
@@ -33,16 +31,4 @@ def poly_sin_rev(x, y, _seed, _ftape, _itape):
     x_bar += math.cos(x) * _t2_bar
     x_bar += y * _t1_bar
     y_bar += x * _t1_bar
-    return (_value, (x_bar, y_bar), _ftop, _itop)
-
-
-@njit(cache=True, error_model="numpy")
-def poly_sin_vjp(x, y, _seed):
-    _fsize = 1024
-    _isize = 256
-    while True:
-        _value, _grads, _fneeded, _ineeded = poly_sin_rev(x, y, _seed, np.empty(_fsize, np.float64), np.empty(_isize, np.int64))
-        if _fneeded <= _fsize and _ineeded <= _isize:
-            return (_value, _grads)
-        _fsize = max(_fneeded, 2 * _fsize)
-        _isize = max(_ineeded, 2 * _isize)
+    return (_value, (x_bar, y_bar))
