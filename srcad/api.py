@@ -397,6 +397,12 @@ class _Jacobian(Kind):
     entry = "jacobian"
 
     def generate(self, t, program, types):
+        if has_tape_operations(program.tree):
+            raise UnsupportedError(
+                f"{t.kind} of {program.info.name}(): the Jacobian of a derivative that records values on a tape "
+                "is not supported yet (its direction blocks would have to carry the tape); use srcad.hessian(f) "
+                "or srcad.jvp(srcad.grad(f)) for second derivatives", construct="jacobian of a derivative",
+                **program.source_map.where(program.tree.body[-1]))
         build = jacobian_functions(program, self.mode)
         t.jacobian_builds[id(program)] = build
         return Generated(build.functions, build.names["jacobian"], build.names["jacobian"], False, None,

@@ -189,6 +189,17 @@ def main():
         claimed = srcad.jvp(inner)(x, 1.0, 1.0)[1][1]
         numeric = (inner(x + 1e-4, 1.0)[1] - inner(x - 1e-4, 1.0)[1]) / 2e-4
         checks[f"third derivative of {f.__name__}"] = (claimed, numeric)
+    # the Jacobian of a gradient is the Hessian (where the gradient records nothing on a tape)
+    x = np.array([0.3, -0.8, 1.1])
+    for mode in ("forward", "reverse", "auto"):
+        checks[f"jacobian(grad(rosenbrock), mode={mode})"] = (srcad.jacobian(srcad.grad(ex.rosenbrock), mode=mode)(x),
+                                                               srcad.hessian(ex.rosenbrock)(x))
+        try:
+            srcad.jacobian(srcad.grad(ex.array_loop), mode=mode)(x)
+            print(f"jacobian(grad(array_loop), mode={mode}): WRONG, not refused")
+            wrong += 1
+        except srcad.UnsupportedError:
+            print(f"jacobian(grad(array_loop), mode={mode}): refused")
     for label, (claimed, numeric) in checks.items():
         ok = np.allclose(claimed, numeric, rtol=1e-5, atol=1e-6)
         wrong += not ok

@@ -15,6 +15,7 @@ import os
 
 from ..analysis import ArrayType, is_float
 from ..analysis.types import is_element_write, target_name
+from ..errors import UnsupportedError
 from ..rules import local_partials
 from . import tape
 from .common import active_partials, add_to, assign, const, is_exit_test, located, name, times, zero_of
@@ -47,6 +48,9 @@ class AdjointTransformer:
         return forward, reverse
 
     def stmt(self, stmt):
+        if tape.is_marker(stmt):
+            raise UnsupportedError("reverse mode over a derivative that records values on a tape is not supported",
+                                   construct="reverse over reverse", **self.p.source_map.where(stmt))
         if isinstance(stmt, ast.Assign):
             return self.assignment(stmt)
         if isinstance(stmt, ast.If):

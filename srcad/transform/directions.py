@@ -271,6 +271,7 @@ class Directions:
             store = self.element_access(target, ast.Store(), group)
         if isinstance(stmt, ast.Assign):
             new = ast.Assign([store], value)
+            new.srcad_accumulate = getattr(stmt, "srcad_accumulate", False)   # still printed as +=
         else:
             new = ast.AugAssign(store, stmt.op, value)
         group.body.append(located(new, stmt))

@@ -127,8 +127,11 @@ def lower_function(fn, zero_of, always=False):
     tops = [ast.Name(top, ast.Load()) for _, top in _TAPES.values()]
     start = [located(ast.Assign([ast.Name(top, ast.Store())], ast.Constant(0)), fn.body[0])
              for _, top in _TAPES.values()]
+    pushes = has_tape_operations(fn)
     body = []
     for stmt in fn.body[:-1]:
+        if is_forward_end(stmt) and not pushes:
+            continue
         if is_forward_end(stmt):
             early = ast.Return(ast.Tuple([_zero_tree(e, zero_of) for e in ret.value.elts]
                                          + copy.deepcopy(tops), ast.Load()))

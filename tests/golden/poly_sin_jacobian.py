@@ -135,7 +135,7 @@ def poly_sin_jacobian_plan(x, y):
     _o0 = 0
     _o1 = _o0 + _n0
     _n = _o1 + _n1
-    return (_n, _m, (_n + 63) // 64 * 17.0 + _n * 10.0, (_m + 63) // 64 * 18.0 + _m * 22.1)
+    return (_n, _m, (_n + 63) // 64 * 24.0 + _n * 10.0, (_m + 63) // 64 * 25.0 + _m * 22.1)
 
 
 @njit(cache=True, error_model="numpy")
