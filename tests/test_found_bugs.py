@@ -500,3 +500,22 @@ def test_a_returned_argument_read_before_a_call_that_writes_it_is_refused():
 
 def test_a_returned_argument_read_after_the_call_sees_its_writes():
     check(reads_a_returned_argument_after_the_call, (2.0,))
+
+
+
+def _array_ignored_by_the_gradient(a, x, M):
+    s = 0.5 * a
+    W = M.copy()
+    s = math.tanh(a)
+    return s + 0.3 * np.sum(x) + 0.1 * np.sum(W) + a
+
+
+def test_forward_over_reverse_compiles_when_a_gradient_part_does_not_depend_on_wrt():
+    # the tape's early return gave a float where the tangent of M's gradient is an array
+    a, x, M = 0.4, np.array([0.3, -0.2, 0.5]), np.ones((2, 2))
+    second = srcad.jvp(srcad.grad(_array_ignored_by_the_gradient, wrt=(0, 1, 2)), wrt=(0, 1, 2))
+    (ga, gx, gM), (ha, hx, hM) = second(a, x, M, 1.0, np.ones(3), np.ones((2, 2)))
+    expected = gradient(lambda t: srcad.grad(_array_ignored_by_the_gradient, wrt=0)(t, x, M), (a,), 0)
+    assert_close(ha, expected, rtol=1e-6, what="second derivative")
+    assert np.array_equal(hx, np.zeros(3)) and np.array_equal(hM, np.zeros((2, 2)))
+    assert np.allclose(gx, 0.3) and np.allclose(gM, 0.1)

@@ -368,6 +368,10 @@ def lower_tapes(program, fn, always=False):
     def zero_of(expr):
         """What the early return of a full tape gives for ``expr``: zeros of its type (the derivative of an
         array argument as ``np.zeros_like`` of it, the form the direction pass reads)."""
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "np.zeros_like" \
+                and isinstance(expr.args[0], ast.Name):
+            # the tangent of a result that does not depend on wrt: an array like the result
+            return tape.zero_value(lookup(expr.args[0].id))
         if not isinstance(expr, ast.Name):
             return tape.zero_value("float")
         base = expr.id
