@@ -1,0 +1,561 @@
+"""The Jacobian of a chain of functions, its products bracketed by cost (mixed mode).
+
+For ``y = f_L(...f_2(f_1(x)))`` with intermediate values h_0 = x, ..., h_L = y of
+widths w_0 .. w_L (their sizes), the Jacobian is the product J_L ... J_1 of the
+layers' Jacobians J_k = d h_k / d h_(k-1), a w_k x w_(k-1) matrix.  Any run of
+consecutive factors J_j ... J_(i+1) can be computed without forming its
+factors, by sweeps through its layers: forward mode pushes the w_i columns of
+the identity through the run (w_i tangent sweeps of each layer), reverse mode
+pulls the w_j rows of the identity back (w_j adjoint sweeps).  The dynamic
+programme of :func:`plan_chain` chooses, for every run, the cheaper of the two
+or a split into two runs whose matrices are multiplied (w_i w_k w_j
+multiplications), and so finds the bracketing and the mode of each factor.
+
+:class:`ChainJacobian` evaluates such a plan: it runs the layers once in order
+for the intermediate values, computes each run in its mode with the layers'
+``srcad.jvp``/``srcad.vjp``, and multiplies in the planned order.
+"""
+
+import ast
+import inspect
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .analysis.chain import find_chain
+from .errors import SrcadError
+from .frontend import read_function
+
+STRATEGIES = ("auto", "forward", "reverse", "dense", "dense-forward", "dense-reverse")
+
+
+# ---------------------------------------------------------------- plans
+@dataclass(frozen=True)
+class Run:
+    """The product J_stop ... J_(start+1), computed by sweeps through its layers in one ``mode``."""
+
+    start: int
+    stop: int
+    mode: str
+    cost: float
+
+    @property
+    def factors(self):
+        return [f"J{k}" for k in range(self.stop, self.start, -1)]
+
+
+@dataclass(frozen=True)
+class Product:
+    """``outer @ inner``: J_stop ... J_(split+1) times J_split ... J_(start+1)."""
+
+    outer: object
+    inner: object
+    multiplications: int
+    cost: float
+
+    @property
+    def start(self):
+        return self.inner.start
+
+    @property
+    def stop(self):
+        return self.outer.stop
+
+
+@dataclass(frozen=True)
+class DenseOrder:
+    """A bracketing of the dense chain (every factor a full matrix) and its multiplication count."""
+
+    name: str
+    bracketing: str
+    multiplications: int
+
+
+@dataclass
+class ChainPlan:
+    """How a chain's Jacobian is computed, and what the alternatives would cost.
+
+    ``root`` is a tree of :class:`Run` and :class:`Product`; costs are estimates in
+    the units of ``tangent_costs``/``adjoint_costs`` (seconds when measured).
+    ``dense`` lists the classic dense-chain orders (forward-only, reverse-only,
+    optimal) with their multiplication counts.
+    """
+
+    layers: list
+    widths: list
+    tangent_costs: list
+    adjoint_costs: list
+    strategy: str
+    root: object
+    forward_cost: float
+    reverse_cost: float
+    dense: list = field(default_factory=list)
+    input: str = "x"          # the chained argument's name
+    measured: bool = False    # are the costs measured seconds (or counts)?
+
+    @property
+    def cost(self):
+        return self.root.cost
+
+    @property
+    def bracketing(self):
+        return _bracketing(self.root)
+
+    @property
+    def runs(self):
+        return _runs(self.root)
+
+    @property
+    def multiplications(self):
+        """Multiplications in the products of this plan's matrices (runs are computed by sweeps)."""
+        return _multiplications(self.root)
+
+    def modes(self):
+        """Each factor's mode, ``{"J1": "forward", ...}``."""
+        return {f: run.mode for run in self.runs for f in run.factors}
+
+    def text(self):
+        """The plan as a few lines of text (what ``srcad.explain`` prints for a chain)."""
+        units = "s" if self.measured else ""
+        chain = f"{self.input} ({self.widths[0]})" + "".join(
+            f" -> {name} -> {w}" for name, w in zip(self.layers, self.widths[1:]))
+        lines = [f"chain of {len(self.layers)} layers: {chain}",
+                 f"strategy {self.strategy!r}: J = {self.bracketing}"]
+        for run in self.runs:
+            names = ", ".join(self.layers[run.start:run.stop])
+            width = self.widths[run.start] if run.mode == "forward" else self.widths[run.stop]
+            sweeps = "tangent" if run.mode == "forward" else "adjoint"
+            lines.append(f"  {' '.join(run.factors):<12} {run.mode:<7}: {width} {sweeps} sweep(s) through "
+                         f"{names}, est. {_cost(run.cost, units)}")
+        lines.append(f"  products: {self.multiplications} multiplications")
+        lines.append(f"estimated cost: chosen {_cost(self.cost, units)}, forward mode {_cost(self.forward_cost, units)}"
+                     f", reverse mode {_cost(self.reverse_cost, units)}")
+        lines.append("dense chain (every factor a full matrix), multiplications:")
+        for order in self.dense:
+            lines.append(f"  {order.name:<13} {order.bracketing:<28} {order.multiplications}")
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.text()
+
+
+def _cost(value, units):
+    if units != "s":
+        return f"{value:.4g}"
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs")):
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value * 1e9:.3g} ns"
+
+
+def _bracketing(node, top=True):
+    if isinstance(node, Run):
+        text = " ".join(node.factors)
+        return text if len(node.factors) == 1 else f"[{text}]"
+    text = f"{_bracketing(node.outer, False)} {_bracketing(node.inner, False)}"
+    return text if top else f"({text})"
+
+
+def _runs(node):
+    if isinstance(node, Run):
+        return [node]
+    return _runs(node.outer) + _runs(node.inner)
+
+
+def _multiplications(node):
+    if isinstance(node, Run):
+        return 0
+    return node.multiplications + _multiplications(node.outer) + _multiplications(node.inner)
+
+
+def flop_product_cost(rows, inner, columns):
+    """The cost of a (rows x inner) @ (inner x columns) product counted in multiplications."""
+    return float(rows * inner * columns)
+
+
+def plan_chain(widths, tangent_costs, adjoint_costs, strategy="auto", product_cost=flop_product_cost, layers=None,
+               input="x"):
+    """Plan the Jacobian of a chain with layer widths ``widths`` (w_0 .. w_L).
+
+    ``tangent_costs[k]`` and ``adjoint_costs[k]`` are the costs of one tangent and
+    one adjoint sweep of layer k+1; ``product_cost(a, b, c)`` the cost of an
+    (a x b) @ (b x c) product, in the same units.  ``strategy``:
+
+    - ``"auto"``: the cheapest plan, over every bracketing and every split into
+      runs computed by sweeps, each run in its cheaper mode (mixed mode);
+    - ``"forward"`` / ``"reverse"``: the whole chain as one run in that mode;
+    - ``"dense"``, ``"dense-forward"``, ``"dense-reverse"``: every factor a
+      matrix of its own (each in its cheaper mode), multiplied in the optimal
+      dense-chain order, from the input side J_L(...(J_2 J_1)), or from the
+      output side ((J_L J_(L-1))...)J_1.
+
+    >>> plan = plan_chain([256, 8, 256], [1.0, 1.0], [1.0, 1.0])
+    >>> plan.bracketing, plan.modes()
+    ('J2 J1', {'J2': 'forward', 'J1': 'reverse'})
+    """
+    if strategy not in STRATEGIES:
+        raise SrcadError(f"strategy must be one of {', '.join(map(repr, STRATEGIES))}, got {strategy!r}")
+    widths = [int(w) for w in widths]
+    count = len(widths) - 1
+    if count < 1 or len(tangent_costs) != count or len(adjoint_costs) != count:
+        raise SrcadError("a chain of L layers needs L + 1 widths and L tangent and adjoint costs")
+    root, forward, reverse = _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost)
+    return ChainPlan(layers=list(layers) if layers else [f"f{k}" for k in range(1, count + 1)], widths=widths,
+                     tangent_costs=list(tangent_costs), adjoint_costs=list(adjoint_costs), strategy=strategy,
+                     root=root, forward_cost=forward.cost, reverse_cost=reverse.cost, dense=dense_orders(widths),
+                     input=input)
+
+
+def _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost):
+    """The tree of a plan, and the whole chain as one run in forward and in reverse mode."""
+    count = len(widths) - 1
+    tangent_prefix = np.concatenate([[0.0], np.cumsum(tangent_costs)])
+    adjoint_prefix = np.concatenate([[0.0], np.cumsum(adjoint_costs)])
+
+    def run(i, j, mode=None):
+        forward = Run(i, j, "forward", widths[i] * (tangent_prefix[j] - tangent_prefix[i]))
+        reverse = Run(i, j, "reverse", widths[j] * (adjoint_prefix[j] - adjoint_prefix[i]))
+        if mode is not None:
+            return forward if mode == "forward" else reverse
+        return forward if forward.cost <= reverse.cost else reverse
+
+    def product(outer, inner):
+        i, k, j = inner.start, inner.stop, outer.stop
+        return Product(outer, inner, widths[i] * widths[k] * widths[j],
+                       outer.cost + inner.cost + product_cost(widths[j], widths[k], widths[i]))
+
+    def dense(order):
+        if order == "dense-forward":
+            node = run(0, 1)
+            for k in range(2, count + 1):
+                node = product(run(k - 1, k), node)
+            return node
+        if order == "dense-reverse":
+            node = run(count - 1, count)
+            for k in range(count - 1, 0, -1):
+                node = product(node, run(k - 1, k))
+            return node
+        return _interval_dp(count, lambda i, j: [run(i, j)] if j == i + 1 else [], product)
+
+    if strategy in ("forward", "reverse"):
+        root = run(0, count, strategy)
+    elif strategy == "auto":
+        root = _interval_dp(count, lambda i, j: [run(i, j)], product)
+    else:
+        root = dense(strategy)
+    return root, run(0, count, "forward"), run(0, count, "reverse")
+
+
+def _interval_dp(count, direct, product):
+    """The cheapest tree over factors 1..count: ``direct(i, j)`` lists the ways to compute
+    J_j ... J_(i+1) at once, ``product`` joins two neighbouring intervals."""
+    best = {}
+    for length in range(1, count + 1):
+        for i in range(0, count - length + 1):
+            j = i + length
+            options = list(direct(i, j))
+            options += [product(best[k, j], best[i, k]) for k in range(i + 1, j)]
+            # ties go to the first option: a direct run before any split, splits from the input side
+            best[i, j] = min(options, key=lambda node: node.cost)
+    return best[0, count]
+
+
+def dense_orders(widths):
+    """The classic dense-chain multiplication counts: forward-only J_L(...(J_2 J_1)),
+    reverse-only ((J_L J_(L-1))...)J_1, and the optimal bracketing (matrix-chain order).
+
+    >>> [(o.name, o.multiplications) for o in dense_orders([8, 512, 8, 512, 8])]
+    [('forward-only', 98304), ('reverse-only', 98304), ('optimal', 66048)]
+    >>> dense_orders([8, 512, 8, 512, 8])[2].bracketing
+    '(J4 J3) (J2 J1)'
+    """
+    free = [0.0] * (len(widths) - 1)
+    roots = [_plan_root(widths, free, free, strategy, flop_product_cost)[0]
+             for strategy in ("dense-forward", "dense-reverse", "dense")]
+    return [DenseOrder(name, _bracketing(root), _multiplications(root))
+            for name, root in zip(("forward-only", "reverse-only", "optimal"), roots)]
+
+
+# ---------------------------------------------------------------- evaluation
+class NotAChainCall(Exception):
+    """The values of this call do not make a chain (an intermediate that is not a float array or
+    number, or a layer that changes an argument another layer reads)."""
+
+
+def _width_and_shape(value):
+    if isinstance(value, np.ndarray) and value.ndim >= 1 and value.dtype.kind == "f":
+        return value.size, value.shape
+    if isinstance(value, (float, np.floating)) and not isinstance(value, bool):
+        return 1, ()
+    raise NotAChainCall
+
+
+class _LayerDerivatives:
+    """A layer's value, tangent and adjoint sweeps, for the chained argument."""
+
+    def __init__(self, layer, options):
+        self.layer = layer
+        self.jvp, self.vjp = _sweeps(layer.callee, layer.position, options)
+        self.signature = inspect.signature(layer.callee)
+
+    def arguments(self, chained, scope, namespace, filename):
+        """The layer's positional arguments with ``chained`` in its place, others evaluated in ``scope``."""
+        positional = [chained if tree is None else _evaluate(tree, scope, namespace, filename)
+                      for tree in self.layer.arguments]
+        keywords = {name: _evaluate(tree, scope, namespace, filename) for name, tree in self.layer.keywords}
+        bound = self.signature.bind(*positional, **keywords)
+        bound.apply_defaults()
+        return list(bound.arguments.values())
+
+    def value(self, args, shape_in):
+        """The layer's value at ``args`` (a tangent sweep with a zero direction: compiled, and
+        the arguments are never changed)."""
+        return self.jvp(*args, _shaped(np.zeros(max(1, int(np.prod(shape_in)))), shape_in))[0]
+
+    def push(self, args, matrix, shape_in):
+        """J @ matrix: one tangent sweep per column."""
+        columns = [np.ravel(self.jvp(*args, _shaped(matrix[:, c], shape_in))[1]) for c in range(matrix.shape[1])]
+        return np.stack(columns, axis=1)
+
+    def pull(self, args, matrix, shape_out):
+        """matrix @ J: one adjoint sweep per row."""
+        rows = [np.ravel(self.vjp(*args, _shaped(matrix[r], shape_out))[1]) for r in range(matrix.shape[0])]
+        return np.stack(rows)
+
+
+_SWEEPS = {}
+
+
+def _sweeps(func, position, options):
+    """``srcad.jvp`` and ``srcad.vjp`` of ``func`` for argument ``position``, made once per process
+    (a layer used twice, or by two chains, is compiled once)."""
+    from .api import jvp, vjp
+
+    key = (func, position, tuple(sorted(options.items())))
+    found = _SWEEPS.get(key)
+    if found is None:
+        found = _SWEEPS[key] = (jvp(func, wrt=position, **options), vjp(func, wrt=position, **options))
+    return found
+
+
+def _shaped(vector, shape):
+    """A flat direction as the layer takes it: a float for a scalar, else an array of ``shape``."""
+    if shape == ():
+        return float(vector[0])
+    return np.ascontiguousarray(vector).reshape(shape)
+
+
+def _evaluate(tree, scope, namespace, filename):
+    """The value of an argument's syntax tree among the chain function's parameters."""
+    return eval(compile(ast.Expression(tree), filename, "eval"), namespace, scope)
+
+
+def _best_time(call, repeats=3):
+    call()                                     # compiles, and warms the caches
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+_PRODUCT_MODEL = []
+
+
+def measured_product_cost(rows, inner, columns):
+    """Seconds for a (rows x inner) @ (inner x columns) product: a call's overhead plus a time per
+    multiplication, both measured once per process."""
+    if not _PRODUCT_MODEL:
+        small = np.ones((1, 1))
+        a, b = np.ones((128, 128)), np.ones((128, 128))
+        overhead = _best_time(lambda: small @ small, 20)
+        per_multiplication = max(_best_time(lambda: a @ b, 5) - overhead, 0.0) / 128 ** 3
+        _PRODUCT_MODEL.extend([overhead, per_multiplication])
+    overhead, per_multiplication = _PRODUCT_MODEL
+    return overhead + per_multiplication * rows * inner * columns
+
+
+class ChainJacobian:
+    """The Jacobian of a chain function, evaluated by a :class:`ChainPlan`.
+
+    ``ChainJacobian(f, wrt)`` recognizes ``f`` as a chain of the user's functions with
+    respect to argument ``wrt`` (``is_chain`` says whether it is); calling it with
+    ``f``'s arguments returns the Jacobian, shaped ``out.shape + in.shape``, or raises
+    :class:`NotAChainCall` when the values do not make a chain.  The plan of the last
+    call is ``plan``; one plan is made per tuple of intermediate shapes, from sweep
+    costs measured on that first call (``costs="measure"``) or from given costs
+    ``costs=(tangent_costs, adjoint_costs)`` counted in multiplications.
+    """
+
+    def __init__(self, func, wrt=0, strategy="auto", costs="measure", **options):
+        if strategy not in STRATEGIES:
+            raise SrcadError(f"strategy must be one of {', '.join(map(repr, STRATEGIES))}, got {strategy!r}")
+        self.info = read_function(func)
+        self.strategy = strategy
+        self.costs = costs
+        self.options = options
+        count = len(self.info.params)
+        self.wrt = wrt % count if isinstance(wrt, int) and -count <= wrt < count else wrt
+        self.chain = find_chain(self.info, self.wrt)
+        self.signature = inspect.signature(self.info.func)
+        self._derivatives = None
+        self.plans = {}
+        self.plan = None
+
+    @property
+    def is_chain(self):
+        return self.chain is not None
+
+    def derivatives(self):
+        if self._derivatives is None:
+            self._derivatives = [_LayerDerivatives(layer, self.options) for layer in self.chain.layers]
+        return self._derivatives
+
+    def values(self, args):
+        """The intermediate values h_0 .. h_L and each layer's arguments, running the layers once in order."""
+        if not self.is_chain:
+            raise NotAChainCall
+        bound = self.signature.bind(*args)
+        bound.apply_defaults()
+        scope = dict(bound.arguments)
+        values = [scope[self.chain.input]]
+        shapes = [_width_and_shape(values[0])[1]]
+        arguments = []
+        for derivative in self.derivatives():
+            layer_args = derivative.arguments(values[-1], scope, self.info.namespace, self.info.filename)
+            value = derivative.value(layer_args, shapes[-1])
+            shapes.append(_width_and_shape(value)[1])
+            values.append(value)
+            arguments.append(layer_args)
+        return values, shapes, arguments
+
+    def plan_for(self, shapes, arguments):
+        """The plan for these intermediate shapes (made on first use, then reused)."""
+        key = tuple(shapes)
+        plan = self.plans.get(key)
+        if plan is None:
+            widths = [int(np.prod(s)) if s else 1 for s in shapes]
+            names = [d.layer.name for d in self.derivatives()]
+            if self.costs == "measure":
+                tangent, adjoint = self.measure(shapes, arguments)
+                plan = plan_chain(widths, tangent, adjoint, self.strategy, measured_product_cost, names, self.chain.input)
+                plan.measured = True
+            else:
+                tangent, adjoint = self.costs
+                plan = plan_chain(widths, tangent, adjoint, self.strategy, flop_product_cost, names, self.chain.input)
+            self.plans[key] = plan
+        return plan
+
+    def measure(self, shapes, arguments):
+        """Seconds of one tangent and one adjoint sweep of every layer, at these arguments."""
+        tangent, adjoint = [], []
+        for derivative, args, shape_in, shape_out in zip(self.derivatives(), arguments, shapes, shapes[1:]):
+            direction = np.ones((max(1, int(np.prod(shape_in))), 1))
+            weights = np.ones((1, max(1, int(np.prod(shape_out)))))
+            tangent.append(_best_time(lambda: derivative.push(args, direction, shape_in)))
+            adjoint.append(_best_time(lambda: derivative.pull(args, weights, shape_out)))
+        return tangent, adjoint
+
+    def __call__(self, *args):
+        values, shapes, arguments = self.values(args)
+        plan = self.plan_for(shapes, arguments)
+        self.plan = plan
+        matrix = self.evaluate(plan.root, shapes, arguments)
+        return matrix.reshape(tuple(shapes[-1]) + tuple(shapes[0]))
+
+    def evaluate(self, node, shapes, arguments):
+        """The matrix J_stop ... J_(start+1) of a plan's node."""
+        derivatives = self.derivatives()
+        widths = [int(np.prod(s)) if s else 1 for s in shapes]
+        if isinstance(node, Product):
+            return self.evaluate(node.outer, shapes, arguments) @ self.evaluate(node.inner, shapes, arguments)
+        if node.mode == "forward":
+            matrix = np.eye(widths[node.start])
+            for k in range(node.start, node.stop):
+                matrix = derivatives[k].push(arguments[k], matrix, shapes[k])
+            return matrix
+        matrix = np.eye(widths[node.stop])
+        for k in range(node.stop - 1, node.start - 1, -1):
+            matrix = derivatives[k].pull(arguments[k], matrix, shapes[k + 1])
+        return matrix
+
+    def explain(self):
+        """The last call's plan as text ('' before the first call or for a function that is not a chain)."""
+        return self.plan.text() if self.plan is not None else ""
+
+
+def chain_jacobian(func, wrt=0, strategy="auto", costs="measure", **options):
+    """The Jacobian of ``func`` with respect to argument ``wrt``, bracketed as a chain when it is one.
+
+    For ``func`` written as a composition of the user's own functions (see
+    :mod:`srcad.analysis.chain`), the returned ``J(*args)`` computes each
+    layer's Jacobian in its cheap mode and multiplies them in the cheapest
+    order (mixed mode); ``J.plan`` is the plan of the last call and
+    ``J.explain()`` its text.  ``strategy`` is one of :data:`STRATEGIES` (see
+    :func:`plan_chain`; "auto" unless comparing orders) and ``costs`` the
+    sweep costs the plan weighs: measured on the first call of each shape
+    (``"measure"``), or given as ``(tangent_costs, adjoint_costs)``, one per
+    layer, in multiplications.  For any other function it is the Jacobian of the
+    whole function, by forward mode when it has no more inputs than outputs and
+    by reverse mode otherwise.  The result is shaped ``out.shape + in.shape``.
+    Callable from Python (not from ``@numba.njit`` code).
+
+    >>> J = srcad.chain_jacobian(model)        # doctest: +SKIP
+    >>> J(x, W1, W2).shape, J.plan.bracketing   # doctest: +SKIP
+    ((8, 8), '[J4 J3] [J2 J1]')
+    """
+    if not isinstance(wrt, int):
+        raise SrcadError("chain_jacobian differentiates with respect to one argument: wrt must be an int")
+    return _JacobianOfChain(ChainJacobian(func, wrt, strategy, costs, **options), _WholeJacobian(func, wrt, options))
+
+
+class _JacobianOfChain:
+    """The callable :func:`chain_jacobian` returns: the chain's Jacobian, or the whole function's."""
+
+    def __init__(self, chained, whole):
+        self.chain = chained
+        self.whole = whole
+        self.__name__ = f"chain_jacobian_{chained.info.name}"
+        self.__doc__ = chain_jacobian.__doc__
+
+    def __call__(self, *args):
+        if self.chain.is_chain:
+            try:
+                return self.chain(*args)
+            except NotAChainCall:
+                pass
+        self.chain.plan = None
+        return self.whole(*args)
+
+    @property
+    def plan(self):
+        """The :class:`ChainPlan` of the last call (None when it was not a chain)."""
+        return self.chain.plan
+
+    def explain(self):
+        """The last call's plan as text."""
+        return self.chain.explain()
+
+
+class _WholeJacobian:
+    """The Jacobian of a whole function, one jvp per input or one vjp per output (whichever are fewer)."""
+
+    def __init__(self, func, wrt, options):
+        self.func = func
+        self.wrt = wrt
+        self.jvp, self.vjp = _sweeps(func, wrt, options)
+
+    def __call__(self, *args):
+        args = list(args)
+        x = args[self.wrt]
+        width_in, shape_in = _width_and_shape(x if not isinstance(x, int) else float(x))
+        value = self.jvp(*args, _shaped(np.zeros(width_in), shape_in))[0]
+        width_out, shape_out = _width_and_shape(value)
+        if width_in <= width_out:
+            columns = [np.ravel(self.jvp(*args, _shaped(e, shape_in))[1]) for e in np.eye(width_in)]
+            matrix = np.stack(columns, axis=1)
+        else:
+            matrix = np.stack([np.ravel(self.vjp(*args, _shaped(e, shape_out))[1]) for e in np.eye(width_out)])
+        return matrix.reshape(tuple(shape_out) + tuple(shape_in))
