@@ -39,6 +39,7 @@ class Run:
     stop: int
     mode: str
     cost: float
+    whole: bool = False    # swept through the whole (inlined) function rather than layer by layer
 
     @property
     def factors(self):
@@ -123,7 +124,7 @@ class ChainPlan:
         lines = [f"chain of {len(self.layers)} layers: {chain}",
                  f"strategy {self.strategy!r}: J = {self.bracketing}"]
         for run in self.runs:
-            names = ", ".join(self.layers[run.start:run.stop])
+            names = "the whole function" if run.whole else ", ".join(self.layers[run.start:run.stop])
             width = self.widths[run.start] if run.mode == "forward" else self.widths[run.stop]
             sweeps = "tangent" if run.mode == "forward" else "adjoint"
             lines.append(f"  {' '.join(run.factors):<12} {run.mode:<7}: {width} {sweeps} sweep(s) through "
@@ -175,7 +176,7 @@ def flop_product_cost(rows, inner, columns):
 
 
 def plan_chain(widths, tangent_costs, adjoint_costs, strategy="auto", product_cost=flop_product_cost, layers=None,
-               input="x"):
+               input="x", whole_costs=None):
     """Plan the Jacobian of a chain with layer widths ``widths`` (w_0 .. w_L).
 
     ``tangent_costs[k]`` and ``adjoint_costs[k]`` are the costs of one tangent and
@@ -183,7 +184,10 @@ def plan_chain(widths, tangent_costs, adjoint_costs, strategy="auto", product_co
     (a x b) @ (b x c) product, in the same units.  ``strategy``:
 
     - ``"auto"``: the cheapest plan, over every bracketing and every split into
-      runs computed by sweeps, each run in its cheaper mode (mixed mode);
+      runs computed by sweeps, each run in its cheaper mode (mixed mode), and,
+      when ``whole_costs`` gives the costs of one tangent and one adjoint sweep
+      of the whole function (its layers inlined into one compiled sweep), the
+      whole function in either mode;
     - ``"forward"`` / ``"reverse"``: the whole chain as one run in that mode;
     - ``"dense"``, ``"dense-forward"``, ``"dense-reverse"``: every factor a
       matrix of its own (each in its cheaper mode), multiplied in the optimal
@@ -200,14 +204,14 @@ def plan_chain(widths, tangent_costs, adjoint_costs, strategy="auto", product_co
     count = len(widths) - 1
     if count < 1 or len(tangent_costs) != count or len(adjoint_costs) != count:
         raise SrcadError("a chain of L layers needs L + 1 widths and L tangent and adjoint costs")
-    root, forward, reverse = _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost)
+    root, forward, reverse = _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, whole_costs)
     return ChainPlan(layers=list(layers) if layers else [f"f{k}" for k in range(1, count + 1)], widths=widths,
                      tangent_costs=list(tangent_costs), adjoint_costs=list(adjoint_costs), strategy=strategy,
                      root=root, forward_cost=forward.cost, reverse_cost=reverse.cost, dense=dense_orders(widths),
                      input=input)
 
 
-def _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost):
+def _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, whole_costs=None):
     """The tree of a plan, and the whole chain as one run in forward and in reverse mode."""
     count = len(widths) - 1
     tangent_prefix = np.concatenate([[0.0], np.cumsum(tangent_costs)])
@@ -238,13 +242,28 @@ def _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost):
             return node
         return _interval_dp(count, lambda i, j: [run(i, j)] if j == i + 1 else [], product)
 
+    whole = []
+    if whole_costs is not None:
+        whole = [Run(0, count, "forward", widths[0] * whole_costs[0], whole=True),
+                 Run(0, count, "reverse", widths[count] * whole_costs[1], whole=True)]
+
+    def direct(i, j):
+        return [run(i, j)] + (whole if (i, j) == (0, count) else [])
+
     if strategy in ("forward", "reverse"):
         root = run(0, count, strategy)
     elif strategy == "auto":
-        root = _interval_dp(count, lambda i, j: [run(i, j)], product)
+        root = _interval_dp(count, direct, product)
     else:
         root = dense(strategy)
-    return root, run(0, count, "forward"), run(0, count, "reverse")
+    forward, reverse = run(0, count, "forward"), run(0, count, "reverse")
+    if whole:
+        forward, reverse = min(forward, whole[0], key=_cost_of), min(reverse, whole[1], key=_cost_of)
+    return root, forward, reverse
+
+
+def _cost_of(node):
+    return node.cost
 
 
 def _interval_dp(count, direct, product):
@@ -339,6 +358,26 @@ def _sweeps(func, position, options):
     return found
 
 
+def _arguments_key(values):
+    """What of the arguments can decide the intermediate shapes: array shapes and dtypes, the values
+    of integers, booleans and strings, the types of the rest."""
+    key = []
+    for value in values:
+        if isinstance(value, np.ndarray):
+            key.append(("array", value.dtype.str, value.shape))
+        elif isinstance(value, tuple):
+            key.append(("tuple",) + tuple(_arguments_key(value)))
+        elif isinstance(value, (bool, int, str, np.integer, np.bool_)) or value is None:
+            key.append((type(value).__name__, value))
+        else:
+            key.append(type(value).__name__)
+    return tuple(key)
+
+
+def _size(shape):
+    return int(np.prod(shape)) if shape else 1
+
+
 def _shaped(vector, shape):
     """A flat direction as the layer takes it: a float for a scalar, else an array of ``shape``."""
     if shape == ():
@@ -401,7 +440,9 @@ class ChainJacobian:
         self.chain = find_chain(self.info, self.wrt)
         self.signature = inspect.signature(self.info.func)
         self._derivatives = None
-        self.plans = {}
+        self.plans = {}          # (intermediate shapes, strategy) -> plan
+        self.measured = {}       # intermediate shapes -> measured sweep costs
+        self.by_arguments = {}   # (what of the arguments decides shapes, strategy) -> (plan, shapes)
         self.plan = None
 
     @property
@@ -413,13 +454,17 @@ class ChainJacobian:
             self._derivatives = [_LayerDerivatives(layer, self.options) for layer in self.chain.layers]
         return self._derivatives
 
-    def values(self, args):
-        """The intermediate values h_0 .. h_L and each layer's arguments, running the layers once in order."""
-        if not self.is_chain:
-            raise NotAChainCall
+    def bind(self, args):
+        """The function's positional arguments (defaults applied) and its scope of parameters."""
         bound = self.signature.bind(*args)
         bound.apply_defaults()
-        scope = dict(bound.arguments)
+        return list(bound.arguments.values()), dict(bound.arguments)
+
+    def values(self, scope):
+        """The intermediate values h_0 .. h_L, their shapes and each layer's arguments, running the
+        layers once in order."""
+        if not self.is_chain:
+            raise NotAChainCall
         values = [scope[self.chain.input]]
         shapes = [_width_and_shape(values[0])[1]]
         arguments = []
@@ -431,44 +476,91 @@ class ChainJacobian:
             arguments.append(layer_args)
         return values, shapes, arguments
 
-    def plan_for(self, shapes, arguments):
-        """The plan for these intermediate shapes (made on first use, then reused)."""
+    def plan_for(self, shapes, arguments, strategy, positional):
+        """The plan for these intermediate shapes (made on first use, then reused); measured sweep
+        costs are kept per shape, so plans of other strategies compare on the same measurements."""
         key = tuple(shapes)
-        plan = self.plans.get(key)
+        plan = self.plans.get((key, strategy))
         if plan is None:
-            widths = [int(np.prod(s)) if s else 1 for s in shapes]
+            widths = [_size(s) for s in shapes]
             names = [d.layer.name for d in self.derivatives()]
             if self.costs == "measure":
-                tangent, adjoint = self.measure(shapes, arguments)
-                plan = plan_chain(widths, tangent, adjoint, self.strategy, measured_product_cost, names, self.chain.input)
+                if key not in self.measured:
+                    self.measured[key] = (*self.measure(shapes, arguments), self.measure_whole(positional, shapes))
+                tangent, adjoint, whole = self.measured[key]
+                plan = plan_chain(widths, tangent, adjoint, strategy, measured_product_cost, names, self.chain.input,
+                                  whole)
                 plan.measured = True
             else:
-                tangent, adjoint = self.costs
-                plan = plan_chain(widths, tangent, adjoint, self.strategy, flop_product_cost, names, self.chain.input)
-            self.plans[key] = plan
+                tangent, adjoint, *whole = self.costs
+                plan = plan_chain(widths, tangent, adjoint, strategy, flop_product_cost, names, self.chain.input,
+                                  whole[0] if whole else None)
+            self.plans[key, strategy] = plan
         return plan
+
+    def measure_whole(self, positional, shapes):
+        """Seconds of one tangent and one adjoint sweep of the whole function."""
+        fj, fv = _sweeps(self.info.func, self.wrt, self.options)
+        tangent = _shaped(np.ones(_size(shapes[0])), shapes[0])
+        cotangent = _shaped(np.ones(_size(shapes[-1])), shapes[-1])
+        return _best_time(lambda: fj(*positional, tangent)), _best_time(lambda: fv(*positional, cotangent))
 
     def measure(self, shapes, arguments):
         """Seconds of one tangent and one adjoint sweep of every layer, at these arguments."""
         tangent, adjoint = [], []
         for derivative, args, shape_in, shape_out in zip(self.derivatives(), arguments, shapes, shapes[1:]):
-            direction = np.ones((max(1, int(np.prod(shape_in))), 1))
-            weights = np.ones((1, max(1, int(np.prod(shape_out)))))
+            direction = np.ones((_size(shape_in), 1))
+            weights = np.ones((1, _size(shape_out)))
             tangent.append(_best_time(lambda: derivative.push(args, direction, shape_in)))
             adjoint.append(_best_time(lambda: derivative.pull(args, weights, shape_out)))
         return tangent, adjoint
 
     def __call__(self, *args):
-        values, shapes, arguments = self.values(args)
-        plan = self.plan_for(shapes, arguments)
+        return self.jacobian(args)
+
+    def jacobian(self, args, strategy=None):
+        """The Jacobian at ``args`` by the plan of ``strategy`` (this object's own by default).
+
+        A plan that sweeps the whole function needs no intermediate values: once made for
+        arguments of these shapes it runs without them.
+        """
+        strategy = strategy or self.strategy
+        positional, scope = self.bind(args)
+        key = (_arguments_key(positional), strategy)
+        known = self.by_arguments.get(key)
+        if known is not None and isinstance(known[0].root, Run) and known[0].root.whole:
+            result = self.sweep_whole(known[0].root.mode, positional, known[1])
+            if result is not None:
+                self.plan = known[0]
+                return result
+        values, shapes, arguments = self.values(scope)
+        plan = self.plan_for(shapes, arguments, strategy, positional)
+        self.by_arguments[key] = (plan, shapes)
         self.plan = plan
+        if isinstance(plan.root, Run) and plan.root.whole:
+            return self.sweep_whole(plan.root.mode, positional, shapes)   # shapes just seen: never None
         matrix = self.evaluate(plan.root, shapes, arguments)
         return matrix.reshape(tuple(shapes[-1]) + tuple(shapes[0]))
+
+    def sweep_whole(self, mode, positional, shapes):
+        """The Jacobian by sweeps of the whole function: one tangent sweep per input, or one adjoint
+        sweep per output."""
+        fj, fv = _sweeps(self.info.func, self.wrt, self.options)
+        shape_in, shape_out = shapes[0], shapes[-1]
+        if mode == "forward":
+            sweeps = [fj(*positional, _shaped(e, shape_in)) for e in np.eye(_size(shape_in))]
+            matrix = np.stack([np.ravel(tangent) for _, tangent in sweeps], axis=1)
+        else:
+            sweeps = [fv(*positional, _shaped(e, shape_out)) for e in np.eye(_size(shape_out))]
+            matrix = np.stack([np.ravel(cotangent) for _, cotangent in sweeps])
+        if np.shape(sweeps[0][0]) != tuple(shape_out):
+            return None     # the result's shape is not the one these arguments had before
+        return matrix.reshape(tuple(shape_out) + tuple(shape_in))
 
     def evaluate(self, node, shapes, arguments):
         """The matrix J_stop ... J_(start+1) of a plan's node."""
         derivatives = self.derivatives()
-        widths = [int(np.prod(s)) if s else 1 for s in shapes]
+        widths = [_size(s) for s in shapes]
         if isinstance(node, Product):
             return self.evaluate(node.outer, shapes, arguments) @ self.evaluate(node.inner, shapes, arguments)
         if node.mode == "forward":

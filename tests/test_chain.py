@@ -55,7 +55,7 @@ def fd_jacobian(f, args, wrt, h=2.0 ** -14):
 def _counted_costs(func, args, wrt):
     """Per-layer sweep costs in multiplications (the widths' product), for plans that do not depend on timing."""
     chained = ChainJacobian(func, wrt)
-    _, shapes, _ = chained.values(args)
+    _, shapes, _ = chained.values(chained.bind(args)[1])
     widths = [int(np.prod(s)) if s else 1 for s in shapes]
     costs = [float(a * b) for a, b in zip(widths, widths[1:])]
     return costs, costs
@@ -99,6 +99,19 @@ def test_measured_costs_make_a_plan_and_explain_shows_it():
     assert "chain of 3 layers: x (3) -> dense_tanh -> 5 -> scale -> 5 -> dense_tanh -> 2" in text
     assert J.plan.bracketing in text and "forward-only" in text and "reverse-only" in text
     assert set(J.plan.modes()) == {"J1", "J2", "J3"}
+
+
+def test_a_plan_that_sweeps_the_whole_function_is_reused_without_intermediate_values():
+    func, args, wrt = CASES["four_layers"]
+    tangent, adjoint = _counted_costs(func, args, wrt)
+    whole = (0.5 * sum(tangent), 0.5 * sum(adjoint))     # the inlined sweep is cheaper than the layers'
+    J = srcad.chain_jacobian(func, costs=(tangent, adjoint, whole))
+    first = J(*args)
+    assert J.plan.root.whole and J.plan.root.mode == "forward"   # 3 inputs, 3 outputs: a tie goes forward
+    assert "the whole function" in J.explain()
+    moved = (args[0] + 0.25,) + args[1:]
+    np.testing.assert_allclose(J(*moved), fd_jacobian(func, moved, wrt), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(first, fd_jacobian(func, args, wrt), rtol=1e-7, atol=1e-9)
 
 
 # ---------------------------------------------------------------- the dynamic programme
