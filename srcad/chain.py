@@ -39,7 +39,12 @@ class Run:
     stop: int
     mode: str
     cost: float
-    whole: bool = False    # swept through the whole (inlined) function rather than layer by layer
+    via: str = "sweeps"    # "sweeps" of its layers, "whole": the whole function's Jacobian, "matrix": the
+                           # layer's own Jacobian made at once (vector mode)
+
+    @property
+    def whole(self):
+        return self.via == "whole"
 
     @property
     def factors(self):
@@ -127,8 +132,8 @@ class ChainPlan:
             names = "the whole function" if run.whole else ", ".join(self.layers[run.start:run.stop])
             width = self.widths[run.start] if run.mode == "forward" else self.widths[run.stop]
             sweeps = "tangent" if run.mode == "forward" else "adjoint"
-            lines.append(f"  {' '.join(run.factors):<12} {run.mode:<7}: {width} {sweeps} sweep(s) through "
-                         f"{names}, est. {_cost(run.cost, units)}")
+            how = f"{width} {sweeps} sweep(s) through" if run.via == "sweeps" else "the Jacobian of"
+            lines.append(f"  {' '.join(run.factors):<12} {run.mode:<7}: {how} {names}, est. {_cost(run.cost, units)}")
         lines.append(f"  products: {self.multiplications} multiplications")
         lines.append(f"estimated cost: chosen {_cost(self.cost, units)}, forward mode {_cost(self.forward_cost, units)}"
                      f", reverse mode {_cost(self.reverse_cost, units)}")
@@ -176,7 +181,7 @@ def flop_product_cost(rows, inner, columns):
 
 
 def plan_chain(widths, tangent_costs, adjoint_costs, strategy="auto", product_cost=flop_product_cost, layers=None,
-               input="x", whole_costs=None):
+               input="x", whole_costs=None, matrix_costs=None):
     """Plan the Jacobian of a chain with layer widths ``widths`` (w_0 .. w_L).
 
     ``tangent_costs[k]`` and ``adjoint_costs[k]`` are the costs of one tangent and
@@ -185,9 +190,11 @@ def plan_chain(widths, tangent_costs, adjoint_costs, strategy="auto", product_co
 
     - ``"auto"``: the cheapest plan, over every bracketing and every split into
       runs computed by sweeps, each run in its cheaper mode (mixed mode), and,
-      when ``whole_costs`` gives the costs of one tangent and one adjoint sweep
-      of the whole function (its layers inlined into one compiled sweep), the
-      whole function in either mode;
+      when ``whole_costs`` gives the costs of the whole function's Jacobian in
+      forward and in reverse mode (its layers inlined into one compiled sweep),
+      the whole function in either mode, and when ``matrix_costs[k]`` gives the
+      costs of layer k+1's own Jacobian made at once (vector mode, forward and
+      reverse), that too;
     - ``"forward"`` / ``"reverse"``: the whole chain as one run in that mode;
     - ``"dense"``, ``"dense-forward"``, ``"dense-reverse"``: every factor a
       matrix of its own (each in its cheaper mode), multiplied in the optimal
@@ -204,14 +211,15 @@ def plan_chain(widths, tangent_costs, adjoint_costs, strategy="auto", product_co
     count = len(widths) - 1
     if count < 1 or len(tangent_costs) != count or len(adjoint_costs) != count:
         raise SrcadError("a chain of L layers needs L + 1 widths and L tangent and adjoint costs")
-    root, forward, reverse = _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, whole_costs)
+    root, forward, reverse = _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, whole_costs,
+                                        matrix_costs)
     return ChainPlan(layers=list(layers) if layers else [f"f{k}" for k in range(1, count + 1)], widths=widths,
                      tangent_costs=list(tangent_costs), adjoint_costs=list(adjoint_costs), strategy=strategy,
                      root=root, forward_cost=forward.cost, reverse_cost=reverse.cost, dense=dense_orders(widths),
                      input=input)
 
 
-def _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, whole_costs=None):
+def _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, whole_costs=None, matrix_costs=None):
     """The tree of a plan, and the whole chain as one run in forward and in reverse mode."""
     count = len(widths) - 1
     tangent_prefix = np.concatenate([[0.0], np.cumsum(tangent_costs)])
@@ -222,7 +230,11 @@ def _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, who
         reverse = Run(i, j, "reverse", widths[j] * (adjoint_prefix[j] - adjoint_prefix[i]))
         if mode is not None:
             return forward if mode == "forward" else reverse
-        return forward if forward.cost <= reverse.cost else reverse
+        options = [forward, reverse]
+        if matrix_costs is not None and j == i + 1:
+            options += [Run(i, j, "forward", matrix_costs[i][0], via="matrix"),
+                        Run(i, j, "reverse", matrix_costs[i][1], via="matrix")]
+        return min(options, key=_cost_of)
 
     def product(outer, inner):
         i, k, j = inner.start, inner.stop, outer.stop
@@ -244,8 +256,8 @@ def _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, who
 
     whole = []
     if whole_costs is not None:
-        whole = [Run(0, count, "forward", widths[0] * whole_costs[0], whole=True),
-                 Run(0, count, "reverse", widths[count] * whole_costs[1], whole=True)]
+        whole = [Run(0, count, "forward", whole_costs[0], via="whole"),
+                 Run(0, count, "reverse", whole_costs[1], via="whole")]
 
     def direct(i, j):
         return [run(i, j)] + (whole if (i, j) == (0, count) else [])
@@ -425,16 +437,24 @@ class ChainJacobian:
     :class:`NotAChainCall` when the values do not make a chain.  The plan of the last
     call is ``plan``; one plan is made per tuple of intermediate shapes, from sweep
     costs measured on that first call (``costs="measure"``) or from given costs
-    ``costs=(tangent_costs, adjoint_costs)`` counted in multiplications.
+    ``costs=(tangent_costs, adjoint_costs)`` counted in multiplications (optionally
+    with the whole function's Jacobian costs, forward and reverse, and a list of
+    each layer's, as third and fourth items).
+
+    ``jacobians(func, wrt, mode)``, when given, makes the Jacobian of a function at
+    once (e.g. by vector mode); then a single layer's factor and the whole
+    function's Jacobian are made by it, when the plan finds that cheaper than
+    sweeps direction by direction.
     """
 
-    def __init__(self, func, wrt=0, strategy="auto", costs="measure", **options):
+    def __init__(self, func, wrt=0, strategy="auto", costs="measure", jacobians=None, **options):
         if strategy not in STRATEGIES:
             raise SrcadError(f"strategy must be one of {', '.join(map(repr, STRATEGIES))}, got {strategy!r}")
         self.info = read_function(func)
         self.strategy = strategy
         self.costs = costs
         self.options = options
+        self.jacobians = jacobians
         count = len(self.info.params)
         self.wrt = wrt % count if isinstance(wrt, int) and -count <= wrt < count else wrt
         self.chain = find_chain(self.info, self.wrt)
@@ -443,6 +463,7 @@ class ChainJacobian:
         self.plans = {}          # (intermediate shapes, strategy) -> plan
         self.measured = {}       # intermediate shapes -> measured sweep costs
         self.by_arguments = {}   # (what of the arguments decides shapes, strategy) -> (plan, shapes)
+        self._jacobians = {}     # (function, wrt, mode) -> a Jacobian from ``jacobians``
         self.plan = None
 
     @property
@@ -486,24 +507,45 @@ class ChainJacobian:
             names = [d.layer.name for d in self.derivatives()]
             if self.costs == "measure":
                 if key not in self.measured:
-                    self.measured[key] = (*self.measure(shapes, arguments), self.measure_whole(positional, shapes))
-                tangent, adjoint, whole = self.measured[key]
+                    self.measured[key] = (*self.measure(shapes, arguments), self.measure_whole(positional, shapes),
+                                          self.measure_matrices(arguments))
+                tangent, adjoint, whole, matrices = self.measured[key]
                 plan = plan_chain(widths, tangent, adjoint, strategy, measured_product_cost, names, self.chain.input,
-                                  whole)
+                                  whole, matrices)
                 plan.measured = True
             else:
-                tangent, adjoint, *whole = self.costs
+                tangent, adjoint, *rest = self.costs
                 plan = plan_chain(widths, tangent, adjoint, strategy, flop_product_cost, names, self.chain.input,
-                                  whole[0] if whole else None)
+                                  rest[0] if rest else None, rest[1] if len(rest) > 1 else None)
             self.plans[key, strategy] = plan
         return plan
 
     def measure_whole(self, positional, shapes):
-        """Seconds of one tangent and one adjoint sweep of the whole function."""
+        """Seconds of the whole function's Jacobian in forward and in reverse mode: by ``jacobians``,
+        or one sweep's time times the number of directions."""
+        if self.jacobians is not None:
+            return tuple(_best_time(lambda: self.jacobian_of(self.info.func, self.wrt, mode)(*positional), 1)
+                         for mode in ("forward", "reverse"))
         fj, fv = _sweeps(self.info.func, self.wrt, self.options)
         tangent = _shaped(np.ones(_size(shapes[0])), shapes[0])
         cotangent = _shaped(np.ones(_size(shapes[-1])), shapes[-1])
-        return _best_time(lambda: fj(*positional, tangent)), _best_time(lambda: fv(*positional, cotangent))
+        return (_size(shapes[0]) * _best_time(lambda: fj(*positional, tangent)),
+                _size(shapes[-1]) * _best_time(lambda: fv(*positional, cotangent)))
+
+    def measure_matrices(self, arguments):
+        """Seconds of each layer's own Jacobian by ``jacobians``, forward and reverse (None without it)."""
+        if self.jacobians is None:
+            return None
+        return [tuple(_best_time(lambda: self.jacobian_of(d.layer.callee, d.layer.position, mode)(*args), 1)
+                      for mode in ("forward", "reverse"))
+                for d, args in zip(self.derivatives(), arguments)]
+
+    def jacobian_of(self, func, wrt, mode):
+        """``jacobians(func, wrt, mode)``, made once."""
+        key = (func, wrt, mode)
+        if key not in self._jacobians:
+            self._jacobians[key] = self.jacobians(func, wrt, mode)
+        return self._jacobians[key]
 
     def measure(self, shapes, arguments):
         """Seconds of one tangent and one adjoint sweep of every layer, at these arguments."""
@@ -545,8 +587,12 @@ class ChainJacobian:
     def sweep_whole(self, mode, positional, shapes):
         """The Jacobian by sweeps of the whole function: one tangent sweep per input, or one adjoint
         sweep per output."""
-        fj, fv = _sweeps(self.info.func, self.wrt, self.options)
         shape_in, shape_out = shapes[0], shapes[-1]
+        if self.jacobians is not None:
+            result = np.asarray(self.jacobian_of(self.info.func, self.wrt, mode)(*positional))
+            expected = tuple(shape_out) + tuple(shape_in)
+            return result if result.shape == expected else None
+        fj, fv = _sweeps(self.info.func, self.wrt, self.options)
         if mode == "forward":
             sweeps = [fj(*positional, _shaped(e, shape_in)) for e in np.eye(_size(shape_in))]
             matrix = np.stack([np.ravel(tangent) for _, tangent in sweeps], axis=1)
@@ -563,6 +609,10 @@ class ChainJacobian:
         widths = [_size(s) for s in shapes]
         if isinstance(node, Product):
             return self.evaluate(node.outer, shapes, arguments) @ self.evaluate(node.inner, shapes, arguments)
+        if node.via == "matrix":
+            layer = derivatives[node.start].layer
+            factor = self.jacobian_of(layer.callee, layer.position, node.mode)(*arguments[node.start])
+            return np.asarray(factor).reshape(widths[node.stop], widths[node.start])
         if node.mode == "forward":
             matrix = np.eye(widths[node.start])
             for k in range(node.start, node.stop):
@@ -632,22 +682,30 @@ class _JacobianOfChain:
 
 
 class _WholeJacobian:
-    """The Jacobian of a whole function, one jvp per input or one vjp per output (whichever are fewer)."""
+    """The Jacobian of a whole function, one jvp per input or one vjp per output: in ``mode``, or
+    by whichever are fewer."""
 
-    def __init__(self, func, wrt, options):
+    def __init__(self, func, wrt, options, mode=None):
         self.func = func
         self.wrt = wrt
+        self.mode = mode
         self.jvp, self.vjp = _sweeps(func, wrt, options)
 
     def __call__(self, *args):
         args = list(args)
         x = args[self.wrt]
-        width_in, shape_in = _width_and_shape(x if not isinstance(x, int) else float(x))
+        width_in, shape_in = _width_and_shape(float(x) if isinstance(x, int) else x)
         value = self.jvp(*args, _shaped(np.zeros(width_in), shape_in))[0]
         width_out, shape_out = _width_and_shape(value)
-        if width_in <= width_out:
+        if self.mode == "forward" or self.mode is None and width_in <= width_out:
             columns = [np.ravel(self.jvp(*args, _shaped(e, shape_in))[1]) for e in np.eye(width_in)]
             matrix = np.stack(columns, axis=1)
         else:
             matrix = np.stack([np.ravel(self.vjp(*args, _shaped(e, shape_out))[1]) for e in np.eye(width_out)])
         return matrix.reshape(tuple(shape_out) + tuple(shape_in))
+
+
+def sweep_jacobian(func, wrt, mode, **options):
+    """The Jacobian of ``func`` by one ``srcad.jvp`` per input (``mode="forward"``) or one
+    ``srcad.vjp`` per output (``"reverse"``): a maker for ``ChainJacobian(jacobians=...)``."""
+    return _WholeJacobian(func, wrt, options, mode)

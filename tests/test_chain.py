@@ -5,7 +5,7 @@ import pytest
 
 import srcad
 from srcad.analysis.chain import find_chain
-from srcad.chain import ChainJacobian, STRATEGIES, dense_orders, plan_chain
+from srcad.chain import ChainJacobian, STRATEGIES, dense_orders, plan_chain, sweep_jacobian
 from srcad.frontend import read_function
 
 import examples_chain as ex
@@ -104,7 +104,7 @@ def test_measured_costs_make_a_plan_and_explain_shows_it():
 def test_a_plan_that_sweeps_the_whole_function_is_reused_without_intermediate_values():
     func, args, wrt = CASES["four_layers"]
     tangent, adjoint = _counted_costs(func, args, wrt)
-    whole = (0.5 * sum(tangent), 0.5 * sum(adjoint))     # the inlined sweep is cheaper than the layers'
+    whole = (3 * 0.5 * sum(tangent), 3 * 0.5 * sum(adjoint))   # the inlined sweeps are cheaper than the layers'
     J = srcad.chain_jacobian(func, costs=(tangent, adjoint, whole))
     first = J(*args)
     assert J.plan.root.whole and J.plan.root.mode == "forward"   # 3 inputs, 3 outputs: a tie goes forward
@@ -112,6 +112,19 @@ def test_a_plan_that_sweeps_the_whole_function_is_reused_without_intermediate_va
     moved = (args[0] + 0.25,) + args[1:]
     np.testing.assert_allclose(J(*moved), fd_jacobian(func, moved, wrt), rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(first, fd_jacobian(func, args, wrt), rtol=1e-7, atol=1e-9)
+
+
+def test_factors_made_at_once_by_a_jacobian_maker():
+    func, args, wrt = CASES["three_layers"]
+    tangent, adjoint = _counted_costs(func, args, wrt)
+    at_once = [(0.1 * t, 0.2 * a) for t, a in zip(tangent, adjoint)]   # cheaper than any sweeps
+    J = ChainJacobian(func, wrt, costs=(tangent, adjoint, None, at_once), jacobians=sweep_jacobian)
+    result = J(*args)
+    assert all(run.via == "matrix" and run.mode == "forward" for run in J.plan.runs)
+    assert J.plan.bracketing in ("J3 (J2 J1)", "(J3 J2) J1")
+    np.testing.assert_allclose(result, fd_jacobian(func, args, wrt), rtol=1e-7, atol=1e-9)
+    measured = ChainJacobian(func, wrt, jacobians=sweep_jacobian)
+    np.testing.assert_allclose(measured(*args), result, rtol=1e-12, atol=1e-14)
 
 
 # ---------------------------------------------------------------- the dynamic programme
