@@ -201,7 +201,7 @@ def plan_chain(widths, tangent_costs, adjoint_costs, strategy="auto", product_co
       dense-chain order, from the input side J_L(...(J_2 J_1)), or from the
       output side ((J_L J_(L-1))...)J_1.
 
-    >>> plan = plan_chain([256, 8, 256], [1.0, 1.0], [1.0, 1.0])
+    >>> plan = plan_chain([256, 8, 256], [2048.0, 2048.0], [2048.0, 2048.0])   # sweeps: a matrix-vector product
     >>> plan.bracketing, plan.modes()
     ('J2 J1', {'J2': 'forward', 'J1': 'reverse'})
     """
@@ -394,6 +394,8 @@ def _shaped(vector, shape):
     """A flat direction as the layer takes it: a float for a scalar, else an array of ``shape``."""
     if shape == ():
         return float(vector[0])
+    if vector.shape == shape and vector.flags.c_contiguous:
+        return vector
     return np.ascontiguousarray(vector).reshape(shape)
 
 
@@ -477,6 +479,8 @@ class ChainJacobian:
 
     def bind(self, args):
         """The function's positional arguments (defaults applied) and its scope of parameters."""
+        if len(args) == len(self.info.params):
+            return list(args), dict(zip(self.info.params, args))
         bound = self.signature.bind(*args)
         bound.apply_defaults()
         return list(bound.arguments.values()), dict(bound.arguments)
