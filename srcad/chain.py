@@ -99,10 +99,11 @@ class ChainPlan:
     dense: list = field(default_factory=list)
     input: str = "x"          # the chained argument's name
     measured: bool = False    # are the costs measured seconds (or counts)?
+    values_cost: float = 0.0  # running the layers once for their values (0 for the whole function's Jacobian)
 
     @property
     def cost(self):
-        return self.root.cost
+        return self.root.cost + self.values_cost
 
     @property
     def bracketing(self):
@@ -135,6 +136,8 @@ class ChainPlan:
             how = f"{width} {sweeps} sweep(s) through" if run.via == "sweeps" else "the Jacobian of"
             lines.append(f"  {' '.join(run.factors):<12} {run.mode:<7}: {how} {names}, est. {_cost(run.cost, units)}")
         lines.append(f"  products: {self.multiplications} multiplications")
+        if self.values_cost:
+            lines.append(f"  intermediate values: the layers run once, est. {_cost(self.values_cost, units)}")
         lines.append(f"estimated cost: chosen {_cost(self.cost, units)}, forward mode {_cost(self.forward_cost, units)}"
                      f", reverse mode {_cost(self.reverse_cost, units)}")
         lines.append("dense chain (every factor a full matrix), multiplications:")
@@ -181,7 +184,7 @@ def flop_product_cost(rows, inner, columns):
 
 
 def plan_chain(widths, tangent_costs, adjoint_costs, strategy="auto", product_cost=flop_product_cost, layers=None,
-               input="x", whole_costs=None, matrix_costs=None):
+               input="x", whole_costs=None, matrix_costs=None, values_cost=0.0):
     """Plan the Jacobian of a chain with layer widths ``widths`` (w_0 .. w_L).
 
     ``tangent_costs[k]`` and ``adjoint_costs[k]`` are the costs of one tangent and
@@ -194,7 +197,8 @@ def plan_chain(widths, tangent_costs, adjoint_costs, strategy="auto", product_co
       forward and in reverse mode (its layers inlined into one compiled sweep),
       the whole function in either mode, and when ``matrix_costs[k]`` gives the
       costs of layer k+1's own Jacobian made at once (vector mode, forward and
-      reverse), that too;
+      reverse), that too.  ``values_cost`` is the cost of running the layers
+      once for their values, which every plan but the whole function's pays;
     - ``"forward"`` / ``"reverse"``: the whole chain as one run in that mode;
     - ``"dense"``, ``"dense-forward"``, ``"dense-reverse"``: every factor a
       matrix of its own (each in its cheaper mode), multiplied in the optimal
@@ -211,16 +215,18 @@ def plan_chain(widths, tangent_costs, adjoint_costs, strategy="auto", product_co
     count = len(widths) - 1
     if count < 1 or len(tangent_costs) != count or len(adjoint_costs) != count:
         raise SrcadError("a chain of L layers needs L + 1 widths and L tangent and adjoint costs")
-    root, forward, reverse = _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, whole_costs,
-                                        matrix_costs)
+    (root, overhead), forward, reverse = _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost,
+                                                    whole_costs, matrix_costs, values_cost)
     return ChainPlan(layers=list(layers) if layers else [f"f{k}" for k in range(1, count + 1)], widths=widths,
                      tangent_costs=list(tangent_costs), adjoint_costs=list(adjoint_costs), strategy=strategy,
-                     root=root, forward_cost=forward.cost, reverse_cost=reverse.cost, dense=dense_orders(widths),
-                     input=input)
+                     root=root, forward_cost=forward, reverse_cost=reverse, dense=dense_orders(widths),
+                     input=input, values_cost=overhead)
 
 
-def _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, whole_costs=None, matrix_costs=None):
-    """The tree of a plan, and the whole chain as one run in forward and in reverse mode."""
+def _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, whole_costs=None, matrix_costs=None,
+               values_cost=0.0):
+    """``((tree, overhead), forward cost, reverse cost)``: a plan's tree and the cost of the
+    intermediate values it needs, and the cheapest whole chain in either mode."""
     count = len(widths) - 1
     tangent_prefix = np.concatenate([[0.0], np.cumsum(tangent_costs)])
     adjoint_prefix = np.concatenate([[0.0], np.cumsum(adjoint_costs)])
@@ -259,19 +265,26 @@ def _plan_root(widths, tangent_costs, adjoint_costs, strategy, product_cost, who
         whole = [Run(0, count, "forward", whole_costs[0], via="whole"),
                  Run(0, count, "reverse", whole_costs[1], via="whole")]
 
-    def direct(i, j):
-        return [run(i, j)] + (whole if (i, j) == (0, count) else [])
-
     if strategy in ("forward", "reverse"):
         root = run(0, count, strategy)
     elif strategy == "auto":
-        root = _interval_dp(count, direct, product)
+        root = _interval_dp(count, lambda i, j: [run(i, j)], product)
     else:
         root = dense(strategy)
-    forward, reverse = run(0, count, "forward"), run(0, count, "reverse")
+    # every plan but the whole function's own Jacobian first runs the layers for their values
+    root = (root, values_cost)
+    if strategy == "auto" and whole:
+        root = min([root] + [(w, 0.0) for w in whole], key=_total)
+    forward = (run(0, count, "forward"), values_cost)
+    reverse = (run(0, count, "reverse"), values_cost)
     if whole:
-        forward, reverse = min(forward, whole[0], key=_cost_of), min(reverse, whole[1], key=_cost_of)
-    return root, forward, reverse
+        forward, reverse = min(forward, (whole[0], 0.0), key=_total), min(reverse, (whole[1], 0.0), key=_total)
+    return root, _total(forward), _total(reverse)
+
+
+def _total(node_and_overhead):
+    node, overhead = node_and_overhead
+    return node.cost + overhead
 
 
 def _cost_of(node):
@@ -302,7 +315,7 @@ def dense_orders(widths):
     '(J4 J3) (J2 J1)'
     """
     free = [0.0] * (len(widths) - 1)
-    roots = [_plan_root(widths, free, free, strategy, flop_product_cost)[0]
+    roots = [_plan_root(widths, free, free, strategy, flop_product_cost)[0][0]
              for strategy in ("dense-forward", "dense-reverse", "dense")]
     return [DenseOrder(name, _bracketing(root), _multiplications(root))
             for name, root in zip(("forward-only", "reverse-only", "optimal"), roots)]
@@ -329,20 +342,39 @@ class _LayerDerivatives:
         self.layer = layer
         self.jvp, self.vjp = _sweeps(layer.callee, layer.position, options)
         self.signature = inspect.signature(layer.callee)
+        self.primal = None     # the compiled primal, made on first use (False: Numba refused it)
+        self.compiled = None   # the code of the other arguments, compiled on first use
+        self.parameter_count = len(self.signature.parameters)
 
     def arguments(self, chained, scope, namespace, filename):
         """The layer's positional arguments with ``chained`` in its place, others evaluated in ``scope``."""
-        positional = [chained if tree is None else _evaluate(tree, scope, namespace, filename)
-                      for tree in self.layer.arguments]
-        keywords = {name: _evaluate(tree, scope, namespace, filename) for name, tree in self.layer.keywords}
+        if self.compiled is None:
+            self.compiled = ([None if tree is None else _compiled(tree, filename) for tree in self.layer.arguments],
+                             [(name, _compiled(tree, filename)) for name, tree in self.layer.keywords])
+        positional_code, keyword_code = self.compiled
+        positional = [chained if code is None else _evaluate(code, scope, namespace) for code in positional_code]
+        if not keyword_code and len(positional) == self.parameter_count:
+            return positional
+        keywords = {name: _evaluate(code, scope, namespace) for name, code in keyword_code}
         bound = self.signature.bind(*positional, **keywords)
         bound.apply_defaults()
         return list(bound.arguments.values())
 
     def value(self, args, shape_in):
-        """The layer's value at ``args`` (a tangent sweep with a zero direction: compiled, and
-        the arguments are never changed)."""
-        return self.jvp(*args, _shaped(np.zeros(max(1, int(np.prod(shape_in)))), shape_in))[0]
+        """The layer's value at ``args``: its primal compiled with Numba, or where Numba refuses it,
+        a tangent sweep with a zero direction."""
+        if self.primal is None:
+            import numba
+
+            self.primal = numba.njit(self.layer.callee)
+        if self.primal is not False:
+            try:
+                return self.primal(*args)
+            except Exception as error:
+                if not type(error).__module__.startswith("numba"):
+                    raise
+                self.primal = False
+        return self.jvp(*args, _shaped(np.zeros(_size(shape_in)), shape_in))[0]
 
     def push(self, args, matrix, shape_in):
         """J @ matrix: one tangent sweep per column."""
@@ -399,9 +431,20 @@ def _shaped(vector, shape):
     return np.ascontiguousarray(vector).reshape(shape)
 
 
-def _evaluate(tree, scope, namespace, filename):
-    """The value of an argument's syntax tree among the chain function's parameters."""
-    return eval(compile(ast.Expression(tree), filename, "eval"), namespace, scope)
+def _compiled(tree, filename):
+    """An argument's syntax tree ready to evaluate: a parameter's name as itself, else compiled code."""
+    if isinstance(tree, ast.Name):
+        return tree.id
+    return compile(ast.Expression(tree), filename, "eval")
+
+
+def _evaluate(code, scope, namespace):
+    """The value of an argument among the chain function's parameters (and its globals)."""
+    if isinstance(code, str) and code in scope:
+        return scope[code]
+    if isinstance(code, str):
+        return namespace[code]
+    return eval(code, namespace, scope)
 
 
 def _best_time(call, repeats=3):
@@ -511,11 +554,12 @@ class ChainJacobian:
             names = [d.layer.name for d in self.derivatives()]
             if self.costs == "measure":
                 if key not in self.measured:
+                    scope = dict(zip(self.info.params, positional))
                     self.measured[key] = (*self.measure(shapes, arguments), self.measure_whole(positional, shapes),
-                                          self.measure_matrices(arguments))
-                tangent, adjoint, whole, matrices = self.measured[key]
+                                          self.measure_matrices(arguments), _best_time(lambda: self.values(scope)))
+                tangent, adjoint, whole, matrices, values = self.measured[key]
                 plan = plan_chain(widths, tangent, adjoint, strategy, measured_product_cost, names, self.chain.input,
-                                  whole, matrices)
+                                  whole, matrices, values)
                 plan.measured = True
             else:
                 tangent, adjoint, *rest = self.costs
