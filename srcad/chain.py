@@ -18,6 +18,7 @@ for the intermediate values, computes each run in its mode with the layers'
 
 import ast
 import inspect
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -419,7 +420,7 @@ def _arguments_key(values):
 
 
 def _size(shape):
-    return int(np.prod(shape)) if shape else 1
+    return math.prod(shape)
 
 
 def _shaped(vector, shape):
@@ -651,12 +652,13 @@ class ChainJacobian:
             return None     # the result's shape is not the one these arguments had before
         return matrix.reshape(tuple(shape_out) + tuple(shape_in))
 
-    def evaluate(self, node, shapes, arguments):
+    def evaluate(self, node, shapes, arguments, widths=None):
         """The matrix J_stop ... J_(start+1) of a plan's node."""
         derivatives = self.derivatives()
-        widths = [_size(s) for s in shapes]
+        widths = widths or [_size(s) for s in shapes]
         if isinstance(node, Product):
-            return self.evaluate(node.outer, shapes, arguments) @ self.evaluate(node.inner, shapes, arguments)
+            return (self.evaluate(node.outer, shapes, arguments, widths)
+                    @ self.evaluate(node.inner, shapes, arguments, widths))
         if node.via == "matrix":
             layer = derivatives[node.start].layer
             factor = self.jacobian_of(layer.callee, layer.position, node.mode)(*arguments[node.start])
