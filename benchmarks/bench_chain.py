@@ -10,7 +10,8 @@ matters:
 * ``8 -> 512 -> 8 -> 512 -> 8``: the dense-chain optimum is (J4 J3)(J2 J1);
 * ``256 -> 8 -> 256``: a bottleneck, where J1 (8 x 256) is cheap in reverse
   mode, J2 (256 x 8) in forward mode, and their product is the Jacobian;
-* ``128 -> 8 -> 128 -> 8 -> 128``: two bottlenecks.
+* ``128 -> 8 -> 128 -> 8 -> 128``: two bottlenecks;
+* ``1024 -> 8 -> 1024``: a wider bottleneck.
 
 For each chain one run measures ``srcad.chain_jacobian`` with every strategy:
 one run of sweeps through the whole chain in forward mode (w_0 tangent sweeps
@@ -21,7 +22,9 @@ order), and ``auto`` (the plan the dynamic programme chooses from measured
 sweep costs); beside them the whole function's Jacobian by ``srcad.jvp`` (one
 tangent sweep per input) and ``srcad.vjp`` (one adjoint sweep per output) of
 the inlined function, and a Jacobian written by hand in NumPy (each factor
-diag(1 - h^2) W formed directly, multiplied in the optimal order).  It prints, for each, the multiplications in matrix
+diag(1 - h^2) W formed directly, multiplied in the optimal order).  Where
+srcad has vector mode (``srcad.jacfwd``/``jacrev``), those are timed too, and
+``auto`` may make a single layer's factor or the whole Jacobian with them.  It prints, for each, the multiplications in matrix
 products, the plan's estimated cost and the median time, and checks that all
 agree.  BLAS runs on one thread (set ``OPENBLAS_NUM_THREADS`` to change it).
 """
@@ -73,7 +76,14 @@ CHAINS = [
     ("8-512-8-512-8", four_layers, (8, 512, 8, 512, 8)),
     ("256-8-256", two_layers, (256, 8, 256)),
     ("128-8-128-8-128", four_layers, (128, 8, 128, 8, 128)),
+    ("1024-8-1024", two_layers, (1024, 8, 1024)),
 ]
+# with vector mode (srcad.jacfwd / jacrev), single factors and the whole function are made at once
+VECTOR = hasattr(srcad, "jacfwd")
+
+
+def vector_jacobian(func, wrt, mode):
+    return (srcad.jacfwd if mode == "forward" else srcad.jacrev)(func, wrt=wrt)
 STRATEGIES = [("forward sweeps", "forward"), ("reverse sweeps", "reverse"), ("dense forward-only", "dense-forward"),
               ("dense reverse-only", "dense-reverse"), ("dense optimal", "dense"), ("auto (chosen)", "auto")]
 
@@ -131,14 +141,19 @@ def hand_written(args):
 
 def run_chain(label, func, widths, repeats, rng):
     args = arguments(widths, rng)
-    chained = ChainJacobian(func, 0)   # sweep costs are measured once: every strategy plans on the same figures
+    # sweep costs are measured once: every strategy plans on the same figures
+    chained = ChainJacobian(func, 0, jacobians=vector_jacobian if VECTOR else None)
     names, calls, plans = [], [], {}
     for name, strategy in STRATEGIES:
         chained.jacobian(args, strategy)
         plans[name] = chained.plan
         names.append(name)
         calls.append(lambda strategy=strategy: chained.jacobian(args, strategy))
-    for name, call in whole_jacobians(func, args) + [("hand-written NumPy", hand_written(args))]:
+    others = whole_jacobians(func, args)
+    if VECTOR:
+        jf, jr = srcad.jacfwd(func), srcad.jacrev(func)
+        others += [("srcad.jacfwd", lambda: jf(*args)), ("srcad.jacrev", lambda: jr(*args))]
+    for name, call in others + [("hand-written NumPy", hand_written(args))]:
         names.append(name)
         calls.append(call)
     results = [call() for call in calls]
@@ -156,7 +171,8 @@ def run_chain(label, func, widths, repeats, rng):
 
 def table(label, widths, rows, plans):
     best_pure = min(seconds for name, _, _, _, seconds, _ in rows
-                    if name in ("forward sweeps", "reverse sweeps", "whole jvp per input", "whole vjp per output"))
+                    if name in ("forward sweeps", "reverse sweeps", "whole jvp per input", "whole vjp per output",
+                                "srcad.jacfwd", "srcad.jacrev"))
     best_dense_pure = min(seconds for name, _, _, _, seconds, _ in rows
                           if name in ("dense forward-only", "dense reverse-only"))
     lines = [f"### {label}", "",
