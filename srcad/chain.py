@@ -678,6 +678,20 @@ class ChainJacobian:
         return self.plan.text() if self.plan is not None else ""
 
 
+def chain_for(func, wrt, jacobians=None, **options):
+    """The :class:`ChainJacobian` of ``func`` with respect to argument ``wrt`` if ``func`` is a chain
+    there, else None: the hook by which ``jacobian(mode="auto")`` brackets a chain.
+
+    Calling the result with ``func``'s arguments gives the Jacobian, or raises
+    :class:`NotAChainCall` when these values do not make a chain (then the caller
+    computes the Jacobian as before); its ``explain()`` is the last plan as text.
+    """
+    if not isinstance(wrt, int):
+        return None
+    chained = ChainJacobian(func, wrt, jacobians=jacobians, **options)
+    return chained if chained.is_chain else None
+
+
 def chain_jacobian(func, wrt=0, strategy="auto", costs="measure", **options):
     """The Jacobian of ``func`` with respect to argument ``wrt``, bracketed as a chain when it is one.
 

@@ -5,7 +5,7 @@ import pytest
 
 import srcad
 from srcad.analysis.chain import find_chain
-from srcad.chain import ChainJacobian, STRATEGIES, dense_orders, plan_chain, sweep_jacobian
+from srcad.chain import ChainJacobian, NotAChainCall, STRATEGIES, chain_for, dense_orders, plan_chain, sweep_jacobian
 from srcad.frontend import read_function
 
 import examples_chain as ex
@@ -204,3 +204,14 @@ def test_a_function_that_is_not_a_chain_gets_the_whole_jacobian():
     J = srcad.chain_jacobian(ex.reuses_intermediate)
     np.testing.assert_allclose(J(*args), fd_jacobian(ex.reuses_intermediate, args, 0), rtol=1e-7, atol=1e-9)
     assert J.plan is None and J.explain() == ""
+
+
+def test_the_hook_for_jacobian_auto():
+    assert chain_for(ex.reuses_intermediate, 0) is None
+    assert chain_for(ex.two_layers, (0, 1)) is None
+    hook = chain_for(ex.two_layers, 0, jacobians=sweep_jacobian)
+    args = (X, W1, B1, W2, B2)
+    np.testing.assert_allclose(hook(*args), fd_jacobian(ex.two_layers, args, 0), rtol=1e-7, atol=1e-9)
+    assert hook.explain().startswith("chain of 2 layers")
+    with pytest.raises(NotAChainCall):
+        hook(X.astype(np.float32).astype(np.int64), W1, B1, W2, B2)    # an integer input is no chain
