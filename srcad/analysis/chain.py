@@ -24,6 +24,7 @@ layers) are known when the Jacobian is called.
 
 import ast
 import inspect
+import textwrap
 from dataclasses import dataclass
 
 from ..rules import rule_for_object
@@ -32,7 +33,7 @@ _LIBRARIES = ("numpy", "scipy", "numba", "math", "builtins", "cmath", "srcad")
 # Methods of an array that leave it as it was.
 _READING_METHODS = frozenset({"copy", "sum", "prod", "dot", "reshape", "ravel", "flatten", "transpose", "astype",
                               "max", "min", "mean", "std", "var", "any", "all", "argmax", "argmin", "cumsum",
-                              "item", "conj", "real", "imag", "T", "shape", "ndim", "size", "dtype"})
+                              "item", "conj"})
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,4 @@ def _may_write_arguments(func, seen):
 
 
 def _dedented_source(func):
-    import textwrap
-
     return textwrap.dedent(inspect.getsource(func))
