@@ -31,6 +31,10 @@ def scale(h, c):
     return c * np.sin(h)
 
 
+def shifted(h, shift=0.5):
+    return np.tanh(h + shift)
+
+
 def two_layers(x, W1, b1, W2, b2):
     return dense_tanh(W2, b2, dense_tanh(W1, b1, x))
 
@@ -59,6 +63,13 @@ def to_scalar(x, W1, b1, W2, b2):
 def weights_second(W1, x, b1, W2, b2):
     """The chained argument need not come first."""
     return dense_tanh(W2, b2, dense_tanh(W1, b1, x))
+
+
+def keywords_and_defaults(x, W1, b1, c=0.25):
+    """Layers called with a keyword argument and with a default; the result returned by name."""
+    h = shifted(dense_tanh(W1, b1, x))
+    h = shifted(h, shift=c * c)
+    return h
 
 
 # ---------------------------------------------------------------- not chains

@@ -30,6 +30,7 @@ CASES = {
     "to_scalar": (ex.to_scalar, (X, W1, B1, W2, B2), 0),
     "weights_second": (ex.weights_second, (W1, X, B1, W2, B2), 1),
     "wrt_a_matrix": (ex.two_layers, (X, W1, B1, W2, B2), 1),
+    "keywords_and_defaults": (ex.keywords_and_defaults, (X, W1, B1), 0),
 }
 
 
