@@ -49,7 +49,6 @@ class _LayerDerivatives:
         self.layer = layer
         self.jvp, self.vjp = _sweeps(layer.callee, layer.position, options)
         self.signature = inspect.signature(layer.callee)
-        self.primal = None     # the compiled primal, made on first use (False: Numba refused it)
         self.compiled = None   # the code of the other arguments, compiled on first use
         self.parameter_count = len(self.signature.parameters)
 
@@ -70,17 +69,14 @@ class _LayerDerivatives:
     def value(self, args, shape_in):
         """The layer's value at ``args``: its primal compiled with Numba, or where Numba refuses it,
         a tangent sweep with a zero direction."""
-        if self.primal is None:
-            import numba
-
-            self.primal = numba.njit(self.layer.callee)
-        if self.primal is not False:
+        primal = _compiled_primal(self.layer.callee)
+        if primal is not None:
             try:
-                return self.primal(*args)
+                return primal(*args)
             except Exception as error:
                 if not type(error).__module__.startswith("numba"):
                     raise
-                self.primal = False
+                _PRIMALS[self.layer.callee] = None
         return self.jvp(*args, _shaped(np.zeros(_size(shape_in)), shape_in))[0]
 
     def push(self, args, matrix, shape_in):
@@ -95,6 +91,16 @@ class _LayerDerivatives:
 
 
 _SWEEPS = {}
+_PRIMALS = {}
+
+
+def _compiled_primal(func):
+    """``numba.njit(func)``, made once per process; None where Numba refused it."""
+    if func not in _PRIMALS:
+        import numba
+
+        _PRIMALS[func] = numba.njit(func)
+    return _PRIMALS[func]
 
 
 def _sweeps(func, position, options):
