@@ -35,6 +35,13 @@ def shifted(h, shift=0.5):
     return np.tanh(h + shift)
 
 
+def clipped_copy(h):
+    """Writes into a copy of its argument, which leaves the argument as it was."""
+    z = h.copy()
+    z[0] = 0.0
+    return z
+
+
 def two_layers(x, W1, b1, W2, b2):
     return dense_tanh(W2, b2, dense_tanh(W1, b1, x))
 
@@ -100,6 +107,20 @@ def with_loop(x, W1, b1):
     for _ in range(2):
         h = dense_tanh(W1, b1, h)
     return h
+
+
+def writes_into_a_copy(x, W1, b1, W2, b2):
+    return dense_tanh(W2, b2, clipped_copy(dense_tanh(W1, b1, x)))
+
+
+def reshaped_write(W, b, h):
+    flat = W.reshape(W.size)
+    flat[0] = 1.0
+    return dense_tanh(W, b, h)
+
+
+def layer_writes_through_a_view(x, W1, b1, W2, b2):
+    return dense_tanh(W2, b2, reshaped_write(W1, b1, x))
 
 
 def writes_weights(W, b, h):

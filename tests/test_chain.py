@@ -31,6 +31,7 @@ CASES = {
     "weights_second": (ex.weights_second, (W1, X, B1, W2, B2), 1),
     "wrt_a_matrix": (ex.two_layers, (X, W1, B1, W2, B2), 1),
     "keywords_and_defaults": (ex.keywords_and_defaults, (X, W1, B1), 0),
+    "writes_into_a_copy": (ex.writes_into_a_copy, (X, W1, B1, W2, B2), 0),
 }
 
 
@@ -188,6 +189,7 @@ def test_a_bad_strategy_is_refused():
 @pytest.mark.parametrize("func", [
     ex.reuses_intermediate, ex.arithmetic_between, ex.library_call_in_chain, ex.intermediate_as_weight,
     ex.one_layer, ex.with_loop, ex.layer_writes_argument, ex.layer_writes_through_alias,
+    ex.layer_writes_through_a_view,
 ])
 def test_functions_that_are_not_chains_are_left_alone(func):
     assert find_chain(read_function(func), 0) is None

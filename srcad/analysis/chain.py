@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from ..rules import rule_for_object
 
 _LIBRARIES = ("numpy", "scipy", "numba", "math", "builtins", "cmath", "srcad")
+# Methods of an array that return a view of it.
+_VIEW_METHODS = frozenset({"reshape", "ravel", "transpose", "view", "squeeze", "swapaxes"})
 # Methods of an array that leave it as it was.
 _READING_METHODS = frozenset({"copy", "sum", "prod", "dot", "reshape", "ravel", "flatten", "transpose", "astype",
                               "max", "min", "mean", "std", "var", "any", "all", "argmax", "argmin", "cumsum",
@@ -210,8 +212,10 @@ def _may_write_arguments(func, seen):
 
     def aliased(value):
         """Does ``value`` name (a part or a view of) a parameter?"""
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
-            value = value.func.value                  # p.reshape(...), p.T.copy() is refused with it
+        if isinstance(value, ast.Call):
+            if not (isinstance(value.func, ast.Attribute) and value.func.attr in _VIEW_METHODS):
+                return False                          # a new array (p.copy(), np.dot(p, q), ...)
+            value = value.func.value                  # p.reshape(...) is p seen another way
         return root(value) in params
 
     grown = True
