@@ -12,6 +12,7 @@ import numpy as np
 from ._version import __version__
 from .backend import load_module, render_function, render_module
 from .errors import ShapeError, SrcadError, UnsupportedError
+from .chain import NotAChainCall, chain_for
 from .frontend import read_function
 from .rules.custom import module_lines as _custom_rule_lines
 from .analysis import ArrayType, TupleType
@@ -433,6 +434,12 @@ class _JacAuto(_Jacobian):
 
     def call(self, t, spec, function, params, extra):
         t.last_call = (spec, params)   # what explain() reports on; the driver plans for itself
+        chain = _chain_of(t)
+        if chain is not None:
+            try:
+                return chain(*params)   # a chain of the user's functions: its products bracketed by cost
+            except NotAChainCall:
+                chain.plan = None
         return function(*params)
 
     def plan(self, spec, params):
@@ -552,6 +559,17 @@ def _gradient_program(t, program, types):
         if dataclasses.is_dataclass(program.info) else program.info
     return build_program(info, types, t.wrt, True, array_result=True,
                          core=(core, program.source_map, program.constants))
+
+
+def _chain_of(t):
+    """The :class:`srcad.chain.ChainJacobian` of ``t``'s function when it is a chain (made once), else None."""
+    if not hasattr(t, "chain"):
+        def made_at_once(func, wrt, mode):
+            return (jacfwd if mode == "forward" else jacrev)(func, wrt=wrt, cache=t.options["cache"])
+
+        t.chain = chain_for(t.primal, t.wrt[0], jacobians=made_at_once, cache=t.options["cache"]) \
+            if t.single_wrt else None
+    return t.chain
 
 
 def _aux_source(spec):
@@ -1000,6 +1018,9 @@ def jacobian(f=None, *, wrt=0, mode="auto", **options):
     tangent sweeps (blocks of n input directions) with that of the adjoint
     sweeps (blocks of m output directions), the per-sweep costs counted from
     the generated code.  :func:`explain` shows the figures and the choice.
+    Called from Python on a chain of the user's functions (``f3(f2(f1(x)))``,
+    see :func:`srcad.chain_jacobian`), ``"auto"`` brackets the layers'
+    Jacobians by measured cost, each factor in its cheaper mode.
 
     >>> import numpy as np
     >>> def f(x):
@@ -1019,13 +1040,22 @@ def explain(f, *args):
     With ``args``, for those arguments; without, for the most recent call.  It
     gives n (inputs), m (outputs), the estimated cost of one tangent and one
     adjoint sweep (per block and per direction, counted in the generated code),
-    the total of each mode and the mode taken.
+    the total of each mode and the mode taken; for a chain of the user's
+    functions, the plan of its products (bracketing, each factor's mode, the
+    multiplication counts and estimated costs).
     """
     t = getattr(f, "__srcad__", None)
     if t is None or not isinstance(t.form, _Jacobian):
         raise SrcadError("explain takes a Jacobian made by srcad.jacobian, jacfwd or jacrev")
     if not isinstance(t.form, _JacAuto):
         text = f"{t.kind} of {t.label}: mode {t.form.mode}, fixed by {t.kind}"
+        print(text)
+        return text
+    if args:
+        f(*args)
+    chain = getattr(t, "chain", None)
+    if chain is not None and chain.plan is not None:
+        text = f"jacobian of {t.label}, a chain of its own functions:\n{chain.explain()}"
         print(text)
         return text
     if args:

@@ -285,7 +285,7 @@ class ChainJacobian:
         """Seconds of the whole function's Jacobian in forward and in reverse mode: by ``jacobians``,
         or one sweep's time times the number of directions."""
         if self.jacobians is not None:
-            return tuple(_best_time(lambda: self.jacobian_of(self.info.func, self.wrt, mode)(*positional), 1)
+            return tuple(_best_time(lambda: self.jacobian_of(self.info.func, self.wrt, mode)(*positional), 2)
                          for mode in ("forward", "reverse"))
         fj, fv = _sweeps(self.info.func, self.wrt, self.options)
         tangent = _shaped(np.ones(_size(shapes[0])), shapes[0])
@@ -297,7 +297,7 @@ class ChainJacobian:
         """Seconds of each layer's own Jacobian by ``jacobians``, forward and reverse (None without it)."""
         if self.jacobians is None:
             return None
-        return [tuple(_best_time(lambda: self.jacobian_of(d.layer.callee, d.layer.position, mode)(*args), 1)
+        return [tuple(_best_time(lambda: self.jacobian_of(d.layer.callee, d.layer.position, mode)(*args), 2)
                       for mode in ("forward", "reverse"))
                 for d, args in zip(self.derivatives(), arguments)]
 

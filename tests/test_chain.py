@@ -218,3 +218,19 @@ def test_the_hook_for_jacobian_auto():
     assert hook.explain().startswith("chain of 2 layers")
     with pytest.raises(NotAChainCall):
         hook(X.astype(np.float32).astype(np.int64), W1, B1, W2, B2)    # an integer input is no chain
+
+
+def test_jacobian_auto_brackets_a_chain_and_explain_shows_the_plan():
+    func, args, wrt = CASES["three_layers"]
+    J = srcad.jacobian(func)
+    np.testing.assert_allclose(J(*args), fd_jacobian(func, args, wrt), rtol=1e-7, atol=1e-9)
+    text = srcad.explain(J)
+    assert "a chain of its own functions" in text and "chain of 3 layers" in text
+    assert "forward-only" in text and "reverse-only" in text
+
+
+def test_jacobian_auto_of_a_function_that_is_not_a_chain_is_as_before():
+    args = (X, W1, B1, W2, B2)
+    J = srcad.jacobian(ex.reuses_intermediate)
+    np.testing.assert_allclose(J(*args), fd_jacobian(ex.reuses_intermediate, args, 0), rtol=1e-7, atol=1e-9)
+    assert "a chain of its own functions" not in srcad.explain(J)
