@@ -75,7 +75,9 @@ class _NotAChain(Exception):
 def find_chain(info, wrt):
     """The :class:`Chain` that ``info`` (a parsed function) is with respect to parameter ``wrt``, or None.
 
-    >>> # def model(x, W): return g(f(x, W))   ->  Chain(input='x', layers=(f, g))
+    For ``def model(x, W): return g(f(x, W))`` and ``wrt=0`` it is the chain of
+    ``f`` then ``g`` on ``x``; with ``wrt=1`` it is None (``W`` goes through one
+    layer only).
     """
     if not isinstance(wrt, int) or not 0 <= wrt < len(info.params):
         return None
