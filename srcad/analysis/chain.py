@@ -75,9 +75,9 @@ class _NotAChain(Exception):
 def find_chain(info, wrt):
     """The :class:`Chain` that ``info`` (a parsed function) is with respect to parameter ``wrt``, or None.
 
-    For ``def model(x, W): return g(f(x, W))`` and ``wrt=0`` it is the chain of
-    ``f`` then ``g`` on ``x``; with ``wrt=1`` it is None (``W`` goes through one
-    layer only).
+    For ``def model(x, W): return g(f(x, W))`` it is the chain of ``f`` then ``g``
+    on ``x`` (``wrt=0``) and also on ``W`` (``wrt=1``); for ``return g(W, f(x))``
+    and ``wrt=1`` it is None (``W`` goes through one layer only).
     """
     if not isinstance(wrt, int) or not 0 <= wrt < len(info.params):
         return None
