@@ -400,7 +400,10 @@ def chain_for(func, wrt, jacobians=None, **options):
     """
     if not isinstance(wrt, int):
         return None
-    chained = ChainJacobian(func, wrt, jacobians=jacobians, **options)
+    try:
+        chained = ChainJacobian(func, wrt, jacobians=jacobians, **options)
+    except SrcadError:
+        return None       # no source to read (a derivative made by srcad itself): not a chain
     return chained if chained.is_chain else None
 
 
