@@ -233,7 +233,7 @@ def plot(rows):
     figure.tight_layout()
     path = os.path.join(HERE, "jacobian_sweep.png")
     figure.savefig(path, dpi=120)
-    print(f"wrote {path}")
+    print(f"wrote {os.path.relpath(path)}")
 
 
 if __name__ == "__main__":
