@@ -1,4 +1,5 @@
-"""The public transformations: grad, value_and_grad, jvp, vjp, hessian, hvp, source, check_grad."""
+"""The public transformations: grad, value_and_grad, jvp, vjp, hessian, hvp, jacobian, forward_grad, source,
+check_grad."""
 
 import ast
 import copy
@@ -11,6 +12,7 @@ import numpy as np
 
 from ._version import __version__
 from .backend import load_module, render_function, render_module
+from . import forward_gradient
 from .errors import ShapeError, SrcadError, UnsupportedError
 from .chain import NotAChainCall, chain_for
 from .frontend import read_function
@@ -19,6 +21,7 @@ from .analysis import ArrayType, TupleType
 from .frontend.names import NameSource, user_names
 from .transform import adjoint_function, build_program, entry_function, lower_tapes, tangent_function
 from .transform import higher
+from .transform.directions import vector_tangent
 from .transform.jacobians import BLOCK, jacobian_functions
 from .transform.program import dump
 from .transform.tape import has_tape_operations
@@ -171,6 +174,15 @@ class Kind:
     array_result = False     # may the function return arrays and tuples (each part an output)?
     allows_aux = False       # does has_aux=True have a meaning?
     takes_defaults = False   # do the primal's default values apply (nothing is appended after them)?
+    int_wrt = True           # may a differentiated argument be an int (taken as a float)?
+    options = {}             # options of this kind alone, with their defaults
+
+    def setup(self, t, **options):
+        """Check this kind's own options and keep what calls need on the transformation ``t``."""
+
+    def generated(self, t, program, types, names, decorator):
+        """Source of further functions for the generated module, as ``(key, name, text)``."""
+        return []
 
     def with_value(self, t):
         """Does the adjoint compute the value (or is it dead code the compiler drops)?"""
@@ -502,8 +514,58 @@ class _Hessian(Kind):
         return f"{call}[1]"
 
 
+class _ForwardGrad(Kind):
+    """The forward gradient (grad f . v) v along random v ~ N(0, I): one tangent sweep, for k directions
+    one vector-mode sweep carrying all of them."""
+
+    name = "forward_grad"
+    mode = "forward"
+    takes_defaults = True
+    int_wrt = False
+    entry = "estimate"
+    options = {"seed": None, "k": 1}
+    checkable = False        # a random estimate: check srcad.grad of the same function instead
+
+    def setup(self, t, seed, k):
+        t.directions_rng = forward_gradient.directions_generator(seed)
+        t.direction_count = forward_gradient.direction_count(k)
+
+    def generate(self, t, program, types):
+        tangent = tangent_function(program)
+        if t.direction_count > 1:
+            if has_tape_operations(tangent):
+                raise UnsupportedError(f"forward_grad with k={t.direction_count} directions of a derivative that "
+                                       "records a tape is not supported yet; use k=1",
+                                       construct="k", **program.source_map.where(program.tree.body[-1]))
+            tangent = vector_tangent(program, tangent, f"{t.info.name}_jvp_block")
+        return _finish(program, tangent, f"{t.info.name}_jvp_entry")
+
+    def generated(self, t, program, types, names, decorator):
+        name = f"{t.info.name}_forward_grad"
+        text = forward_gradient.estimator_function(name, names["entry"], t.info.params, types, t.wrt,
+                                                   t.single_wrt, decorator, block=t.direction_count > 1)
+        return [("estimate", name, text)]
+
+    def tangents(self, t, params, extra):
+        return forward_gradient.draw_directions(t.directions_rng, t.direction_count, params, t.wrt)
+
+    def call(self, t, spec, function, params, extra):
+        return function(*params, *self.tangents(t, params, extra))
+
+    def numba_call(self, t, spec, passed, extra):
+        directions = forward_gradient.directions_source(t.direction_count, t.info.params, spec.arg_types, t.wrt,
+                                                        "__srcad_np")
+        return f"__srcad_f({', '.join(passed + directions)})", spec.functions["estimate"]
+
+    def presented(self, t, spec, extra):
+        raise UnsupportedError(f"the forward_grad of {t.info.name}() is a random estimate, which has no "
+                               "derivative; differentiate grad or jvp of the function instead",
+                               construct="derivative of forward_grad",
+                               **spec.program.source_map.where(spec.program.tree.body[-1]))
+
+
 _KINDS = {kind.name: kind for kind in (_Grad(), _ValueAndGrad(), _Vjp(), _Jvp(), _Hvp(), _Hessian(), _JacFwd(),
-                                        _JacRev(), _JacAuto())}
+                                        _JacRev(), _JacAuto(), _ForwardGrad())}
 
 
 @dataclasses.dataclass
@@ -604,6 +666,8 @@ class Transformation:
     """
 
     def __init__(self, func, kind, wrt=0, has_aux=False, **options):
+        self.form = _KINDS[kind]
+        own = {key: options.pop(key, default) for key, default in self.form.options.items()}
         unknown = set(options) - set(_OPTIONS)
         if unknown:
             raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
@@ -613,7 +677,6 @@ class Transformation:
         if self.options["checkpoint"] is not None:
             raise SrcadError("checkpointing is not available yet; use checkpoint=None")
         self.kind = kind
-        self.form = _KINDS[kind]
         if self.options["check"] and not self.form.checkable:
             raise SrcadError(f"check=True is an option of grad, value_and_grad, jvp and vjp, not of {kind}")
         if self.options["check"] is None:
@@ -646,6 +709,7 @@ class Transformation:
         self.last = None
         self._tapes = []
         self._by_python_type = {}
+        self.form.setup(self, **own)
 
     # building --------------------------------------------------------
     def arg_types(self, types):
@@ -656,6 +720,11 @@ class Transformation:
                 raise _argument_error(self.info, name, f"cannot differentiate with respect to argument {i} "
                                       f"('{name}'): {_not_differentiable(types[i], name)}")
             if types[i] == "int":
+                if not self.form.int_wrt:
+                    name = self.info.params[i]
+                    raise _argument_error(self.info, name, f"{self.kind} with respect to argument {i} ('{name}'): "
+                                          f"it is an int, and {self.kind} moves it along a real direction; "
+                                          "pass a float")
                 types[i] = "float"
         return tuple(types)
 
@@ -677,6 +746,9 @@ class Transformation:
         taped = generated.taped
         decorator = f"@njit(cache={bool(self.options['cache'])}, error_model=\"numpy\")"
         texts = [render_function(fn, program.source_map.line_text, decorator) for fn in functions]
+        for key, name, text in self.form.generated(self, program, types, names, decorator):
+            names[key] = name
+            texts.append(text)
         described = ", ".join(f"{p}: {_describe(t)}" for p, t in zip(info.params, types))
         header = [
             f"Generated by srcad {__version__}: {self.mode} mode of {info.name}() "
@@ -807,7 +879,7 @@ class Transformation:
         if self.has_aux:
             lines.append(f"__srcad_r = {call}")
         lines.append(f"return {self.form.present_source(self, spec, call)}")
-        namespace = {"__srcad_f": target, "__srcad_shape_error": ShapeError}
+        namespace = {"__srcad_f": target, "__srcad_shape_error": ShapeError, "__srcad_np": np}
         body = "".join(f"    {line}\n" for line in lines)
         exec(f"def impl({', '.join(params + extra)}):\n{body}", namespace)
         return namespace["impl"]
@@ -1090,6 +1162,40 @@ def explain(f, *args):
     text = "\n".join(lines)
     print(text)
     return text
+
+
+forward_grad = _decorator("forward_grad")
+forward_grad.__name__ = "forward_grad"
+forward_grad.__doc__ = """Forward gradient: an unbiased estimate of the gradient from one tangent sweep.
+
+    ``srcad.forward_grad(f, wrt=0, seed=None, k=1)`` returns ``fg`` with
+    ``fg(*args)`` = ``(grad f . v) v`` for a fresh direction ``v ~ N(0, I)``
+    over the ``wrt`` arguments on every call (Baydin et al., "Gradients
+    without backpropagation", 2022): one jvp, no reverse sweep and no tape.
+    The result has the type and shape of :func:`grad`'s (a tuple for a tuple
+    ``wrt``, one direction part per argument); its expectation is the
+    gradient and, for one direction, the variance of entry ``i`` is
+    ``|grad f|^2 + (grad f)_i^2``.  ``k`` directions are averaged on request
+    (variance divided by ``k``), all carried by one vector-mode tangent sweep.
+
+    ``seed``: ``None`` (fresh entropy), an int, or a ``numpy.random.Generator``
+    (shared with its other users); calls from Python draw every direction from
+    it, each ``wrt`` argument's block in ``wrt`` order (its shape, with a
+    trailing axis of ``k`` directions when ``k > 1``), so a
+    seed makes the sequence of estimates reproducible.  Calls from
+    ``@numba.njit`` code draw from Numba's own ``np.random`` stream instead
+    (seed it there with ``np.random.seed``): a different stream from the
+    Python one.  ``srcad.source(fg)`` shows the tangent and the estimator.
+
+    Refused: functions that do not return one float (as for :func:`grad`),
+    int arguments in ``wrt`` (pass floats), ``has_aux`` and ``check=True``.
+
+    >>> def f(x):
+    ...     return x[0] * x[1]
+    >>> fg = srcad.forward_grad(f, seed=0, k=4)
+    >>> fg(np.array([1.0, 2.0])).shape
+    (2,)
+"""
 
 
 def source(f, mode="reverse", wrt=0, args=None):
