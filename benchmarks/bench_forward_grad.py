@@ -175,9 +175,9 @@ def render(rows, seconds):
         "",
         "Reading: drawing v costs about 10-20 ns a weight from numpy's Generator (more from Numba's "
         "`np.random` inside `@njit` code), the same for every batch size, so at small batches it is a "
-        "large part of a forward gradient; at batch 64 the tangent sweep dominates.  srcad's reverse "
-        "sweep costs less against the primal than PyTorch's backward in the paper, so R_b is lower here "
-        "and the forward gradient's lead per step smaller; per unit of loss decrease it is behind (see "
+        "large part of a forward gradient; at batch 64 the tangent sweep dominates.  Called from Python, a "
+        "forward gradient costs less than a gradient per step (R_f < R_b), as in the paper, but its lead is "
+        "a factor below 2, and per unit of loss decrease it is far behind (see "
         "`examples/forward_gradient_training.py`), since its noise grows with the number of weights.  "
         f"k={AVERAGED} carries its {AVERAGED} directions in one vector-mode tangent sweep: compare it with "
         f"{AVERAGED} R_f.",
