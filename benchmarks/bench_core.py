@@ -352,8 +352,9 @@ def main(argv=None):
     print(report)
     if opts.write:
         path = os.path.join(HERE, "RESULTS.md")
+        kept = _other_sections(path)
         with open(path, "w") as fh:
-            fh.write(results_file(report))
+            fh.write(results_file(report) + kept)
         print(f"wrote {os.path.relpath(path)}")
     return 0
 
@@ -413,6 +414,17 @@ def report_footer(rows, notes, srcad_version, srcad_error, total):
         lines.append("")
     lines.append(f"srcad {srcad_version or 'not available'}; whole run: {total:.0f} s.")
     return lines
+
+
+def _other_sections(path):
+    """The sections other benchmarks keep in ``path`` (each under a ``## `` heading), kept as they are."""
+    try:
+        with open(path) as fh:
+            text = fh.read()
+    except OSError:
+        return ""
+    start = text.find("\n## ")
+    return "" if start < 0 else "\n" + text[start + 1:]
 
 
 def results_file(report):
