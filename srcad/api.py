@@ -410,13 +410,16 @@ class _Jacobian(Kind):
     entry = "jacobian"
 
     def generate(self, t, program, types):
-        if has_tape_operations(program.tree):
+        mode = self.mode
+        if has_tape_operations(program.tree) and mode == "auto":
+            mode = "forward"   # reverse would be reverse over reverse
+        if has_tape_operations(program.tree) and mode == "reverse":
             raise UnsupportedError(
-                f"{t.kind} of {program.info.name}(): the Jacobian of a derivative that records values on a tape "
-                "is not supported yet (its direction blocks would have to carry the tape); use srcad.hessian(f) "
+                f"{t.kind} of {program.info.name}(): the reverse-mode Jacobian of a derivative that records "
+                "values on a tape is not supported (reverse over reverse); use srcad.jacfwd, srcad.hessian(f) "
                 "or srcad.jvp(srcad.grad(f)) for second derivatives", construct="jacobian of a derivative",
                 **program.source_map.where(program.tree.body[-1]))
-        build = jacobian_functions(program, self.mode)
+        build = jacobian_functions(program, mode)
         t.jacobian_builds[id(program)] = build
         return Generated(build.functions, build.names["jacobian"], build.names["jacobian"], False, None,
                          build.names)
@@ -456,6 +459,9 @@ class _JacAuto(_Jacobian):
 
     def plan(self, spec, params):
         """(n, m, estimated cost of forward, of reverse, the mode taken) for these arguments."""
+        if "plan" not in spec.functions:
+            raise SrcadError(f"explain: the Jacobian of {spec.program.info.name}() records values on a tape, so it "
+                             "is always taken forward (reverse would be reverse over reverse); there is no plan")
         n, m, forward, reverse = spec.functions["plan"](*params)
         return n, m, forward, reverse, "forward" if forward <= reverse else "reverse"
 

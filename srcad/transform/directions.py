@@ -23,9 +23,13 @@ counting on every iteration)::
                                                 _t1_dot = _p1 * _t2_dot[_k]
                                                 s_dot[_k] = s_dot[_k] + _t1_dot
 
-Tape pushes and pops carry primal values only and are left alone, so a
-reverse sweep records the forward sweep once for the whole block of
-cotangents.  The pass handles ``d = d + e`` and ``d += e`` alike.
+Tape pushes and pops of primal values are left alone, so a reverse sweep
+records the forward sweep once for the whole block of cotangents.  A push of
+a derivative (the tangent of an adjoint records tangents beside values,
+:func:`srcad.transform.tape.tangent_of_marker`) pushes its K entries, one a
+direction, and the matching pop takes them back in the reverse order; the
+markers are lowered to buffer code after this pass, so a tape simply needs
+K entries where it needed one.  The pass handles ``d = d + e`` and ``d += e`` alike.
 """
 
 import ast
@@ -33,6 +37,7 @@ import copy
 
 from ..analysis import ArrayType
 from ..errors import UnsupportedError
+from . import tape
 from .common import located, name
 
 DIRECTION_LOOP = "srcad_directions"   # attribute marking a generated direction loop
@@ -186,6 +191,11 @@ class Directions:
         for stmt in stmts:
             if any(isinstance(n, (ast.Break, ast.Continue, ast.Return)) for n in ast.walk(stmt)):
                 close()   # derivative statements before a jump must run before it
+            entries = self.tape_entries(stmt)
+            if entries is not None:
+                close()   # the tape keeps the order of the original statements
+                out.append(entries)
+                continue
             returns = any(isinstance(n, ast.Return) for n in ast.walk(stmt))
             if not self.reads_deriv(stmt) and not returns:
                 stores = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
@@ -238,6 +248,36 @@ class Directions:
                 self.refuse(stmt, "this statement")
         close()
         return out
+
+    def tape_entries(self, stmt):
+        """A push or pop of a derivative as a loop over its directions, or None for other statements.
+
+        Entries are pushed in the order of the directions and popped in the reverse
+        order, so each pop restores the direction its push stored.
+        """
+        if tape.is_push(stmt):
+            var = stmt.value.args[0]
+            if not self.reads_deriv(var):
+                return None
+            if not (isinstance(var, ast.Name) and var.id in self.derivs and not self.is_array(var.id)):
+                self.refuse(stmt, "a tape push of this derivative")
+            entry = ast.Subscript(name(var.id), name(self.index), ast.Load())
+            body = [tape.push(entry, tape.kind_of(stmt), stmt)]
+            directions = [name(self.count)]
+        elif tape.is_pop(stmt) and self.reads_deriv(stmt.targets[0]):
+            var = stmt.targets[0]
+            if not (isinstance(var, ast.Name) and var.id in self.derivs and not self.is_array(var.id)):
+                self.refuse(stmt, "a tape pop into this derivative")
+            entry = ast.Subscript(name(var.id), name(self.index), ast.Store())
+            body = [located(ast.Assign([entry], tape.pop_expr(tape.kind_of(stmt))), stmt)]
+            last = ast.BinOp(name(self.count), ast.Sub(), ast.Constant(1))
+            directions = [last, ast.Constant(-1), ast.Constant(-1)]
+        else:
+            return None
+        loop = ast.For(name(self.index, True), ast.Call(name("range"), directions, []), body, [], None)
+        located(loop, stmt)
+        setattr(loop, DIRECTION_LOOP, True)   # counted per direction by the cost model
+        return loop
 
     def whole_array(self, stmt, target, var):
         """The statement for a whole derivative array (a creation, a copy, a sum), or None."""
@@ -389,10 +429,35 @@ def _derivative_types(program, suffix, extra=()):
 
 
 def vector_tangent(program, fn, new_name):
-    """The tangent function ``fn`` for a block of directions: ``x_dot`` of shape ``x.shape + (K,)``."""
+    """The tangent function ``fn`` for a block of directions: ``x_dot`` of shape ``x.shape + (K,)``.
+
+    Its tape markers (the tangent of an adjoint has them) are left as markers, one
+    per direction; :func:`lower_vector_tapes` lowers them.
+    """
     derivs = _derivative_types(program, "dot")
     seed = program.deriv.dot(program.wrt_names[0])
     return Directions(derivs, program.names, seed, 1, program.source_map).function(fn, new_name)
+
+
+def lower_vector_tapes(program, fn):
+    """Lower the tape markers of vector tangent ``fn``: (function, whether it takes tapes).
+
+    The early return of a full tape gives an empty array with the direction axis for
+    a derivative: its value is never read, only its type must match the last return.
+    """
+    from .program import lower_tapes
+
+    derivs = _derivative_types(program, "dot")
+
+    def zeros(expr):
+        if isinstance(expr, ast.Name) and expr.id in derivs:
+            kind = derivs[expr.id]
+            return tape.zero_value(ArrayType("float64", (kind.ndim if isinstance(kind, ArrayType) else 0) + 1))
+        if isinstance(expr, ast.Call):
+            return copy.deepcopy(expr)   # zeros with the direction axis (see Directions.result)
+        return None
+
+    return lower_tapes(program, fn, zeros=zeros)
 
 
 def vector_adjoint(program, fn, new_name):

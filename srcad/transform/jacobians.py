@@ -230,10 +230,13 @@ class DriverWriter:
             return f"return {out[0]}"
         return f"return ({', '.join(out)}{',' if len(out) == 1 else ''})"
 
-    def forward(self, fname, block_name):
+    def forward(self, fname, block_name, taped=False):
+        """The forward driver; a ``taped`` sweep (the tangent of a gradient that records) gets tapes,
+        made once for all blocks and grown when a sweep reports they were too small."""
         K, start, c, value, tangent = (self.n(s) for s in ("_K", "_start", "_c", "_value", "_tangent"))
         n, m, J = self.n("_n"), self.n("_m"), self.n("_J")
         seeds = [self.n(f"_seed{i}") for i in range(len(self.wrt))]
+        ftape, itape, fneeded, ineeded = (self.n(s) for s in ("_ftape", "_itape", "_fneeded", "_ineeded"))
 
         def block(first):
             lines = [f"{K} = min({BLOCK}, {n} - {start})"]
@@ -249,13 +252,25 @@ class DriverWriter:
                     lines += [f"{seed} = np.zeros({K})",
                               f"if 0 <= {offset} - {start} < {K}:",
                               f"    {seed}[{offset} - {start}] = 1.0"]
-            lines.append(f"{value}, {tangent} = {block_name}({self.args}, {', '.join(seeds)})")
+            if not taped:
+                lines.append(f"{value}, {tangent} = {block_name}({self.args}, {', '.join(seeds)})")
+            else:
+                lines += ["while True:",
+                          f"    {value}, {tangent}, {fneeded}, {ineeded} = "
+                          f"{block_name}({self.args}, {', '.join(seeds)}, {ftape}, {itape})",
+                          f"    if {fneeded} <= {ftape}.shape[0] and {ineeded} <= {itape}.shape[0]:",
+                          "        break",
+                          f"    {ftape} = np.empty(max({fneeded}, 2 * {ftape}.shape[0]))",
+                          f"    {itape} = np.empty(max({ineeded}, 2 * {itape}.shape[0]), np.int64)"]
             if first:
                 lines += [f"{m} = {tangent}.size // {K}", f"{J} = np.empty(({m}, {n}))"]
             lines.append(f"{J}[:, {start}:{start} + {K}] = {tangent}.reshape(({m}, {K}))")
             return lines
 
-        body = self.sizes() + [f"{start} = 0"] + block(True)
+        body = self.sizes() + [f"{start} = 0"]
+        if taped:
+            body += [f"{ftape} = np.empty(1024)", f"{itape} = np.empty(256, np.int64)"]
+        body += block(True)
         body.append(f"for {start} in range({BLOCK}, {n}, {BLOCK}):")
         body += ["    " + line for line in block(False)]
         parts = []
@@ -341,7 +356,7 @@ class JacobianBuild:
 def jacobian_functions(program, mode):
     """Vector-mode sweeps and drivers of ``program``'s Jacobian; ``mode`` is "forward", "reverse" or "auto"."""
     from ..errors import UnsupportedError
-    from .directions import vector_adjoint, vector_tangent
+    from .directions import lower_vector_tapes, vector_adjoint, vector_tangent
     from .program import adjoint_function, lower_tapes, tangent_function
 
     if program.tuple_result:
@@ -350,8 +365,10 @@ def jacobian_functions(program, mode):
                                **program.source_map.where(program.tree.body[-1]))
     base = program.info.name
     sweeps, costs = [], {}
+    forward_taped = False
     if mode in ("forward", "auto"):
         tangent = vector_tangent(program, tangent_function(program), f"{base}_jvp_block")
+        tangent, forward_taped = lower_vector_tapes(program, tangent)   # the tangent of a taped gradient
         sweeps.append(tangent)
         costs["forward"] = sweep_cost(tangent)
     if mode in ("reverse", "auto"):
@@ -368,7 +385,7 @@ def jacobian_functions(program, mode):
              "auto": f"{base}_jacobian"}
     writer = DriverWriter(program, [fn.name for fn in sweeps + drivers] + list(names.values()))
     if mode in ("forward", "auto"):
-        drivers.append(writer.forward(names["forward"], f"{base}_jvp_block"))
+        drivers.append(writer.forward(names["forward"], f"{base}_jvp_block", forward_taped))
     if mode in ("reverse", "auto"):
         drivers.append(writer.reverse(names["reverse"], f"{base}_rev_block", primal_name))
     if mode == "auto":

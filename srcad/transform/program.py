@@ -358,9 +358,10 @@ def variable_types(program, fn=None):
     return lookup
 
 
-def lower_tapes(program, fn, always=False):
+def lower_tapes(program, fn, always=False, zeros=None):
     """The last passes on a generated function: tape lowering, then typed starts for maybe-unassigned
-    scalars.  Returns (function, whether it takes tapes); ``always`` gives it tapes even without pushes."""
+    scalars.  Returns (function, whether it takes tapes); ``always`` gives it tapes even without pushes.
+    ``zeros(expr)``, where given, is asked first for the early return of a full tape (None: not known)."""
     lookup = variable_types(program, fn)
     derived = {generated: var for (var, _), generated in program.deriv.memo.items()}
     params = {a.arg for a in program.tree.args.args}
@@ -368,6 +369,9 @@ def lower_tapes(program, fn, always=False):
     def zero_of(expr):
         """What the early return of a full tape gives for ``expr``: zeros of its type (the derivative of an
         array argument as ``np.zeros_like`` of it, the form the direction pass reads)."""
+        known = zeros(expr) if zeros is not None else None
+        if known is not None:
+            return known
         if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "np.zeros_like" \
                 and isinstance(expr.args[0], ast.Name):
             # the tangent of a result that does not depend on wrt: an array like the result

@@ -100,6 +100,16 @@ def is_push(node):
     return isinstance(node, ast.Expr) and _marker(node, _PUSH) is not None
 
 
+def is_pop(node):
+    """Is ``node`` a statement ``x = <pop>``?"""
+    return isinstance(node, ast.Assign) and _marker(node, _POP) is not None
+
+
+def kind_of(node):
+    """The tape ("f" or "i") a push or pop statement uses."""
+    return _marker(node, _PUSH) or _marker(node, _POP)
+
+
 def _marker(node, prefix):
     if isinstance(node, ast.Expr):
         node = node.value
