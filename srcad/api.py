@@ -492,7 +492,8 @@ class _Hvp(_Jvp):
 
 
 class _Hessian(Kind):
-    """``hessian(f)(*args) -> H``, of shape ``x.shape + x.shape``: one forward-over-reverse sweep a column."""
+    """``hessian(f)(*args) -> H``, of shape ``x.shape + x.shape``: the forward Jacobian of the gradient, one
+    vector-mode forward-over-reverse sweep per block of columns (one scalar sweep for a scalar argument)."""
 
     name = "hessian"
     mode = "forward over reverse"
@@ -506,18 +507,25 @@ class _Hessian(Kind):
 
     def generate(self, t, program, types):
         gradient = _gradient_program(t, program, types)
+        if isinstance(types[t.wrt[0]], ArrayType):
+            build = jacobian_functions(gradient, "forward", f"{t.info.name}_hessian")
+            driver = build.names["jacobian"]
+            return Generated(build.functions, driver, driver, False, None, {"by_blocks": driver})
         tangent = _finish(gradient, tangent_function(gradient, f"{t.info.name}_hvp"), f"{t.info.name}_hvp_entry")
-        wrt = gradient.wrt_names[0]
         params = [a.arg for a in gradient.tree.args.args]
-        driver = higher.hessian_driver(f"{t.info.name}_hessian", tangent.main, params, wrt,
-                                       isinstance(types[t.wrt[0]], ArrayType), tangent.taped)
+        driver = higher.hessian_driver(f"{t.info.name}_hessian", tangent.main, params, tangent.taped)
         return Generated(tangent.functions[:1] + [driver], driver.name, driver.name, False, None)
+
+    def call(self, t, spec, function, params, extra):
+        if "by_blocks" in spec.functions:
+            return function(*params)   # the Jacobian driver gives the Hessian alone
+        return Kind.call(self, t, spec, function, params, extra)
 
     def present(self, t, value, derivative):
         return derivative
 
     def present_source(self, t, spec, call):
-        return f"{call}[1]"
+        return call if "by_blocks" in spec.functions else f"{call}[1]"
 
 
 class _ForwardGrad(Kind):

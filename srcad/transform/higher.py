@@ -10,7 +10,7 @@ is the tangent of an adjoint and never a second mechanism.
 
 The drivers are small generated functions that call a compiled derivative
 once per basis direction: a gradient with respect to scalars computed by
-forward mode, and a Hessian column by column.
+forward mode, and the second derivative of a function of one scalar.
 """
 
 import ast
@@ -117,41 +117,24 @@ def forward_gradient_driver(fname, jvp_name, params, wrt_names, single_wrt):
     return _function("\n".join(lines) + "\n")
 
 
-def hessian_driver(fname, jvp_name, params, wrt_name, is_array, taped):
-    """``fname(params) -> (gradient, Hessian)``: one forward-over-reverse sweep per basis direction.
+def hessian_driver(fname, jvp_name, params, taped):
+    """``fname(params) -> (gradient, Hessian)`` of a function of one scalar: one forward-over-reverse sweep.
 
-    Column ``k`` of the Hessian is the tangent of the gradient along the unit vector
-    ``e_k``; an array argument of shape ``s`` gives a Hessian of shape ``s + s``.  A
-    ``taped`` sweep gets tapes made once for all columns, grown when one reports
-    they were too small.
+    The tangent of the derivative along 1.0 is the second derivative.  A ``taped``
+    sweep gets tapes, grown when it reports they were too small.  (The Hessian
+    with respect to an array is the forward Jacobian of the gradient, see
+    :mod:`.jacobians`.)
     """
     call = ", ".join(params)
     if not taped:
-        sweep = f"_gradient, _column = {jvp_name}({call}, {{direction}})"
-        start = []
+        lines = [f"_gradient, _column = {jvp_name}({call}, 1.0)"]
     else:
-        sweep = (f"while True:\n"
-                 f"    _gradient, _column, _fneeded, _ineeded = {jvp_name}({call}, {{direction}}, _ftape, _itape)\n"
-                 f"    if _fneeded <= _ftape.shape[0] and _ineeded <= _itape.shape[0]:\n"
-                 f"        break\n"
-                 f"    _ftape = np.empty(max(_fneeded, 2 * _ftape.shape[0]), np.float64)\n"
-                 f"    _itape = np.empty(max(_ineeded, 2 * _itape.shape[0]), np.int64)")
-        start = ["_ftape = np.empty(1024, np.float64)", "_itape = np.empty(256, np.int64)"]
-    if not is_array:
-        lines = start + sweep.format(direction="1.0").split("\n") + ["return (_gradient, _column)"]
-        return _function(f"def {fname}({call}):\n" + "".join(f"    {line}\n" for line in lines))
-    lines = start + [
-        f"_n = {wrt_name}.size",
-        "_direction = np.zeros(_n)",
-        "_columns = np.empty((_n, _n))",
-        f"_gradient = np.zeros_like({wrt_name})",
-        "for _k in range(_n):",
-        "    _direction[_k] = 1.0",
-    ] + ["    " + line for line in sweep.format(direction=f"_direction.reshape({wrt_name}.shape)").split("\n")] + [
-        "    _direction[_k] = 0.0",
-        "    _flat = _column.reshape(_n)",
-        "    for _i in range(_n):",
-        "        _columns[_i, _k] = _flat[_i]",
-        f"return (_gradient, _columns.reshape({wrt_name}.shape + {wrt_name}.shape))",
-    ]
+        lines = ["_ftape = np.empty(1024, np.float64)", "_itape = np.empty(256, np.int64)",
+                 "while True:",
+                 f"    _gradient, _column, _fneeded, _ineeded = {jvp_name}({call}, 1.0, _ftape, _itape)",
+                 "    if _fneeded <= _ftape.shape[0] and _ineeded <= _itape.shape[0]:",
+                 "        break",
+                 "    _ftape = np.empty(max(_fneeded, 2 * _ftape.shape[0]), np.float64)",
+                 "    _itape = np.empty(max(_ineeded, 2 * _itape.shape[0]), np.int64)"]
+    lines.append("return (_gradient, _column)")
     return _function(f"def {fname}({call}):\n" + "".join(f"    {line}\n" for line in lines))

@@ -353,8 +353,10 @@ class JacobianBuild:
         self.dims = dims
 
 
-def jacobian_functions(program, mode):
-    """Vector-mode sweeps and drivers of ``program``'s Jacobian; ``mode`` is "forward", "reverse" or "auto"."""
+def jacobian_functions(program, mode, driver_name=None):
+    """Vector-mode sweeps and drivers of ``program``'s Jacobian; ``mode`` is "forward", "reverse" or "auto".
+
+    ``driver_name`` names the driver of ``mode`` (by default ``<function>_jacfwd`` and so on)."""
     from ..errors import UnsupportedError
     from .directions import lower_vector_tapes, vector_adjoint, vector_tangent
     from .program import adjoint_function, lower_tapes, tangent_function
@@ -383,6 +385,8 @@ def jacobian_functions(program, mode):
     drivers = [] if dims is not None or mode == "forward" else [primal_function(program, primal_name)]
     names = {"forward": f"{base}_jacfwd", "reverse": f"{base}_jacrev", "plan": f"{base}_jacobian_plan",
              "auto": f"{base}_jacobian"}
+    if driver_name is not None:
+        names[mode] = driver_name
     writer = DriverWriter(program, [fn.name for fn in sweeps + drivers] + list(names.values()))
     if mode in ("forward", "auto"):
         drivers.append(writer.forward(names["forward"], f"{base}_jvp_block", forward_taped))
