@@ -1028,8 +1028,9 @@ hessian = _decorator("hessian")
 hessian.__name__ = "hessian"
 hessian.__doc__ = """Hessian of a scalar-valued function: ``H(*args)`` of shape ``x.shape + x.shape``.
 
-    Computed as forward over reverse, the tangent of srcad's gradient, one sweep per
-    entry of ``x = args[wrt]`` (``wrt`` is one int); a float ``x`` gives a float.
+    Computed as forward over reverse: the forward Jacobian of srcad's gradient, one
+    vector-mode sweep per block of 64 entries of ``x = args[wrt]`` (``wrt`` is one
+    int); a float ``x`` gives a float, from one sweep.
 
     >>> def f(x, y):
     ...     return x * x * y
