@@ -192,11 +192,11 @@ def failure_class(outcome):
 
 # workers and the campaign ---------------------------------------------------------------------
 
-def run_seeds(seeds, directory, statements=6, stream=None):
+def run_seeds(seeds, directory, statements=6, stream=None, kinds=gen.KINDS):
     """Check the programs of ``seeds`` in this process; a list of result dicts (also written to ``stream``)."""
     results = []
     for seed in seeds:
-        program = gen.random_program(seed, statements)
+        program = gen.random_program(seed, statements, kinds)
         try:
             outcome = check(program, seed, directory)
         except Exception as error:  # noqa: BLE001 - the checker itself must not stop the campaign
@@ -210,7 +210,7 @@ def run_seeds(seeds, directory, statements=6, stream=None):
     return results
 
 
-def run_in_subprocess(seeds, compiled, statements=6, timeout=None):
+def run_in_subprocess(seeds, compiled, statements=6, timeout=None, kinds=gen.KINDS):
     """Check ``seeds`` in a fresh process, plain (``NUMBA_DISABLE_JIT=1``) or compiled; a list of result dicts."""
     env = dict(os.environ)
     env.pop("NUMBA_DISABLE_JIT", None)
@@ -219,7 +219,7 @@ def run_in_subprocess(seeds, compiled, statements=6, timeout=None):
     env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent), str(HERE), env.get("PYTHONPATH", "")])
     env.setdefault("SRCAD_CACHE_DIR", os.path.join(tempfile.gettempdir(), "srcad-aliasing-cache"))
     command = [sys.executable, str(HERE / "aliasing_check.py"), "--worker", ",".join(map(str, seeds)),
-               "--statements", str(statements)]
+               "--statements", str(statements), "--kinds", ",".join(kinds)]
     out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
     results = {}
     for line in out.stdout.splitlines():
@@ -239,7 +239,7 @@ def refusal_prefix(detail):
     return failure_class(Outcome(REFUSED, detail))[len(REFUSED) + 2:]
 
 
-def summarize(label, results, out, compiled, statements=6):
+def summarize(label, results, out, compiled, statements=6, kinds=gen.KINDS):
     counts = collections.Counter(r["category"] for r in results)
     print(f"== {label}: {len(results)} programs: ok {counts[OK]}, refused {counts[REFUSED]}, "
           f"failed {sum(counts[c] for c in FAILED)}")
@@ -250,8 +250,9 @@ def summarize(label, results, out, compiled, statements=6):
             refusals[refusal_prefix(r["detail"])].append(r["seed"])
         elif r["category"] in FAILED:
             failures[r["class"]].append(r["seed"])
-            program = gen.random_program(r["seed"], statements)
-            name = f"{'compiled' if compiled else 'plain'}_{r['category']}_{r['seed']}.py"
+            program = gen.random_program(r["seed"], statements, kinds)
+            stem = "" if tuple(kinds) == gen.KINDS else "_".join(kinds)[:60] + "_"
+            name = f"{stem}{'compiled' if compiled else 'plain'}_{r['category']}_{r['seed']}.py"
             (out / name).write_text(f"# seed {r['seed']}: params {program.params}, n = {program.n}\n"
                                     f"# {r['category']}: {r['detail']}\n{program.text}")
     for title, groups in (("refused", refusals), ("failed", failures)):
@@ -271,26 +272,45 @@ def main(argv=None):
     parser.add_argument("--out", default=str(pathlib.Path(tempfile.gettempdir()) / "srcad-aliasing-failures"))
     parser.add_argument("--show", type=int, metavar="SEED", help="print one program and its outcome")
     parser.add_argument("--compiled-mode", action="store_true", help="with --show: compiled, not plain")
+    parser.add_argument("--kinds", default=",".join(gen.KINDS),
+                        help="comma-separated statement kinds the programs may use (default: all): "
+                             + ", ".join(gen.KINDS))
+    parser.add_argument("--by-kind", action="store_true",
+                        help="run --count plain programs of each statement kind alone, one summary line each")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
+    kinds = tuple(k for k in options.kinds.split(",") if k)
+    unknown = set(kinds) - set(gen.KINDS)
+    if unknown:
+        parser.error(f"unknown kinds {sorted(unknown)}; known: {', '.join(gen.KINDS)}")
     if options.worker is not None:
         seeds = [int(s) for s in options.worker.split(",") if s]
-        run_seeds(seeds, tempfile.mkdtemp(prefix="srcad-aliasing-"), options.statements, sys.stdout)
+        run_seeds(seeds, tempfile.mkdtemp(prefix="srcad-aliasing-"), options.statements, sys.stdout, kinds)
         return 0
     if options.show is not None:
-        program = gen.random_program(options.show, options.statements)
+        program = gen.random_program(options.show, options.statements, kinds)
         print(f"# params {program.params}, n = {program.n}\n{program.text}")
-        print(run_in_subprocess([options.show], options.compiled_mode, options.statements)[0])
+        print(run_in_subprocess([options.show], options.compiled_mode, options.statements, kinds=kinds)[0])
         return 0
     out = pathlib.Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
+    seeds = list(range(options.seed, options.seed + options.count))
+    if options.by_kind:
+        for kind in kinds:
+            results = run_in_subprocess(seeds, False, options.statements, kinds=(kind,))
+            counts = collections.Counter(r["category"] for r in results)
+            classes = collections.Counter(r["class"] for r in results if r["category"] in FAILED)
+            print(f"{kind:16s} ok {counts[OK]:4d}  refused {counts[REFUSED]:4d}  "
+                  f"failed {sum(counts[c] for c in FAILED):4d}  " + "; ".join(f"{n} {key}" for key, n in
+                                                                          classes.most_common()))
+        return 0
     failed = 0
     for label, total, compiled in (("plain Python (NUMBA_DISABLE_JIT=1)", options.count, False),
                                    ("compiled", options.compiled, True)):
         if total:
             seeds = list(range(options.seed, options.seed + total))
-            counts = summarize(label, run_in_subprocess(seeds, compiled, options.statements), out, compiled,
-                               options.statements)
+            counts = summarize(label, run_in_subprocess(seeds, compiled, options.statements, kinds=kinds), out,
+                               compiled, options.statements, kinds)
             failed += sum(counts[c] for c in FAILED)
     print(f"failing programs written to {out}")
     return 1 if failed else 0

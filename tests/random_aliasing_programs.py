@@ -104,10 +104,17 @@ _HELPERS = {
 }
 
 
+#: the statement kinds, each a method ``_<kind>`` of the builder; "large_int" needs the int argument
+KINDS = ("view_row", "view_slice", "view_row_slice", "view_column", "view_transpose", "helper_call",
+         "rebind_straight", "rebind_loop", "buffer_swap", "self_slice", "index_arith", "copy_expression",
+         "large_int")
+
+
 class _Builder:
-    def __init__(self, chooser, statements):
+    def __init__(self, chooser, statements, kinds=KINDS):
         self.c = chooser
         self.statements = statements
+        self.kinds = tuple(kinds)
         self.lines = []
         self.counter = 0
         self.helpers_used = []
@@ -157,11 +164,7 @@ class _Builder:
 
     # statements ------------------------------------------------------------
     def statement(self):
-        kinds = ["view_row", "view_slice", "view_row_slice", "view_transpose", "helper_call",
-                 "rebind_straight", "rebind_loop", "buffer_swap", "self_slice", "index_arith",
-                 "view_column"]
-        if "n" in self.params:
-            kinds.append("large_int")
+        kinds = [k for k in self.kinds if k != "large_int" or "n" in self.params]
         getattr(self, "_" + self.pick(kinds))()
 
     def inplace(self, target, length, shape2d=False):
@@ -352,6 +355,14 @@ class _Builder:
         if "n" in self.params and self.chance():
             self.emit(f"s += {base}[(n + n) % {N}] * {other}[n % {N}]")
 
+    def _copy_expression(self):
+        e = self.fresh("e")
+        self.emit(f"{e} = " + self.pick([f"({self.vexpr(N)}).copy()", f"np.sin({self.piece(N)}).copy()",
+                                        f"(M * {self.const()}).copy()", f"M[{self.index()}].copy()",
+                                        f"{self.piece(N)}.copy()"]))
+        self.emit(f"{e}[{self.index()}] += {self.const()}")
+        self.emit(f"s += 0.5 * np.sum({e} * {e})")
+
     def _large_int(self):
         n = self.n
         inverse = f"{1.0 / (float(n) * float(n)):.17g}"
@@ -369,12 +380,15 @@ class _Builder:
     def program(self):
         if self.chance():
             self.params.append("A")
-        if self.chance():
+        if self.kinds == ("large_int",):
+            self.params.append("n")
+            self.n = self.pick(LARGE_INTS)
+        elif self.chance():
             self.params.append("n")
             self.n = self.pick([2, 3] + list(LARGE_INTS))
         self.emit(f"w = x.copy()")
         self.emit(f"v = y * 1.0")
-        self.emit("M = " + ("A.copy()" if "A" in self.params else "np.outer(np.sin(x), np.cos(y)).copy()"))
+        self.emit("M = " + ("A.copy()" if "A" in self.params else "np.outer(np.sin(x), np.cos(y))"))
         self.emit("s = 0.0")
         for _ in range(self.c.integer(1, self.statements)):
             self.statement()
@@ -389,22 +403,22 @@ class _Builder:
         return Program("\n".join(header + self.lines) + "\n", tuple(self.params), self.n)
 
 
-def generate(chooser, statements=6):
-    """A :class:`Program` every choice of which is made by ``chooser``."""
-    return _Builder(chooser, statements).program()
+def generate(chooser, statements=6, kinds=KINDS):
+    """A :class:`Program` every choice of which is made by ``chooser``, with statements of ``kinds`` only."""
+    return _Builder(chooser, statements, kinds).program()
 
 
-def random_program(seed, statements=6):
+def random_program(seed, statements=6, kinds=KINDS):
     """The program of a seed: reproducible without Hypothesis."""
-    return generate(RandomChooser(seed), statements)
+    return generate(RandomChooser(seed), statements, kinds)
 
 
-def programs(statements=6):
+def programs(statements=6, kinds=KINDS):
     """A Hypothesis strategy of :class:`Program` that shrinks toward short, simple programs."""
     from hypothesis import strategies as st
 
     @st.composite
     def strategy(draw):
-        return generate(HypothesisChooser(draw), statements)
+        return generate(HypothesisChooser(draw), statements, kinds)
 
     return strategy()

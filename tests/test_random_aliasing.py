@@ -95,7 +95,7 @@ def test_generator_reaches_every_construct():
                       "a[:] = ", "a[0] += ", "a[1] += c * a[0]", " = np.zeros_like(", " = tmp", ", a",
                       "[1:] - ", ".T @ ", "for t in range(", "[t + 1] = ", "[1:] = ", "[:-1] = ", "[i + i]",
                       "(i * i) %", "- i - i - 1]", "(n * (n / 1))", "n % 3 + 1", "def f(x, y, A, n):",
-                      "def f(x, y):"):
+                      "def f(x, y):", ").copy()"):
         assert construct in texts, construct
 
 
