@@ -239,6 +239,17 @@ def refusal_prefix(detail):
     return failure_class(Outcome(REFUSED, detail))[len(REFUSED) + 2:]
 
 
+def write_failures(results, out, compiled, statements, kinds):
+    """Write the source of each failing program to ``out``, its seed, inputs and failure in a comment."""
+    for r in results:
+        if r["category"] in FAILED:
+            program = gen.random_program(r["seed"], statements, kinds)
+            stem = "" if tuple(kinds) == gen.KINDS else "_".join(kinds)[:60] + "_"
+            name = f"{stem}{'compiled' if compiled else 'plain'}_{r['category']}_{r['seed']}.py"
+            (out / name).write_text(f"# seed {r['seed']}: params {program.params}, n = {program.n}, "
+                                    f"kinds {','.join(kinds)}\n# {r['category']}: {r['detail']}\n{program.text}")
+
+
 def summarize(label, results, out, compiled, statements=6, kinds=gen.KINDS):
     counts = collections.Counter(r["category"] for r in results)
     print(f"== {label}: {len(results)} programs: ok {counts[OK]}, refused {counts[REFUSED]}, "
@@ -250,11 +261,7 @@ def summarize(label, results, out, compiled, statements=6, kinds=gen.KINDS):
             refusals[refusal_prefix(r["detail"])].append(r["seed"])
         elif r["category"] in FAILED:
             failures[r["class"]].append(r["seed"])
-            program = gen.random_program(r["seed"], statements, kinds)
-            stem = "" if tuple(kinds) == gen.KINDS else "_".join(kinds)[:60] + "_"
-            name = f"{stem}{'compiled' if compiled else 'plain'}_{r['category']}_{r['seed']}.py"
-            (out / name).write_text(f"# seed {r['seed']}: params {program.params}, n = {program.n}\n"
-                                    f"# {r['category']}: {r['detail']}\n{program.text}")
+    write_failures(results, out, compiled, statements, kinds)
     for title, groups in (("refused", refusals), ("failed", failures)):
         if groups:
             print(f"  {title}:")
@@ -298,6 +305,7 @@ def main(argv=None):
     if options.by_kind:
         for kind in kinds:
             results = run_in_subprocess(seeds, False, options.statements, kinds=(kind,))
+            write_failures(results, out, False, options.statements, (kind,))
             counts = collections.Counter(r["category"] for r in results)
             classes = collections.Counter(r["class"] for r in results if r["category"] in FAILED)
             print(f"{kind:16s} ok {counts[OK]:4d}  refused {counts[REFUSED]:4d}  "
