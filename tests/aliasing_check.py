@@ -174,7 +174,7 @@ def check(program, seed, directory):
         return Outcome(OK, "finite differences ill-conditioned: not compared")
     if not _close(projected, differences[1], 10 * FD_RTOL):
         return Outcome(WRONG, f"gradient vs finite differences: <g, v> = {projected!r}, J v = "
-                              f"{float(directional)!r}, differences {differences[1]!r}")
+                              f"{float(directional)!r}, differences {float(differences[1])!r}")
     return Outcome(OK)
 
 
