@@ -16,7 +16,9 @@ class CheckResult:
     """Outcome of :func:`check_grad`.
 
     ``max_error`` is the largest of |reverse - numeric| / max(1, |numeric|)
-    over all gradient entries and of the forward-vs-reverse mismatch.
+    over all gradient entries, of the forward-vs-reverse mismatch and of
+    ``value_error``, the mismatch between the value the derivative computes
+    and the value of ``f`` itself run by Python.
     """
 
     ok: bool
@@ -24,6 +26,7 @@ class CheckResult:
     gradient: tuple
     numeric: tuple
     forward_error: float
+    value_error: float = 0.0
 
     def __bool__(self):
         return self.ok
@@ -98,7 +101,8 @@ def check_grad(f, *args, wrt=None, eps=1e-6, tol=1e-5, seed=0):
             for step in (h, -h):
                 shifted = flat.copy()
                 shifted[k] += step
-                point = list(args)
+                # copies: a function that writes into an argument must not change the next evaluation's
+                point = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
                 point[i] = shifted.reshape(base.shape) if base.ndim else float(shifted[0])
                 values.append(float(primal(*point)))
             gflat[k] = (values[0] - values[1]) / (2 * h)
@@ -115,11 +119,14 @@ def check_grad(f, *args, wrt=None, eps=1e-6, tol=1e-5, seed=0):
     for i in indices:
         base = np.asarray(args[i], dtype=np.float64)
         tangents.append(rng.standard_normal(base.shape) if base.ndim else float(rng.standard_normal()))
-    _, directional = forward(*args, *tangents)
+    value, directional = forward(*args, *tangents)
     expected = sum(float(np.sum(np.asarray(r) * np.asarray(t))) for r, t in zip(reverse, tangents))
     forward_error = abs(directional - expected) / max(1.0, abs(expected))
-    max_error = max(max_error, forward_error)
+    # the primal on copies, so that a function that writes into its arguments sees what the derivative saw
+    own = float(primal(*[np.copy(a) if isinstance(a, np.ndarray) else a for a in args]))
+    value_error = abs(float(value) - own) / max(1.0, abs(own))
+    max_error = max(max_error, forward_error, value_error)
     return CheckResult(
         ok=bool(max_error <= tol), max_error=max_error,
-        gradient=tuple(reverse), numeric=tuple(numeric), forward_error=forward_error,
+        gradient=tuple(reverse), numeric=tuple(numeric), forward_error=forward_error, value_error=value_error,
     )

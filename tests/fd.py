@@ -49,10 +49,15 @@ def partial(f, args, index, rel=DEFAULT_REL_STEP):
     """
     args = list(args)
     a = args[index]
+
+    def fresh():
+        # copies: a function that writes into an argument must not change the next evaluation's
+        return [np.copy(arg) if isinstance(arg, np.ndarray) else arg for arg in args]
+
     if not _is_array(a):
 
         def g(t):
-            new = list(args)
+            new = fresh()
             new[index] = t
             return f(*new)
 
@@ -65,7 +70,7 @@ def partial(f, args, index, rel=DEFAULT_REL_STEP):
         def g(t, k=k):
             moved = base.copy()
             moved[k] = t
-            new = list(args)
+            new = fresh()
             new[index] = moved
             return f(*new)
 

@@ -32,6 +32,12 @@ def read_may_follow(stmt, tree, name, fresh):
     return _Observer(name, fresh).after(stmt, _places(tree))
 
 
+def may_reach(stmt, target, tree, fresh):
+    """May statement ``target`` of ``tree`` run after ``stmt`` does, before an assignment to one of the
+    names ``fresh`` that surely runs in between?"""
+    return _Reacher(target, set(fresh)).after(stmt, _places(tree))
+
+
 def _places(tree):
     """id(statement) -> (its list, its index there, the statement holding the list or None)."""
     place = {}
@@ -51,6 +57,9 @@ class _Observer:
 
     def __init__(self, name, fresh):
         self.name, self.fresh = name, fresh
+
+    def is_fresh(self, name):
+        return name == self.fresh
 
     def after(self, stmt, place):
         states = {(False, tuple(sorted(_flags_at(stmt, place).items())))}
@@ -107,7 +116,7 @@ class _Observer:
             return True, states
         if not isinstance(target, ast.Name):
             return False, states
-        if target.id == self.fresh:
+        if self.is_fresh(target.id):
             return False, {(True, flags) for _, flags in states}
         value = stmt.value.value if isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, bool) \
             else None
@@ -135,6 +144,20 @@ class _Observer:
         if len(states) <= _MAX_STATES:
             return states
         return {(assigned, ()) for assigned, _ in states}
+
+
+class _Reacher(_Observer):
+    """The walk of :func:`may_reach`: it observes a statement running instead of a name read."""
+
+    def __init__(self, target, fresh):
+        super().__init__(None, fresh)
+        self.target = target
+
+    def is_fresh(self, name):
+        return name in self.fresh
+
+    def reads(self, node, states):
+        return node is self.target and any(not assigned for assigned, _ in states)
 
 
 def _flags_at(stmt, place):

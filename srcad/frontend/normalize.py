@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import UnsupportedError
 from ..rules import lookup_array_operation, rule_for_object
+from .anno import is_in_place, mark_in_place
 from .names import NameSource, user_names
 from .source import SourceMap
 
@@ -246,7 +247,9 @@ class _Lowering:
             return True
         if isinstance(last, ast.If):
             return self.ends_with_return(last.body) and self.ends_with_return(last.orelse)
-        return False
+        # 'while True:' left only by 'return' never falls through to the end of the function
+        return isinstance(last, ast.While) and isinstance(last.test, ast.Constant) and bool(last.test.value) \
+            and not _breaks(last.body)
 
     def result_expr(self):
         if not self.result_used:
@@ -297,6 +300,9 @@ class _Lowering:
         offset = self.context.source_map.add(info)
         prefix = self.names.fresh(f"_{info.name}")
         stored = {n.id for n in ast.walk(lowered) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        # a parameter changed only by augmented assignments keeps the caller's array if it is one
+        rebound = {n.id for s in ast.walk(lowered) if isinstance(s, ast.Assign) and not is_in_place(s)
+                   for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         written = _element_written(lowered)
         bindings = []     # (callee's variable, caller's expression)
         for param, arg in zip(info.params, args):
@@ -304,11 +310,11 @@ class _Lowering:
                 bindings.extend(zip(inner.tuples[param], arg.elts))
             elif param not in none_params:   # a None is only tested, never read
                 bindings.append((param, arg))
-        renames = {name: f"{prefix}_{name.lstrip('_')}" for name in sorted(stored | {b for b, _ in bindings})}
+        renames = _prefixed(prefix, stored | {b for b, _ in bindings}, self.names)
         before = []
         shared = []
         for param, arg in bindings:
-            if param in written and (param in stored or not isinstance(arg, ast.Name)):
+            if param in written and (param in rebound or not isinstance(arg, ast.Name)):
                 self.refuse(node, info.name,
                             f"{info.name}() writes into its parameter '{param}'; pass it an array by name "
                             "and do not assign the parameter a new value in the function")
@@ -354,7 +360,10 @@ class _Lowering:
             _check_operator(self, stmt.op, stmt)
             if isinstance(stmt.target, ast.Name):
                 value = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, self.resolve(stmt.value))
-                return self.assign(stmt.target, _at(value, stmt), stmt)
+                lowered = self.assign(stmt.target, _at(value, stmt), stmt)
+                # an array changes in place; the views pass decides once the types are known
+                mark_in_place(lowered[-1])
+                return lowered
             if not isinstance(stmt.target, ast.Subscript):
                 self.refuse(stmt, type(stmt.target).__name__, "unsupported augmented assignment target")
             stmt.target = _composed_element(stmt.target)
@@ -1011,6 +1020,33 @@ class _Rename(ast.NodeTransformer):
         if node.id in self.renames:
             node.id = self.renames[node.id]
         return node
+
+
+def _breaks(block):
+    """Does a ``break`` in ``block`` leave the loop whose body it is (not one nested in it)?"""
+    for stmt in block:
+        if isinstance(stmt, ast.Break):
+            return True
+        if isinstance(stmt, ast.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
+            return True
+    return False
+
+
+def _prefixed(prefix, names, taken):
+    """Callee variable -> ``{prefix}_{name}`` for a function inlined under ``prefix``.
+
+    Leading underscores are dropped for readability; the user's own names are
+    served first, so that a local called ``result`` keeps ``_f1_result`` and
+    srcad's ``_result`` of the same callee gets a name of its own.
+    """
+    renames, used = {}, set()
+    for name in sorted(names, key=lambda n: (n.startswith("_"), n)):
+        wanted = f"{prefix}_{name.lstrip('_')}"
+        if wanted in used or wanted in taken.taken:
+            wanted = taken.fresh(f"{wanted}_")
+        used.add(wanted)
+        renames[name] = wanted
+    return renames
 
 
 def _is_library_object(value):

@@ -6,9 +6,15 @@
 differentiates scalar code and element reads and writes only, and Numba
 compiles loops several times faster than array expressions.
 
-An array variable owns one buffer: its first assignment (at the top level of
-the function) allocates it, later assignments write into it element by
-element, through a scratch buffer when the new value reads the old one.
+An array variable owns one buffer: its first assignment allocates it, later
+assignments write into it element by element, through a scratch buffer when
+the new value reads the old one.  Assignment binds a new array, as in NumPy:
+an assignment at the top level of the function whose value may have another
+shape gives the name a new version (``d`` becomes ``d_1`` from there on, with a
+buffer of its own), and one inside a loop or branch, where the buffer is kept,
+first asserts that the shape is the buffer's.  A write of all the elements of
+an array (``a[:] = ...``, made from ``a += ...`` by the views pass) changes the
+array in place.
 """
 
 import ast
@@ -54,6 +60,9 @@ class _Scalarizer:
         self.top_level = {s.targets[0].id for s in tree.body if isinstance(s, ast.Assign)
                           and isinstance(s.targets[0], ast.Name) and stores.count(s.targets[0].id) == 1}
         self.at_top = True            # lowering a statement at the top level of the function
+        self.buffer_shapes = {}       # array -> the extents its buffer was allocated with
+        self.versions = {}            # array name -> the version that later statements read
+        self.origins = {}             # version -> the user's name it is a version of
         self.nonnegative_names = nonnegative_names(tree, self.params)
 
     def refuse(self, node, construct, message):
@@ -75,6 +84,8 @@ class _Scalarizer:
         out = []
         for stmt in stmts:
             self.at_top = top
+            if top and self.versions:
+                stmt = _Renamer(self.versions).visit(stmt)
             lowered = self.stmt(stmt, top)
             if top:
                 # buffers first needed inside this statement are allocated just before it
@@ -94,7 +105,7 @@ class _Scalarizer:
         if isinstance(stmt, ast.Assign):
             view = ast.Subscript(stmt.targets[0].value, stmt.targets[0].slice, ast.Load())
             if self.is_array(view):
-                return self.view_assignment(view, stmt.value, stmt)
+                return self.view_assignment(view, stmt.value, stmt, top)
             before, value = self.scalar(stmt.value, stmt)
             stmt.value = value
             return before + [stmt]
@@ -142,14 +153,28 @@ class _Scalarizer:
                         "use a new name")
         constructor = isinstance(value, ast.Call) and lookup_call(value.func.id) is not None \
             and lookup_call(value.func.id).result == "array"
+        shape = self.constructed_shape(value, stmt) if constructor else self.shape(value, stmt)
+        if target in self.allocated and top and not self.same_shape(target, shape):
+            # a new array of another shape: a new version of the name, with a buffer of its own
+            origin = self.origins.get(target, target)
+            version = self.fresh(f"{origin}_", self.env[target])
+            self.origins[version] = origin
+            self.versions[origin] = version
+            self.top_level.add(version)
+            stmt.targets[0].id = target = version
         if constructor and top and target not in self.allocated and self.single_site(target):
             self.allocated.add(target)
+            self.buffer_shapes[target] = shape
             return [stmt]
         if target not in self.allocated:
-            shape = self.constructed_shape(value, stmt) if constructor else self.shape(value, stmt)
             return self.allocate(target, shape, stmt, top) + self.refill(target, value, constructor, stmt)
+        checks = self.check_buffer_shape(target, shape, stmt)
         if constructor:
-            return self.refill(target, value, constructor, stmt)
+            return checks + self.refill(target, value, constructor, stmt)
+        return checks + self.rewrite(target, value, stmt)
+
+    def rewrite(self, target, value, stmt):
+        """Statements storing array expression ``value`` into the existing buffer of ``target``."""
         reads_itself = any(isinstance(n, ast.Name) and n.id == target for n in ast.walk(value))
         if not reads_itself:
             return self.fill(target, value, stmt)
@@ -160,8 +185,38 @@ class _Scalarizer:
         copy_back = self.fill(target, _name(scratch), stmt)
         return self.fill(scratch, value, stmt) + copy_back
 
+    def stable(self, expr):
+        """Does int expression ``expr`` have the same value wherever it is read after it is first computed?"""
+        called = {id(n.func) for n in ast.walk(expr) if isinstance(n, ast.Call)}
+        free = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in called}
+        return all(n in self.params and n not in self.assigned or n in self.top_level or n in self.allocated
+                   for n in free)
+
+    def same_shape(self, target, shape):
+        """Is ``shape`` surely the shape of ``target``'s buffer (the same extents, written the same way)?"""
+        allocated = self.buffer_shapes.get(target)
+        if allocated is None or len(allocated) != len(shape):
+            return False
+        return all(ast.dump(a) == ast.dump(b) and self.stable(a) for a, b in zip(allocated, shape))
+
+    def check_buffer_shape(self, target, shape, where):
+        """Asserts that an array of extents ``shape`` fits ``target``'s buffer, where that is not sure."""
+        if self.same_shape(target, shape):
+            return []
+        line = self.where(where)
+        message = (f"'{self.origins.get(target, target)}' is given an array of another shape inside a loop or "
+                   f"branch (line {line['lineno']} of {os.path.basename(line['filename'])}); srcad keeps one "
+                   "buffer for an array there: give the new array a name of its own")
+        checks = []
+        for dim, extent in enumerate(shape):
+            if ast.dump(extent) != ast.dump(self.extent(target, dim)):
+                test = ast.Compare(self.extent(target, dim), [ast.Eq()], [copy.deepcopy(extent)])
+                checks.append(_at(ast.Assert(test, ast.Constant(message)), where))
+        return checks
+
     def allocate(self, target, shape, where, top):
         """The statement allocating ``target``'s buffer, or [] when it goes before the top-level statement."""
+        self.buffer_shapes[target] = shape
         dtype = self.env[target].dtype
         spelled = "np.bool_" if dtype == "bool" else f"np.{dtype}"
         args = [ast.Tuple(shape, ast.Load())] + ([] if dtype == "float64" else [_name(spelled)])
@@ -169,11 +224,7 @@ class _Scalarizer:
         self.allocated.add(target)
         if top:
             return [alloc]
-        called = {id(n.func) for e in shape for n in ast.walk(e) if isinstance(n, ast.Call)}
-        free = {n.id for e in shape for n in ast.walk(e) if isinstance(n, ast.Name) and id(n) not in called}
-        movable = all(n in self.params and n not in self.assigned or n in self.top_level
-                      or n in self.allocated for n in free)
-        if not movable:
+        if not all(self.stable(extent) for extent in shape):
             self.refuse(where, "array variable", f"the size of '{target}' changes inside the loop or branch "
                         "that creates it; create it once before the loop")
         self.hoisted.append(alloc)
@@ -205,20 +256,58 @@ class _Scalarizer:
         store = ast.Subscript(_name(target), _index([_name(i) for i in indices]), ast.Store())
         return self.loops(indices, shape, [_at(ast.Assign([store], fill_value), where)], where)
 
-    def view_assignment(self, view, value, where):
-        """``a[1:n] = expr`` or ``A[i] = row``: a loop over the elements of the view."""
-        if any(isinstance(n, ast.Name) and n.id == view.value.id for n in ast.walk(value)):
-            self.refuse(where, "slice assignment", "the new value reads the array it is written into; "
-                        "compute it into another array first")
+    def view_assignment(self, view, value, where, top):
+        """``a[1:n] = expr`` or ``A[i] = row``: a loop over the elements of the view.
+
+        As in NumPy the value is computed before any element is stored: where it
+        reads the array other than element by element at the very places stored,
+        it is computed into an array of its own first.
+        """
+        root = view.value.id
+        t = self.type(value)
+        if _is_whole(view) and root in self.allocated and root not in self.params \
+                and isinstance(t, ArrayType) and t.ndim == self.env[root].ndim:
+            # every element of an array the function owns, as 'a += e' writes them: a new value for its buffer
+            checks = self.check_fits(self.shape(_name(root), where), self.shape(value, where), where)
+            return checks + self.rewrite(root, value, where)
         shape = self.shape(view, where)
+        before = []
+        if isinstance(t, ArrayType):
+            before = self.check_fits(shape, self.shape(value, where), where)
+            if any(isinstance(n, ast.Name) and n.id == root for n in ast.walk(value)) \
+                    and not self.elementwise_over(view, value):
+                staged = self.fresh(f"_{root}_value", ArrayType(self.env[root].dtype, t.ndim))
+                value_shape = self.shape(value, where)
+                before += self.allocate(staged, value_shape, where, top) + self.fill(staged, value, where)
+                value = _name(staged)
         indices = [self.fresh("_e", "int") for _ in shape]
-        outer, inner = [], []
+        outer, inner = before, []
         positions = [_name(i) for i in indices]
         element = self.element(value, positions, where, outer, inner)
         target = self.element(view, positions, where, outer, inner)
         target.ctx = ast.Store()
         body = inner + [_at(ast.Assign([target], element), where)]
         return outer + self.loops(indices, shape, body, where)
+
+    def check_fits(self, shape, value_shape, where):
+        """Asserts that an array of extents ``value_shape`` broadcasts to ``shape``, where that is not sure."""
+        checks = []
+        for extent, value_extent in zip(reversed(shape), reversed(value_shape)):
+            if not _is_one(value_extent):
+                self.check_equal(extent, value_extent, where, checks)
+        return checks
+
+    def elementwise_over(self, view, value):
+        """Does ``value`` read the array of ``view`` only at the element being stored, through
+        elementwise operations?  Then the elements can be stored as they are computed."""
+        root = view.value.id
+        plain = ast.dump(ast.Subscript(view.value, view.slice, ast.Load()))
+        if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and lookup_array_operation(n.func.id)
+               for n in ast.walk(value)):
+            return False
+        through_view = {id(n.value) for n in ast.walk(value) if isinstance(n, ast.Subscript)
+                        and ast.dump(ast.Subscript(n.value, n.slice, ast.Load())) == plain}
+        return all(id(n) in through_view for n in ast.walk(value) if isinstance(n, ast.Name) and n.id == root)
 
     def fill(self, target, value, where):
         """Loops that store every element of array expression ``value`` into ``target``."""
@@ -618,6 +707,23 @@ class _Kit:
         body = helpers + [_at(ast.Assign([_name(acc, True)], value), where)]
         self.inner.extend(self.scalarizer.loops(indices, extents, body, where))
         return _name(acc)
+
+
+class _Renamer(ast.NodeTransformer):
+    """Reads and writes of names given a new version, under that version's name."""
+
+    def __init__(self, versions):
+        self.versions = versions
+
+    def visit_Name(self, node):
+        node.id = self.versions.get(node.id, node.id)
+        return node
+
+
+def _is_whole(view):
+    """Is subscript ``view`` all of its array, as ``a[:]`` or ``a[:, :]`` is?"""
+    return all(isinstance(p, ast.Slice) and p.lower is None and p.upper is None and p.step is None
+               for p in _subscript_parts(view))
 
 
 def _subscript_parts(expr):

@@ -21,12 +21,14 @@ import ast
 import copy
 
 from ..analysis import ArrayType, type_of
-from ..analysis.flow import child_lists, read_may_follow, stored_names
+from ..analysis.flow import child_lists, may_reach, read_may_follow, stored_names
 from ..errors import UnsupportedError
+from ..frontend.anno import is_in_place
 
 
 def resolve_views(tree, env, source_map):
     """Replace the view variables of core-form ``tree`` (in place) by the expressions they view."""
+    _write_in_place(tree, env)
     # the returned name stays: it is what the function returns, copied out of any storage it views
     kept = {a.arg for a in tree.args.args} | {n.id for r in ast.walk(tree) if isinstance(r, ast.Return)
                                              for n in ast.walk(r) if isinstance(n, ast.Name)}
@@ -46,6 +48,19 @@ def resolve_views(tree, env, source_map):
         _check_copy_is_exact(stmt, tree, env, source_map)
     tree.body = [_NestedSubscripts(env, source_map, counting).visit(stmt) for stmt in tree.body]
     return tree
+
+
+def _write_in_place(tree, env):
+    """``a = a + e`` lowered from ``a += e`` with ``a`` an array becomes ``a[:] = a + e``: NumPy changes
+    the array object, which views of it and callers that passed it share, instead of binding a new one."""
+    for stmt in ast.walk(tree):
+        if isinstance(stmt, ast.Assign) and is_in_place(stmt) and isinstance(stmt.targets[0], ast.Name):
+            t = env.get(stmt.targets[0].id)
+            if isinstance(t, ArrayType) and t.ndim > 0:
+                whole = [ast.Slice(None, None, None) for _ in range(t.ndim)]
+                index = whole[0] if t.ndim == 1 else ast.Tuple(whole, ast.Load())
+                stmt.targets[0] = ast.copy_location(
+                    ast.Subscript(ast.Name(stmt.targets[0].id, ast.Load()), index, ast.Store()), stmt.targets[0])
 
 
 def _transposed(node):
@@ -390,6 +405,8 @@ def _check_copy_is_exact(stmt, tree, env, source_map):
                 and _root(write.targets[0]) in (var, root)):
             continue
         other = var if _root(write.targets[0]) == root else root
+        if not may_reach(stmt, write, tree, {var, root}):
+            continue   # one of the names is bound to another array before the write: they no longer share
         if read_may_follow(write, tree, other, other):
             value = ast.unparse(stmt.value)
             returned = source_map.line_text(stmt.lineno).partition(": ")[2].lstrip().startswith("return")

@@ -1,0 +1,22 @@
+"""Facts the frontend attaches to core-form statements for later passes.
+
+An augmented assignment ``a += e`` is lowered to ``a = a + e``.  For a scalar
+that is the whole story, but for an array NumPy changes the array object in
+place, so every view of it and every caller's name for it sees the change.
+The frontend cannot tell arrays from scalars, so it marks the assignment;
+the views pass, which knows the types, turns a marked assignment to an array
+into a write of all its elements.
+"""
+
+_IN_PLACE = "srcad_in_place"
+
+
+def mark_in_place(stmt):
+    """Mark ``stmt`` (an ``ast.Assign`` to a name) as the lowering of an augmented assignment."""
+    setattr(stmt, _IN_PLACE, True)
+    return stmt
+
+
+def is_in_place(stmt):
+    """Is ``stmt`` the lowering of an augmented assignment ``name op= value``?"""
+    return getattr(stmt, _IN_PLACE, False)
