@@ -246,8 +246,9 @@ def write_failures(results, out, compiled, statements, kinds):
             program = gen.random_program(r["seed"], statements, kinds)
             stem = "" if tuple(kinds) == gen.KINDS else "_".join(kinds)[:60] + "_"
             name = f"{stem}{'compiled' if compiled else 'plain'}_{r['category']}_{r['seed']}.py"
+            kind_names = "all" if tuple(kinds) == gen.KINDS else ",".join(kinds)
             (out / name).write_text(f"# seed {r['seed']}: params {program.params}, n = {program.n}, "
-                                    f"kinds {','.join(kinds)}\n# {r['category']}: {r['detail']}\n{program.text}")
+                                    f"kinds {kind_names}\n# {r['category']}: {r['detail']}\n{program.text}")
 
 
 def summarize(label, results, out, compiled, statements=6, kinds=gen.KINDS):
