@@ -181,3 +181,50 @@ def halve_until_return(x):
         k += 1
         if k >= 3:
             return np.sum(w * w)
+
+
+def chosen_view_written(x, c):
+    a = x.copy()
+    b = x * 2.0
+    v = a if c > 0 else b
+    v += 1.0
+    return np.sum(a * a) + np.sum(b)
+
+
+def written_through_transpose(M, B):
+    W = M.copy()
+    t = W.T
+    t += B
+    return np.sum(W * M)
+
+
+def whole_matrix_in_place(M):
+    W = M.copy()
+    W += 1.0
+    W *= W
+    return np.sum(W)
+
+
+def reversed_into_itself(x):
+    a = x.copy()
+    a += a[::-1]
+    return np.sum(a * x)
+
+
+def shifted_augmented(x):
+    a = x.copy()
+    a[1:] += a[:-1]
+    return np.sum(a * x)
+
+
+def helper_scales_the_argument(x):
+    scale_into(x, 2.0)
+    return np.sum(x * x)
+
+
+def rows_in_place_in_loop(M):
+    W = M.copy()
+    for i in range(W.shape[0]):
+        r = W[i]
+        r += W[0] * 0.5
+    return np.sum(W * W)

@@ -40,8 +40,13 @@ CASES = [
     (ex.helper_local_named_result, (X3,), (0,)),
     (ex.newton_until_return, (2.0,), (0,)),
     (ex.halve_until_return, (np.array([1.0, 2.0]),), (0,)),
+    (ex.whole_matrix_in_place, (RNG.normal(size=(2, 3)),), (0,)),
+    (ex.reversed_into_itself, (np.array([1.0, 2.0, 3.0, 5.0]),), (0,)),
+    (ex.shifted_augmented, (np.array([1.0, 2.0, 3.0, 5.0]),), (0,)),
+    (ex.helper_scales_the_argument, (np.array([1.0, 2.0, 3.0, 5.0]),), (0,)),
+    (ex.rows_in_place_in_loop, (RNG.normal(size=(3, 2)),), (0,)),
 ]
-COMPILED = {"accumulate_in_helper", "add_to_row_view", "integrate_positions", "second_differences",
+COMPILED = {"accumulate_in_helper", "helper_scales_the_argument", "add_to_row_view", "integrate_positions", "second_differences",
             "rebound_longer", "stencil", "recurrent", "newton_until_return"}
 
 
@@ -94,3 +99,17 @@ def test_an_array_that_changes_shape_in_a_loop_stops_with_its_name_and_line():
 def test_check_grad_compares_the_value_with_the_function_run_by_python():
     result = srcad.check_grad(ex.accumulate_in_helper, X3)
     assert result.ok and result.value_error == 0.0
+
+
+@pytest.mark.parametrize("func, args, text, words", [
+    (ex.chosen_view_written, (X3, 1.0), "v = a if c > 0 else b", "chosen when the function runs"),
+    (ex.written_through_transpose, (RNG.normal(size=(2, 3)), RNG.normal(size=(3, 2))), "t += B",
+     "writing through"),
+], ids=["view-chosen-at-run-time", "in-place-through-transpose"])
+def test_views_that_cannot_be_decided_are_refused_naming_the_line(func, args, text, words):
+    import inspect
+    with pytest.raises(srcad.UnsupportedError) as info:
+        srcad.grad(func)(*args)
+    lines, first = inspect.getsourcelines(func)
+    assert info.value.construct == "view" and words in str(info.value)
+    assert info.value.lineno == first + next(i for i, line in enumerate(lines) if text in line)

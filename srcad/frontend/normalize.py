@@ -1190,6 +1190,16 @@ def _copy_changed_arguments(lowering, function, array_params):
     """
     changed = _element_written(function) | {
         node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+    # 'a += e' in a helper changes the array the caller passed, which the helper's parameter is bound to
+    bound_to = {s.targets[0].id: s.value.id for s in ast.walk(function) if isinstance(s, ast.Assign)
+                and isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.Name)}
+    for stmt in ast.walk(function):
+        if isinstance(stmt, ast.Assign) and is_in_place(stmt) and isinstance(stmt.targets[0], ast.Name):
+            name, seen = stmt.targets[0].id, set()
+            while name in bound_to and name not in seen:
+                seen.add(name)
+                name = bound_to[name]
+                changed.add(name)
     renames = {}
     for param in lowering.info.params:
         if param in array_params and param in changed:

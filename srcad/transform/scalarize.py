@@ -263,6 +263,9 @@ class _Scalarizer:
         reads the array other than element by element at the very places stored,
         it is computed into an array of its own first.
         """
+        if not isinstance(view.value, ast.Name):
+            self.refuse(where, "view", f"writing through '{ast.unparse(view.value)}' is not supported: write "
+                        f"into the elements of '{_root_name(view.value)}' itself, or into a copy")
         root = view.value.id
         t = self.type(value)
         if _is_whole(view) and root in self.allocated and root not in self.params \
@@ -718,6 +721,13 @@ class _Renamer(ast.NodeTransformer):
     def visit_Name(self, node):
         node.id = self.versions.get(node.id, node.id)
         return node
+
+
+def _root_name(expr):
+    """The array variable under subscripts, attributes and calls of ``expr``."""
+    while not isinstance(expr, ast.Name):
+        expr = expr.args[0] if isinstance(expr, ast.Call) else expr.value
+    return expr.id
 
 
 def _is_whole(view):

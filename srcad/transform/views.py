@@ -43,7 +43,8 @@ def resolve_views(tree, env, source_map):
         if stmt.targets[0].id in kept or not _replace(stmt, stmts, tree, env, source_map, counting):
             unresolved.append(stmt)
     unresolved += [stmt for stmt in ast.walk(tree) if isinstance(stmt, ast.Assign)
-                   and isinstance(stmt.targets[0], ast.Name) and _reshaped_view(stmt.value, env)]
+                   and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, (ast.Call, ast.IfExp))
+                   and _viewed_roots(stmt.value, env)]
     for stmt in unresolved:
         _check_copy_is_exact(stmt, tree, env, source_map)
     tree.body = [_NestedSubscripts(env, source_map, counting).visit(stmt) for stmt in tree.body]
@@ -399,7 +400,22 @@ def _check_copy_is_exact(stmt, tree, env, source_map):
     view is bound again; a write into the view, when no read of the viewed array can follow it
     before that array is made afresh.
     """
-    var, root = stmt.targets[0].id, _root(stmt.value)
+    var = stmt.targets[0].id
+    for root in _viewed_roots(stmt.value, env):
+        _check_copy_of(stmt, var, root, tree, source_map)
+
+
+def _viewed_roots(value, env):
+    """The array variables whose storage ``value`` may share: one for a view, either one for a choice
+    between views (``a if c else b``), which is decided only when the function runs."""
+    if isinstance(value, ast.IfExp):
+        return sorted(set(_viewed_roots(value.body, env)) | set(_viewed_roots(value.orelse, env)))
+    if _is_view(value, env) or _reshaped_view(value, env):
+        return [_root(value)]
+    return []
+
+
+def _check_copy_of(stmt, var, root, tree, source_map):
     for write in ast.walk(tree):
         if not (isinstance(write, ast.Assign) and isinstance(write.targets[0], ast.Subscript)
                 and _root(write.targets[0]) in (var, root)):
@@ -412,6 +428,8 @@ def _check_copy_is_exact(stmt, tree, env, source_map):
             returned = source_map.line_text(stmt.lineno).partition(": ")[2].lstrip().startswith("return")
             what = f"the array returned here is '{value}' itself" if returned else \
                 f"'{var} = {value}' makes '{var}' a view of '{root}'"
+            if isinstance(stmt.value, ast.IfExp):
+                what += " or of another array, chosen when the function runs"
             raise UnsupportedError(
                 f"{what}, not a copy, and an element of one of them is written while both are in use; "
                 f"srcad follows a view only when it is bound once and used after its binding in the same "
