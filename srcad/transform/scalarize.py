@@ -197,14 +197,34 @@ class _Scalarizer:
         allocated = self.buffer_shapes.get(target)
         if allocated is None or len(allocated) != len(shape):
             return False
-        return all(ast.dump(a) == ast.dump(b) and self.stable(a) for a, b in zip(allocated, shape))
+        return all(ast.dump(self.canonical(a)) == ast.dump(self.canonical(b)) and self.stable(a)
+                   for a, b in zip(allocated, shape))
+
+    def canonical(self, extent, depth=0):
+        """``extent`` with each ``a.shape[d]`` of a buffer written as the extent it was allocated with
+        (a buffer keeps its shape), so that ``x_work.shape[0]`` and ``x.shape[0]`` compare equal."""
+        scalarizer = self
+
+        class Substitute(ast.NodeTransformer):
+            def visit_Subscript(self, node):
+                array = node.value.value.id if isinstance(node.value, ast.Attribute) and node.value.attr == "shape" \
+                    and isinstance(node.value.value, ast.Name) else None
+                shape = scalarizer.buffer_shapes.get(array)
+                if shape is not None and isinstance(node.slice, ast.Constant) and node.slice.value < len(shape) \
+                        and depth < 8:
+                    return scalarizer.canonical(shape[node.slice.value], depth + 1)
+                return self.generic_visit(node)
+
+        return Substitute().visit(copy.deepcopy(extent))
 
     def check_buffer_shape(self, target, shape, where):
         """Asserts that an array of extents ``shape`` fits ``target``'s buffer, where that is not sure."""
         if self.same_shape(target, shape):
             return []
         line = self.where(where)
-        message = (f"'{self.origins.get(target, target)}' is given an array of another shape inside a loop or "
+        name = self.origins.get(target, target)
+        what = "an array" if name.startswith("_") else f"'{name}'"   # srcad's own names mean nothing to a user
+        message = (f"{what} is given an array of another shape inside a loop or "
                    f"branch (line {line['lineno']} of {os.path.basename(line['filename'])}); srcad keeps one "
                    "buffer for an array there: give the new array a name of its own")
         checks = []
