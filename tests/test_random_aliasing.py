@@ -6,7 +6,9 @@ swaps, slice assignments reading the same array, index arithmetic, large
 ints) and are checked by :mod:`aliasing_check`: the value against CPython's
 primal, the gradient against central differences of it, and reverse against
 forward mode.  Each program runs in a worker process, as plain Python
-(``NUMBA_DISABLE_JIT=1``) and, for the first few, compiled by Numba.  One
+(``NUMBA_DISABLE_JIT=1``) and, for the first few, compiled by Numba, with
+three compiled programs of large-int arithmetic besides (where int64 and
+CPython's int differ, only compiled code can go wrong).  One
 test per program, so each failing program shows its failure class and
 source; ``test_no_failure_classes`` lists the classes together.  A refusal
 (``srcad.UnsupportedError``) passes.
@@ -31,6 +33,8 @@ EXAMPLES = int(os.environ.get("SRCAD_RANDOM_EXAMPLES", "25"))
 COMPILED_EXAMPLES = max(5, EXAMPLES // 5) if "SRCAD_RANDOM_EXAMPLES" in os.environ else 5
 PLAIN_SEEDS = list(range(EXAMPLES))
 COMPILED_SEEDS = list(range(COMPILED_EXAMPLES))
+# ints of large magnitude are where Numba's int64 and CPython's int part: a compiled sample of their own
+LARGE_INT_SEEDS = list(range(3))
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +47,13 @@ def compiled_results():
     return {r["seed"]: r for r in check.run_in_subprocess(COMPILED_SEEDS, compiled=True)}
 
 
-def _assert_agrees(result):
-    program = gen.random_program(result["seed"])
+@pytest.fixture(scope="module")
+def large_int_results():
+    return {r["seed"]: r for r in check.run_in_subprocess(LARGE_INT_SEEDS, compiled=True, kinds=("large_int",))}
+
+
+def _assert_agrees(result, kinds=gen.KINDS):
+    program = gen.random_program(result["seed"], kinds=kinds)
     assert result["category"] in (check.OK, check.REFUSED), (
         f"{result['class']}\n{result['detail']}\n# params {program.params}, n = {program.n}\n{program.text}")
 
@@ -59,11 +68,17 @@ def test_compiled(compiled_results, seed):
     _assert_agrees(compiled_results[seed])
 
 
-def test_no_failure_classes(plain_results, compiled_results):
+@pytest.mark.parametrize("seed", LARGE_INT_SEEDS)
+def test_compiled_large_ints(large_int_results, seed):
+    _assert_agrees(large_int_results[seed], kinds=("large_int",))
+
+
+def test_no_failure_classes(plain_results, compiled_results, large_int_results):
     """Every failure class of the sample with its seeds, in one message (refusals listed, not failed)."""
     classes = collections.defaultdict(list)
     refusals = collections.Counter()
-    for mode, results in (("plain", plain_results), ("compiled", compiled_results)):
+    for mode, results in (("plain", plain_results), ("compiled", compiled_results),
+                          ("compiled, large ints", large_int_results)):
         for r in results.values():
             if r["category"] in check.FAILED:
                 classes[f"{mode}: {r['class']}"].append(r["seed"])
