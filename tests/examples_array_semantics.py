@@ -228,3 +228,21 @@ def rows_in_place_in_loop(M):
         r = W[i]
         r += W[0] * 0.5
     return np.sum(W * W)
+
+
+def transpose_filled_with_rows(M, v):
+    W = M.copy()
+    t = W.T
+    t[:, :] = v
+    return np.sum(W * M)
+
+
+def copy_of_expression(x):
+    e = np.sin(x).copy()
+    return np.sum(e * e)
+
+
+def copy_of_row_written(M):
+    e = M[1].copy()
+    e[0] = 3.0 * e[1]
+    return np.sum(e * M[0])

@@ -162,7 +162,9 @@ class _Scalarizer:
             self.versions[origin] = version
             self.top_level.add(version)
             stmt.targets[0].id = target = version
-        if constructor and top and target not in self.allocated and self.single_site(target):
+        made_from_name = constructor and (not value.args or not self.is_array(value.args[0])
+                                          or isinstance(value.args[0], ast.Name))
+        if constructor and top and target not in self.allocated and self.single_site(target) and made_from_name:
             self.allocated.add(target)
             self.buffer_shapes[target] = shape
             return [stmt]
@@ -283,15 +285,21 @@ class _Scalarizer:
         reads the array other than element by element at the very places stored,
         it is computed into an array of its own first.
         """
+        transposed = _transposed_array(view.value)
+        if isinstance(transposed, ast.Name) and self.env[transposed.id].ndim == 2:
+            return self.view_assignment(*self.untransposed(view, transposed, value), where, top)
         if not isinstance(view.value, ast.Name):
             self.refuse(where, "view", f"writing through '{ast.unparse(view.value)}' is not supported: write "
                         f"into the elements of '{_root_name(view.value)}' itself, or into a copy")
         root = view.value.id
         t = self.type(value)
         if _is_whole(view) and root in self.allocated and root not in self.params \
-                and isinstance(t, ArrayType) and t.ndim == self.env[root].ndim:
+                and isinstance(t, ArrayType) and t.ndim == self.env[root].ndim \
+                and not any(_is_one(extent) for extent in self.shape(value, where)):
             # every element of an array the function owns, as 'a += e' writes them: a new value for its buffer
-            checks = self.check_fits(self.shape(_name(root), where), self.shape(value, where), where)
+            checks = []
+            for extent, value_extent in zip(self.shape(_name(root), where), self.shape(value, where)):
+                self.check_equal(extent, value_extent, where, checks)
             return checks + self.rewrite(root, value, where)
         shape = self.shape(view, where)
         before = []
@@ -311,6 +319,21 @@ class _Scalarizer:
         target.ctx = ast.Store()
         body = inner + [_at(ast.Assign([target], element), where)]
         return outer + self.loops(indices, shape, body, where)
+
+    def untransposed(self, view, matrix, value):
+        """``M.T[p, q] = v`` as ``M[q, p] = v.T``: the view and value written over the matrix itself."""
+        parts = list(_subscript_parts(view))
+        parts += [ast.Slice(None, None, None) for _ in range(2 - len(parts))]
+        sliced = sum(isinstance(p, ast.Slice) for p in parts)
+        flipped = ast.Subscript(_name(matrix.id), ast.Tuple(list(reversed(parts)), ast.Load()), ast.Load())
+        t = self.type(value)
+        if isinstance(t, ArrayType) and t.ndim == 2:
+            value = ast.Call(_name("np.transpose"), [value], [])
+        elif isinstance(t, ArrayType) and t.ndim == 1 and sliced == 2:
+            # a row of the transposed view is a column of the matrix
+            value = ast.Subscript(value, ast.Tuple([ast.Slice(None, None, None), ast.Constant(None)], ast.Load()),
+                                  ast.Load())
+        return flipped, value
 
     def check_fits(self, shape, value_shape, where):
         """Asserts that an array of extents ``value_shape`` broadcasts to ``shape``, where that is not sure."""
@@ -741,6 +764,16 @@ class _Renamer(ast.NodeTransformer):
     def visit_Name(self, node):
         node.id = self.versions.get(node.id, node.id)
         return node
+
+
+def _transposed_array(node):
+    """The array of ``a.T`` or ``np.transpose(a)``, else None."""
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        return node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "np.transpose" \
+            and len(node.args) == 1 and not node.keywords:
+        return node.args[0]
+    return None
 
 
 def _root_name(expr):
