@@ -246,3 +246,37 @@ def copy_of_row_written(M):
     e = M[1].copy()
     e[0] = 3.0 * e[1]
     return np.sum(e * M[0])
+
+
+@numba.njit
+def bump_first(a, c):
+    a[0] += c
+
+
+@numba.njit
+def fill_all(a, c):
+    for i in range(a.shape[0]):
+        a[i] = c * i
+
+
+def helper_writes_into_a_slice(x):
+    w = x.copy()
+    bump_first(w[2:], x[0])
+    return np.sum(w * w)
+
+
+def helper_writes_into_a_slice_of_the_argument(x):
+    bump_first(x[1:], 2.0)
+    return np.sum(x * x)
+
+
+def helper_fills_a_row(M):
+    W = M.copy()
+    fill_all(W[1], M[0, 0])
+    return np.sum(W * M)
+
+
+def helper_fills_a_temporary(x):
+    w = x * 2.0
+    fill_all(w * 1.0, 3.0)
+    return np.sum(w * x)

@@ -49,8 +49,12 @@ CASES = [
     (ex.transpose_filled_with_rows, (RNG.normal(size=(2, 3)), RNG.normal(size=2)), (0, 1)),
     (ex.copy_of_expression, (np.array([0.3, 1.0]),), (0,)),
     (ex.copy_of_row_written, (np.arange(6.0).reshape(3, 2) + 0.5,), (0,)),
+    (ex.helper_writes_into_a_slice, (np.array([0.3, 1.0, 2.0, 3.0]),), (0,)),
+    (ex.helper_writes_into_a_slice_of_the_argument, (np.array([0.3, 1.0, 2.0]),), (0,)),
+    (ex.helper_fills_a_row, (np.arange(6.0).reshape(3, 2) + 0.5,), (0,)),
+    (ex.helper_fills_a_temporary, (np.array([0.3, 1.0]),), (0,)),
 ]
-COMPILED = {"accumulate_in_helper", "helper_scales_the_argument", "written_through_transpose", "add_to_row_view", "integrate_positions", "second_differences",
+COMPILED = {"accumulate_in_helper", "helper_fills_a_row", "helper_scales_the_argument", "written_through_transpose", "add_to_row_view", "integrate_positions", "second_differences",
             "rebound_longer", "stencil", "recurrent", "newton_until_return"}
 
 

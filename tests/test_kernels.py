@@ -180,9 +180,15 @@ def test_flags_and_tuples_from_njit_code():
     assert np.allclose(weighted, 2 * X3)
 
 
+def test_a_helper_writing_into_a_view_writes_the_callers_array():
+    value, grad = srcad.value_and_grad(ex.writes_a_view)(0.5)
+    assert value == ex.writes_a_view(0.5)
+    result = srcad.check_grad(ex.writes_a_view, 0.5)
+    assert result.ok, result
+
+
 @pytest.mark.parametrize("func, args, text, construct", [
     (ex.reads_what_the_call_writes, (0.5,), "# <- call", "halve(w)"),
-    (ex.writes_a_view, (0.5,), "# <- view", "fill"),
     (ex.indexes_tuple_by_variable, (0.5, (1.0, 2.0)), "# <- tuple index", "params[i]"),
     (ex.writes_global, (0.5,), "# <- global", "element assignment"),
     (ex.augmented_reads_before_the_call, (0.5,), "# <- augmented", "halves_at_index(w)"),

@@ -314,15 +314,16 @@ class _Lowering:
         before = []
         shared = []
         for param, arg in bindings:
-            if param in written and (param in rebound or not isinstance(arg, ast.Name)):
+            if param in written and param in rebound:
                 self.refuse(node, info.name,
-                            f"{info.name}() writes into its parameter '{param}'; pass it an array by name "
-                            "and do not assign the parameter a new value in the function")
+                            f"{info.name}() writes into its parameter '{param}' and assigns it a new value; "
+                            "give the new value a name of its own")
+            if param in written and _viewed_name(arg) is not None:
+                # a view passed in: the elements written are the caller's (the views pass follows the binding)
+                shared.append(_viewed_name(arg))
             if isinstance(arg, ast.Name) and param not in stored:
                 # the callee reads it or writes its elements: use the caller's variable, as Python does
                 renames[param] = arg.id
-                if param in written:
-                    shared.append(arg.id)
             else:
                 before.append(_at(ast.Assign([ast.Name(renames[param], ast.Store())], arg), node))
         body = lowered.body[:-1]
@@ -1022,6 +1023,15 @@ class _Rename(ast.NodeTransformer):
         return node
 
 
+def _viewed_name(expr):
+    """The variable whose storage ``expr`` may share (``a``, ``a[1:]``, ``a[i]``, ``a.T``), else None."""
+    while isinstance(expr, ast.Subscript) or isinstance(expr, ast.Attribute) and expr.attr == "T" \
+            or isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "np.transpose" \
+            and len(expr.args) == 1:
+        expr = expr.args[0] if isinstance(expr, ast.Call) else expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
 def _breaks(block):
     """Does a ``break`` in ``block`` leave the loop whose body it is (not one nested in it)?"""
     for stmt in block:
@@ -1190,16 +1200,18 @@ def _copy_changed_arguments(lowering, function, array_params):
     """
     changed = _element_written(function) | {
         node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
-    # 'a += e' in a helper changes the array the caller passed, which the helper's parameter is bound to
-    bound_to = {s.targets[0].id: s.value.id for s in ast.walk(function) if isinstance(s, ast.Assign)
-                and isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.Name)}
-    for stmt in ast.walk(function):
-        if isinstance(stmt, ast.Assign) and is_in_place(stmt) and isinstance(stmt.targets[0], ast.Name):
-            name, seen = stmt.targets[0].id, set()
-            while name in bound_to and name not in seen:
-                seen.add(name)
-                name = bound_to[name]
-                changed.add(name)
+    # 'a += e' or 'a[0] = e' in a helper changes the array the caller passed (or viewed), to which the
+    # helper's parameter is bound
+    bound_to = {s.targets[0].id: _viewed_name(s.value) for s in ast.walk(function) if isinstance(s, ast.Assign)
+                and isinstance(s.targets[0], ast.Name) and _viewed_name(s.value) is not None}
+    in_place = {s.targets[0].id for s in ast.walk(function) if isinstance(s, ast.Assign) and is_in_place(s)
+                and isinstance(s.targets[0], ast.Name)}
+    for name in in_place | _element_written(function):
+        seen = set()
+        while name in bound_to and name not in seen:
+            seen.add(name)
+            name = bound_to[name]
+            changed.add(name)
     renames = {}
     for param in lowering.info.params:
         if param in array_params and param in changed:
