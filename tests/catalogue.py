@@ -39,6 +39,7 @@ import examples_higher as higher
 import examples_jacobian as jacobian
 import examples_kernels as kernels
 import examples_mgh as mgh
+import examples_primitives as primitives
 import examples_recording as recording
 import examples_tuples as tuples
 import examples_vector_hessian as vector_hessian
@@ -375,6 +376,10 @@ ENTRIES = [
     E(kernels.flagged, lambda r: (1.5, "square")),
     E(kernels.weighted_loss, lambda r: (_a(*X3), _a(2.0, 3.0, 0.5)), (0, 1)),
     E(kernels.optional_scale, lambda r: (0.5, 2.0), (0, 1)),
+    # ---------------------------------------------------------------- examples_primitives
+    E(primitives.rounded_factors, lambda r: (1.3, 2.6), (0, 1)),
+    E(primitives.angles, lambda r: (0.7, 1.2), (0, 1)),
+    E(primitives.gamma_plus_and_bool, lambda r: (1.3, 0.8), (0, 1)),
     # ---------------------------------------------------------------- examples_mgh
     E(mgh.rosenbrock, lambda r: (_a(-1.2, 1.0, -1.1, 0.9),)),
     E(mgh.beale, lambda r: (_a(1.0, 0.8),)),

@@ -17,6 +17,7 @@ srcad's table is exercised by a catalogue function or by a test named in
 """
 
 import contextlib
+import importlib
 import types
 import zlib
 
@@ -24,6 +25,7 @@ import numpy as np
 import pytest
 
 import srcad
+from srcad.api import Transformation
 from srcad.rules import array_operations, registry
 from srcad.verify import verify_call
 
@@ -333,3 +335,61 @@ def test_the_catalogue_is_large_and_every_mode_is_applicable_or_has_a_reason():
             assert reason is None or isinstance(reason, str) and reason.strip()
     assert {mode for _, mode in CASES} == set(catalogue.MODES)
     assert {mode for _, (_, mode) in SAMPLE} == set(catalogue.MODES)
+
+
+# ---------------------------------------------------------------- every rule exercised
+def _grad_of_two_floats(module, name):
+    def build():
+        t = Transformation(getattr(importlib.import_module(module), name), "grad", (0, 1))
+        t.specialize(("float", "float"))
+    return build
+
+
+def _third_derivative_of_lgamma():
+    import examples_higher
+
+    third = srcad.jvp(srcad.jvp(srcad.grad(examples_higher.lgamma_of)))
+    third.__srcad__.specialize(("float", "float", "float"))
+
+
+# Rules no catalogue function exercises, each with the test that does and a build of what it differentiates
+# (so that the claim is checked, not only written down).
+COVERED_ELSEWHERE = {
+    "math.erf": ("tests/test_rules.py::test_reverse_vs_fd (u_erf)", _grad_of_two_floats("test_rules", "u_erf")),
+    "math.erfc": ("tests/test_rules.py::test_reverse_vs_fd (u_erfc)", _grad_of_two_floats("test_rules", "u_erfc")),
+    "math.floor": ("tests/test_rules.py::test_floor_ceil_have_zero_derivative (u_floor)",
+                   _grad_of_two_floats("test_rules", "u_floor")),
+    "math.copysign": ("tests/test_rules.py::test_reverse_vs_fd (b_copysign)",
+                      _grad_of_two_floats("test_rules", "b_copysign")),
+    "pow": ("tests/test_rules.py::test_reverse_vs_fd (b_builtin_pow)", _grad_of_two_floats("test_rules", "b_builtin_pow")),
+    "trigamma": ("tests/test_higher.py::test_every_nesting_of_two_transforms_is_right_or_refused "
+                 "(third derivative of lgamma_of, in higher_matrix.py)", _third_derivative_of_lgamma),
+}
+
+
+def _srcad_rules():
+    """The names of srcad's own rules (users' custom rules are named ``_rule_...``) and array operations."""
+    calls = {name for name in registry._calls if not name.startswith("_rule_")}
+    return calls | {op.__name__ for op in registry._operators} | set(array_operations._operations)
+
+
+def test_every_rule_and_array_operation_is_exercised_by_the_catalogue_or_a_named_test():
+    """A rule is exercised where building a derivative looks it up in the table (each build here is one a
+    catalogue case runs, made once for the whole module)."""
+    exercised = set()
+    for entry, mode in CASES:
+        _transformation(entry, mode)
+    for _, looked_up in _built.values():
+        exercised |= looked_up
+    rules = _srcad_rules()
+    unexercised = sorted(rules - exercised - set(COVERED_ELSEWHERE))
+    assert not unexercised, ("rules and array operations that no catalogue function exercises; add a function "
+                             f"to tests/catalogue.py or name the test that does in COVERED_ELSEWHERE: {unexercised}")
+    wrong = []
+    for name, (test, build) in sorted(COVERED_ELSEWHERE.items()):
+        with _recording(set()) as looked_up:
+            build()
+        if name not in looked_up:
+            wrong.append(f"{name} (said to be covered by {test})")
+    assert not wrong, f"COVERED_ELSEWHERE names functions that do not exercise the rule: {wrong}"
+    assert not set(COVERED_ELSEWHERE) - rules, "COVERED_ELSEWHERE names rules srcad no longer has"
