@@ -393,3 +393,24 @@ def test_every_rule_and_array_operation_is_exercised_by_the_catalogue_or_a_named
             wrong.append(f"{name} (said to be covered by {test})")
     assert not wrong, f"COVERED_ELSEWHERE names functions that do not exercise the rule: {wrong}"
     assert not set(COVERED_ELSEWHERE) - rules, "COVERED_ELSEWHERE names rules srcad no longer has"
+
+
+def test_the_sources_script_writes_one_stable_file_a_mode(tmp_path):
+    """tests/catalogue_sources.py, run on one function, writes what the cases built (in a process of its own:
+    it turns Numba's JIT off)."""
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    entry = catalogue.BY_NAME["golden.poly_sin"]
+    script = pathlib.Path(__file__).with_name("catalogue_sources.py")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    out = subprocess.run([sys.executable, str(script), "--out", str(tmp_path), "--only", entry.name],
+                         capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    names = [f"{entry.name}.{mode}.py" for mode in entry.modes]
+    assert (tmp_path / "INDEX").read_text().split() == names
+    for mode, name in zip(entry.modes, names):
+        t = _transformation(entry, mode)
+        assert (tmp_path / name).read_text() == t.specialize(catalogue.argument_types(t, entry.example())).source
