@@ -139,3 +139,33 @@ def test_an_int_made_float_stays_float(f, factor):
     assert srcad.grad(f)(1.5, n) == expected
     assert srcad.jvp(f)(1.5, n, 1.0)[1] == expected
     check(f, (1.5, 3))
+
+
+# ------------------------------------------------ 5. reductions in an element's index are lowered
+def swap_at_computed_index(a, w):
+    w = w.copy()
+    w[int(np.prod(np.tanh(a)))], w[0] = (w[0], w[0])
+    return np.sum(w)
+
+
+def write_at_computed_index(a, w):
+    w = w.copy()
+    w[int(np.prod(np.tanh(a)) * 2.0)] = w[0] * np.sum(np.sin(a))
+    return np.sum(w * w)
+
+
+def add_at_computed_index(a, w):
+    M = np.zeros((2, 3))
+    M[0, int(np.sum(np.abs(a)))] += np.sum(np.tanh(a) * w[:2])
+    return np.sum(M * M)
+
+
+def asserted_reduction(a, w):
+    assert np.sum(np.tanh(a)) < 10.0
+    return np.sum(a * w[:2])
+
+
+@pytest.mark.parametrize("f", [swap_at_computed_index, write_at_computed_index, add_at_computed_index,
+                               asserted_reduction])
+def test_a_reduction_in_an_element_write_index_is_lowered(f):
+    check(f, (np.array([0.3, 0.2]), np.array([1.0, 2.0, 3.0])), wrt=(0, 1))

@@ -97,7 +97,9 @@ class _Scalarizer:
                 return self.view_assignment(view, stmt.value, stmt)
             before, value = self.scalar(stmt.value, stmt)
             stmt.value = value
-            return before + [stmt]
+            # the element's index may compute reductions too; Python evaluates it after the value
+            at_index, stmt.targets[0].slice = self.scalar(stmt.targets[0].slice, stmt)
+            return before + at_index + [stmt]
         if isinstance(stmt, ast.If):
             before, stmt.test = self.scalar(stmt.test, stmt)
             stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
@@ -111,6 +113,9 @@ class _Scalarizer:
                 stmt.body = self.block(stmt.body)
                 return [stmt]
             return self.while_loop(stmt)
+        if isinstance(stmt, ast.Assert):
+            before, stmt.test = self.scalar(stmt.test, stmt)
+            return before + [stmt]
         return [stmt]
 
     def while_loop(self, stmt):
