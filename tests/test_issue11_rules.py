@@ -169,3 +169,62 @@ def asserted_reduction(a, w):
                                asserted_reduction])
 def test_a_reduction_in_an_element_write_index_is_lowered(f):
     check(f, (np.array([0.3, 0.2]), np.array([1.0, 2.0, 3.0])), wrt=(0, 1))
+
+
+# ------------------------------------------------ 6. Hessians that are zero, where a gradient records a tape
+def largest_magnitude(x):
+    return np.abs(x).max()
+
+
+def largest(x):
+    return x.max()
+
+
+def linear_in_each_branch(x):
+    if x[0] > 0:
+        return 3.0 * x[0] + x[1]
+    else:
+        return 2.0 * x[1]
+
+
+def quadratic_in_one_branch(x):
+    if x[0] > 0:
+        return x[0] * x[0] + x[1]
+    else:
+        return 2.0 * x[1]
+
+
+def largest_of_a_matrix(X):
+    return np.max(np.abs(X)) + np.sum(X)
+
+
+def _hessian_by_differences(f, x):
+    """Central differences of the gradient (exact for a piecewise linear gradient away from its kinks)."""
+    g = srcad.grad(f)
+    h = 2.0 ** -12
+    columns = []
+    for k in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[k] = h
+        columns.append((g(x + step) - g(x - step)) / (2 * h))
+    return np.moveaxis(np.array(columns).reshape(x.shape + x.shape), list(range(x.ndim)),
+                       list(range(x.ndim, 2 * x.ndim)))
+
+
+@pytest.mark.parametrize("f, x", [
+    (largest_magnitude, np.array([0.5, -1.5, 0.7])),
+    (largest, np.array([0.5, -1.5, 0.7])),
+    (linear_in_each_branch, np.array([0.5, -1.5, 0.7])),
+    (linear_in_each_branch, np.array([-0.5, -1.5, 0.7])),
+    (quadratic_in_one_branch, np.array([0.5, -1.5, 0.7])),
+    (quadratic_in_one_branch, np.array([-0.5, -1.5, 0.7])),
+    (largest_of_a_matrix, np.array([[0.5, -1.5], [0.7, 0.1]])),
+])
+def test_the_hessian_of_a_gradient_with_a_tape_is_returned(f, x):
+    expected = _hessian_by_differences(f, x)
+    assert_close(srcad.hessian(f)(x), expected, what="hessian")
+    v = RNG.standard_normal(x.shape)
+    hv = np.tensordot(expected, v, axes=x.ndim)
+    assert_close(srcad.hvp(f)(x, v), hv, what="hvp")
+    assert_close(srcad.jvp(srcad.grad(f))(x, v)[1], hv, what="jvp of grad")
+    assert_close(srcad.jacfwd(srcad.grad(f))(x), expected, what="jacfwd of grad")
