@@ -228,3 +228,37 @@ def test_the_hessian_of_a_gradient_with_a_tape_is_returned(f, x):
     assert_close(srcad.hvp(f)(x, v), hv, what="hvp")
     assert_close(srcad.jvp(srcad.grad(f))(x, v)[1], hv, what="jvp of grad")
     assert_close(srcad.jacfwd(srcad.grad(f))(x), expected, what="jacfwd of grad")
+
+
+# ------------------------------------------------ 7. arrays made from a scalar argument
+def sum_of_ones_times(x):
+    return np.sum(np.ones(4) * x)
+
+
+def sum_times_arange(x):
+    return np.sum(x * np.arange(4.0))
+
+
+def sum_of_linspace(x):
+    return np.sum(np.linspace(0, x, 5))
+
+
+def sum_of_sines_of_ones_times(x):
+    return np.sum(np.sin(np.ones(4) * x))
+
+
+def int_of_a_product_of_an_array(x):
+    return int(np.prod(np.tanh(np.ones(3) * x))) + x * x
+
+
+@pytest.mark.parametrize("f, expected", [
+    (sum_of_ones_times, 4.0),
+    (sum_times_arange, 6.0),
+    (sum_of_linspace, 2.5),
+    (sum_of_sines_of_ones_times, 4.0 * math.cos(0.7)),
+    (int_of_a_product_of_an_array, 1.4),
+])
+def test_an_array_made_from_a_scalar_argument_is_differentiated(f, expected):
+    assert math.isclose(srcad.grad(f)(0.7), expected, rel_tol=1e-12)
+    check(f, (0.7,))
+    assert_close(srcad.hessian(f)(0.7), gradient(srcad.grad(f), (0.7,)), what="second derivative")

@@ -652,7 +652,7 @@ def _index(index):
 
 def scalarize(tree, env, source_map):
     """Rewrite array expressions of ``tree`` (in place) into loops; returns the tree."""
-    if not any(isinstance(t, ArrayType) for t in env.values()):
+    if not _has_arrays(tree, env):
         return tree
     scalarizer = _Scalarizer(tree, env, source_map)
     body = scalarizer.block(tree.body, top=True)
@@ -664,3 +664,10 @@ def scalarize(tree, env, source_map):
         body.insert(position + 1, alloc)
     tree.body = body
     return tree
+
+
+def _has_arrays(tree, env):
+    """Whether ``tree`` has an array: a variable, or a call that makes one (``np.ones(4)`` in
+    ``np.sum(np.ones(4) * x)``, where every variable is a scalar); any array expression has one of them."""
+    return any(isinstance(t, ArrayType) for t in env.values()) or any(
+        isinstance(node, ast.Call) and isinstance(type_of(node, env), ArrayType) for node in ast.walk(tree))
