@@ -141,6 +141,23 @@ def test_an_int_made_float_stays_float(f, factor):
     check(f, (1.5, 3))
 
 
+
+def powers_of_a_float_arange(x):
+    return np.sum(x * np.arange(40.0) ** 13)
+
+
+def powers_of_a_float_arange_from_zero(x):
+    return np.sum(x * np.arange(0.0, 40.0) ** 13)
+
+
+@pytest.mark.parametrize("f", [powers_of_a_float_arange, powers_of_a_float_arange_from_zero])
+def test_the_elements_of_a_float_arange_are_floats(f):
+    # as int64, 39 ** 13 wraps
+    expected = float(np.sum(np.arange(40.0) ** 13))
+    assert math.isclose(srcad.grad(f)(1.5), expected, rel_tol=1e-12)
+    assert math.isclose(srcad.jvp(f)(1.5, 1.0)[1], expected, rel_tol=1e-12)
+    check(f, (1.5,))
+
 # ------------------------------------------------ 5. reductions in an element's index are lowered
 def swap_at_computed_index(a, w):
     w = w.copy()

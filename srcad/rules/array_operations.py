@@ -554,7 +554,12 @@ def _arange_shape(k, args):
 
 def _arange_element(k, args, index):
     start, _, step = [k.element(a, []) for a in _range_args(args)]
-    return simplify(ast.BinOp(start, ast.Add(), ast.BinOp(copy.deepcopy(index[0]), ast.Mult(), step)), k.type)
+    element = simplify(ast.BinOp(start, ast.Add(), ast.BinOp(copy.deepcopy(index[0]), ast.Mult(), step)), k.type)
+    if any(k.type(a) == "float" for a in args) and k.type(element) != "float":
+        # np.arange(4.0) holds floats although it counts from the int 0 in steps of 1:
+        # as an int, its element would wrap in int arithmetic (np.arange(40.0) ** 13)
+        element = ast.Call(_name("float"), [element], [])
+    return element
 
 
 array_operation([np.arange], "np.arange", _arange_type, _arange_shape, _arange_element)
