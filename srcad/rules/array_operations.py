@@ -391,7 +391,8 @@ def _diff_element(k, args, index):
     if order == 0:
         return k.element(args[0], index)
     lower = ast.Call(_name("np.diff"), [args[0], ast.Constant(order - 1)], [])
-    following = list(index[:-1]) + [simplify(ast.BinOp(copy.deepcopy(index[-1]), ast.Add(), ast.Constant(1)))]
+    following = list(index[:-1]) + [simplify(ast.BinOp(copy.deepcopy(index[-1]), ast.Add(), ast.Constant(1)),
+                                             k.type)]
     return ast.BinOp(k.element(lower, following), ast.Sub(), k.element(lower, index))
 
 
@@ -553,7 +554,12 @@ def _arange_shape(k, args):
 
 def _arange_element(k, args, index):
     start, _, step = [k.element(a, []) for a in _range_args(args)]
-    return simplify(ast.BinOp(start, ast.Add(), ast.BinOp(copy.deepcopy(index[0]), ast.Mult(), step)))
+    element = simplify(ast.BinOp(start, ast.Add(), ast.BinOp(copy.deepcopy(index[0]), ast.Mult(), step)), k.type)
+    if any(k.type(a) == "float" for a in args) and k.type(element) != "float":
+        # np.arange(4.0) holds floats although it counts from the int 0 in steps of 1:
+        # as an int, its element would wrap in int arithmetic (np.arange(40.0) ** 13)
+        element = ast.Call(_name("float"), [element], [])
+    return element
 
 
 array_operation([np.arange], "np.arange", _arange_type, _arange_shape, _arange_element)

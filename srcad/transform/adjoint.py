@@ -18,7 +18,8 @@ from ..analysis.types import is_element_write, target_name
 from ..errors import UnsupportedError
 from ..rules import local_partials
 from . import tape
-from .common import active_partials, add_to, assign, const, is_exit_test, located, name, times, zero_of
+from .common import (active_partials, add_to, assign, const, expression_types, is_exit_test, located, name,
+                     times, zero_of)
 
 
 class AdjointTransformer:
@@ -31,6 +32,7 @@ class AdjointTransformer:
         self.enclosing = []                       # indices of the for loops being transformed
         self.fixed = _fixed_names(program)
         self.sized = _sized_once(program)
+        self.types = expression_types(program)
 
     def bar(self, var):
         return self.p.deriv.bar(var)
@@ -101,7 +103,7 @@ class AdjointTransformer:
             index = self.p.plan.rematerialize(value.slice)
             element = ast.Subscript(name(self.bar(value.value.id)), index, ast.Store())
             return forward, [add_to(element, name(target_bar), stmt)] + self.clear(target, stmt) + pop
-        operands = local_partials(value, target)
+        operands = local_partials(value, target, self.types)
         reads_target = any(isinstance(o.expr, ast.Name) and o.expr.id == target for o in operands)
         if not reads_target:
             reverse = self.accumulate(operands, name(target_bar), stmt)
@@ -109,7 +111,7 @@ class AdjointTransformer:
         # ``x = f(x, ...)``: the partials need the old x, so restore it first and
         # keep the new value aside for rules that read their result.
         out, seed = self.p.scratch_out, self.p.scratch_seed
-        operands = local_partials(value, out)
+        operands = local_partials(value, out, self.types)
         reverse = []
         if any(isinstance(n, ast.Name) and n.id == out
                for o in operands if o.partial is not None for n in ast.walk(o.partial)):
@@ -121,10 +123,10 @@ class AdjointTransformer:
 
     def accumulate(self, operands, seed, where):
         out = []
-        for var, partial in active_partials(operands, self.active):
+        for var, partial in active_partials(operands, self.active, self.types):
             # a temporary read once gets its whole adjoint here: assign, don't accumulate
             write = assign if var in self.single_use else add_to
-            out.append(write(self.bar(var), times(self.p.plan.rematerialize(partial), seed), where))
+            out.append(write(self.bar(var), times(self.p.plan.rematerialize(partial), seed, self.types), where))
         return out
 
     def clear(self, var, where):

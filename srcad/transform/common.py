@@ -3,6 +3,7 @@
 import ast
 import copy
 
+from ..analysis import type_of
 from ..rules import simplify
 
 
@@ -49,8 +50,9 @@ def add_to(target, value, where):
     return stmt
 
 
-def times(a, b):
-    return simplify(ast.BinOp(copy.deepcopy(a), ast.Mult(), copy.deepcopy(b)))
+def times(a, b, types=None):
+    """``a * b``, simplified; ``types`` (an expression's type) keeps int and float apart (see ``simplify``)."""
+    return simplify(ast.BinOp(copy.deepcopy(a), ast.Mult(), copy.deepcopy(b)), types)
 
 
 def total(terms):
@@ -85,7 +87,7 @@ def zero_of(type_):
     return const(0.0)
 
 
-def active_partials(operands, active):
+def active_partials(operands, active, types=None):
     """(operand name, partial) for the active operands, an operand used twice (``x * x``) merged."""
     merged = {}
     for operand in operands:
@@ -93,7 +95,39 @@ def active_partials(operands, active):
             continue
         var = operand.expr.id
         if var in merged:
-            merged[var] = simplify(ast.BinOp(merged[var], ast.Add(), operand.partial))
+            merged[var] = simplify(ast.BinOp(merged[var], ast.Add(), operand.partial), types)
         else:
             merged[var] = operand.partial
     return list(merged.items())
+
+
+class _GeneratedVariables:
+    """The types of the variables of a program's generated code, as an ``env`` for ``type_of``.
+
+    Primal variables have the types the analysis gave them; a derivative
+    (``x_dot``, ``x_bar``, named while the transform runs) has its variable's
+    type, and the scratch names of an assignment that reads its target hold
+    floats (only float variables are active).
+    """
+
+    def __init__(self, program):
+        self.program = program
+        self.scratch = {program.scratch_out: "float", program.scratch_seed: "float"}
+
+    def get(self, var, default=None):
+        env = self.program.env
+        if var in env:
+            return env[var]
+        if var in self.scratch:
+            return self.scratch[var]
+        derived = {generated: primal for (primal, _), generated in self.program.deriv.memo.items()}
+        return env.get(derived[var], default) if var in derived else default
+
+    def __contains__(self, var):
+        return self.get(var) is not None
+
+
+def expression_types(program):
+    """``types(expr)``: the type of an expression of ``program``'s generated code (None when not known)."""
+    variables = _GeneratedVariables(program)
+    return lambda expr: type_of(expr, variables)

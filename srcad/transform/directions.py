@@ -454,7 +454,13 @@ def lower_vector_tapes(program, fn):
             kind = derivs[expr.id]
             return tape.zero_value(ArrayType("float64", (kind.ndim if isinstance(kind, ArrayType) else 0) + 1))
         if isinstance(expr, ast.Call):
-            return copy.deepcopy(expr)   # zeros with the direction axis (see Directions.result)
+            # zeros with the direction axis (see Directions.result): ``np.zeros(like.shape + (K,))`` reads a
+            # variable that the early return may come before (an adjoint ``x_bar`` whose tangent is zero, as
+            # in a Hessian of a function linear in x), so an empty array of the same ndim stands in for it
+            shape = expr.args[0]
+            like = shape.left.value.id if isinstance(shape, ast.BinOp) else None
+            ndim = 1 if like is None else program.env[like].ndim + 1
+            return tape.zero_value(ArrayType("float64", ndim))
         return None
 
     return lower_tapes(program, fn, zeros=zeros)

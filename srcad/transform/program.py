@@ -9,7 +9,7 @@ from ..analysis import ArrayType, TupleType, analyze_activity, infer_types, is_f
 from ..analysis.types import assignments, conflict_cause, describe, element_writes
 from ..errors import UnsupportedError
 from ..frontend import normalize
-from ..rules import lookup_call
+from ..rules import lookup_array_operation, lookup_call
 from ..frontend.names import NameSource, user_names
 from . import tape
 from .adjoint import AdjointTransformer
@@ -192,6 +192,25 @@ def _scalarize(b):
     b.tree = scalarize(b.tree, b.env, b.source_map)
     b.infer()
     _check_types(b.source_map, b.tree, b.env)
+    _check_lowered(b)
+
+
+def _check_lowered(b):
+    """No whole-array operation may be left after scalarize: the transformers see only its scalar
+    result and would give it no derivative, a silent zero."""
+    for stmt in ast.walk(b.tree):
+        if not isinstance(stmt, ast.stmt) or isinstance(stmt, ast.FunctionDef):
+            continue
+        for part in ast.iter_child_nodes(stmt):
+            if isinstance(part, ast.stmt):
+                continue
+            for node in ast.walk(part):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                        and lookup_array_operation(node.func.id) is not None:
+                    raise UnsupportedError(
+                        f"srcad could not rewrite '{ast.unparse(node)}' as loops over elements here; "
+                        "compute it into a variable of its own on the line before", construct=node.func.id,
+                        **b.source_map.where(stmt))
 
 
 # calls in generated code that are not primitives: tape markers, loops, checks

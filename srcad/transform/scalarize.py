@@ -108,7 +108,9 @@ class _Scalarizer:
                 return self.view_assignment(view, stmt.value, stmt, top)
             before, value = self.scalar(stmt.value, stmt)
             stmt.value = value
-            return before + [stmt]
+            # the element's index may compute reductions too; Python evaluates it after the value
+            at_index, stmt.targets[0].slice = self.scalar(stmt.targets[0].slice, stmt)
+            return before + at_index + [stmt]
         if isinstance(stmt, ast.If):
             before, stmt.test = self.scalar(stmt.test, stmt)
             stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
@@ -122,6 +124,9 @@ class _Scalarizer:
                 stmt.body = self.block(stmt.body)
                 return [stmt]
             return self.while_loop(stmt)
+        if isinstance(stmt, ast.Assert):
+            before, stmt.test = self.scalar(stmt.test, stmt)
+            return before + [stmt]
         return [stmt]
 
     def while_loop(self, stmt):
@@ -816,7 +821,7 @@ def _index(index):
 
 def scalarize(tree, env, source_map):
     """Rewrite array expressions of ``tree`` (in place) into loops; returns the tree."""
-    if not any(isinstance(t, ArrayType) for t in env.values()):
+    if not _has_arrays(tree, env):
         return tree
     scalarizer = _Scalarizer(tree, env, source_map)
     body = scalarizer.block(tree.body, top=True)
@@ -828,3 +833,10 @@ def scalarize(tree, env, source_map):
         body.insert(position + 1, alloc)
     tree.body = body
     return tree
+
+
+def _has_arrays(tree, env):
+    """Whether ``tree`` has an array: a variable, or a call that makes one (``np.ones(4)`` in
+    ``np.sum(np.ones(4) * x)``, where every variable is a scalar); any array expression has one of them."""
+    return any(isinstance(t, ArrayType) for t in env.values()) or any(
+        isinstance(node, ast.Call) and isinstance(type_of(node, env), ArrayType) for node in ast.walk(tree))

@@ -7,13 +7,14 @@ from ..analysis import ArrayType
 from ..analysis.types import is_element_write, target_name
 from ..rules import local_partials
 from . import tape
-from .common import active_partials, assign, const, located, name, times, total
+from .common import active_partials, assign, const, expression_types, located, name, times, total
 
 
 class TangentTransformer:
     def __init__(self, program):
         self.p = program
         self.active = program.activity.active
+        self.types = expression_types(program)
 
     def dot(self, var):
         return self.p.deriv.dot(var)
@@ -63,12 +64,13 @@ class TangentTransformer:
         if isinstance(value, ast.Subscript):
             element = ast.Subscript(name(self.dot(value.value.id)), copy.deepcopy(value.slice), ast.Load())
             return [stmt, assign(self.dot(target), element, stmt)]
-        operands = local_partials(value, target)
+        operands = local_partials(value, target, self.types)
         reads_target = any(isinstance(o.expr, ast.Name) and o.expr.id == target for o in operands)
         out_name = self.p.scratch_out if reads_target else target
         if reads_target:
-            operands = local_partials(value, out_name)
-        terms = [times(partial, name(self.dot(var))) for var, partial in active_partials(operands, self.active)]
+            operands = local_partials(value, out_name, self.types)
+        terms = [times(partial, name(self.dot(var)), self.types)
+                 for var, partial in active_partials(operands, self.active, self.types)]
         tangent = assign(self.dot(target), total(terms), stmt)
         if not reads_target:
             return [stmt, tangent]
