@@ -857,7 +857,7 @@ class Transformation:
                 ) from error
             raise
         if self.options["check"]:
-            from .verify import verify_call
+            from .checking.calls import verify_call
 
             verify_call(self, args, result)
         return result

@@ -9,12 +9,12 @@ The target lowers the markers to buffer code as the last pass.
 """
 
 import ast
-import copy
 
 import numpy as np
 
 from ..backend import allocation
-from ..backend.tapes import FORWARD_END, POP, PUSH, TAPE_NAMES, has_tape_operations, is_forward_end, marker
+# the target's vocabulary of tape operations, read by the transforms through this module
+from ..backend.tapes import FORWARD_END, POP, PUSH, TAPE_NAMES, has_tape_operations, is_forward_end, marker  # noqa: F401
 from ..rules.registry import register
 from .common import located
 
