@@ -12,7 +12,7 @@ import numpy as np
 
 from ._version import __version__
 from .backend import load_module, render_function, render_module
-from . import forward_gradient
+from .drivers import forward_gradient, higher
 from .errors import ShapeError, SrcadError, UnsupportedError
 from .chain import NotAChainCall, chain_for, provide_sweeps
 from .frontend import read_function
@@ -22,9 +22,8 @@ from .frontend.names import NameSource, user_names
 from .backend.tapes import TAPE_NAMES
 from .backend.target import TARGETS, TapePool
 from .transform import adjoint_function, build_program, lower_tapes, tangent_function
-from .transform import higher
 from .transform.directions import vector_tangent
-from .transform.jacobians import BLOCK, jacobian_functions
+from .drivers.jacobians import BLOCK, jacobian_functions
 from .transform.program import dump
 from .transform.tape import has_tape_operations
 
@@ -668,7 +667,7 @@ class Specialization:
 
     def __init__(self, source, module, names, program, arg_types, taped, core=None):
         self.source = source
-        self.taped = taped   # does the main function take tapes (see transform/tape.py)?
+        self.taped = taped   # does the main function take tapes (see backend/tapes.py)?
         self.core = core     # the core form of the main function (what an outer transform reads)
         self.module = module
         self.functions = {key: getattr(module, value) for key, value in names.items()}

@@ -21,7 +21,8 @@ from ..rules import local_partials
 from ..analysis import loops
 from . import tape
 from .loops import StoreAll, for_loop_parts, while_loop_parts
-from .common import (active_partials, add_to, assign, const, expression_types, is_exit_test, located, name,
+from ..frontend.anno import is_exit_test
+from .common import (active_partials, add_to, assign, const, expression_types, located, name,
                      times, zero_of)
 
 

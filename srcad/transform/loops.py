@@ -23,7 +23,8 @@ import copy
 from dataclasses import dataclass, field
 
 from . import tape
-from .common import add_to, assign, const, is_exit_test, located, name, times
+from ..frontend.anno import is_exit_test
+from .common import add_to, assign, const, located, name, times
 
 
 @dataclass

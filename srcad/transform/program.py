@@ -16,10 +16,8 @@ from . import tape
 from .adjoint import AdjointTransformer
 from .common import DerivativeNames
 from .definite import initialize_maybe_unassigned, type_lookup
-from .flatten import flatten
-from .scalarize import scalarize
 from .tangent import TangentTransformer
-from .views import resolve_views
+from ..lower import flatten, resolve_views, scalarize
 
 # Names the generated code uses for itself; user code never gets them.
 _RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_seed", "range_len", "digamma", "math", "np",

@@ -18,7 +18,7 @@ import ast
 import copy
 from ..analysis import ArrayType
 from ..frontend.names import NameSource
-from .directions import DIRECTION_LOOP
+from ..transform.directions import DIRECTION_LOOP
 
 BLOCK = 64              # directions carried by one sweep
 NOMINAL_TRIPS = 16      # the trip count the cost model assumes for a loop it cannot size
@@ -358,8 +358,8 @@ def jacobian_functions(program, mode, target, driver_name=None):
 
     ``driver_name`` names the driver of ``mode`` (by default ``<function>_jacfwd`` and so on)."""
     from ..errors import UnsupportedError
-    from .directions import lower_vector_tapes, vector_adjoint, vector_tangent
-    from .program import adjoint_function, lower_tapes, tangent_function
+    from ..transform.directions import lower_vector_tapes, vector_adjoint, vector_tangent
+    from ..transform.program import adjoint_function, lower_tapes, tangent_function
 
     if program.tuple_result:
         raise UnsupportedError("a Jacobian needs a function returning one scalar or one array, not a tuple: "

@@ -18,8 +18,8 @@ import copy
 
 from ..errors import UnsupportedError
 from ..frontend.names import NameSource, user_names
-from . import tape
-from .common import assign, name
+from ..transform import tape
+from ..transform.common import assign, name
 
 
 def _where(program):

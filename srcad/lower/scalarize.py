@@ -28,7 +28,7 @@ from ..analysis.types import describe, is_element_write
 from ..errors import UnsupportedError
 from ..frontend.names import NameSource, user_names
 from ..rules import CONSTRUCTORS, lookup_array_operation, lookup_call, simplify
-from .common import is_exit_test
+from ..frontend.anno import is_exit_test
 
 
 def _name(id_, store=False):
