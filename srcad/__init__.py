@@ -12,7 +12,7 @@ from ._version import __version__
 from .errors import DerivativeMismatchError, ShapeError, SrcadError, UnsupportedError
 from .api import (grad, value_and_grad, jvp, vjp, hessian, hvp, jacobian, jacfwd, jacrev, explain, forward_grad,
                   source)
-from .check import check_grad, CheckResult
+from .checking import check_grad, CheckResult
 from .chain import chain_jacobian
 from .rules.custom import rule, register_rule
 

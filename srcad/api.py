@@ -12,26 +12,22 @@ import numpy as np
 
 from ._version import __version__
 from .backend import load_module, render_function, render_module
-from . import forward_gradient
+from .drivers import forward_gradient, higher
 from .errors import ShapeError, SrcadError, UnsupportedError
-from .chain import NotAChainCall, chain_for
+from .chain import NotAChainCall, chain_for, provide_sweeps
 from .frontend import read_function
 from .rules.custom import module_lines as _custom_rule_lines
 from .analysis import ArrayType, TupleType
 from .frontend.names import NameSource, user_names
-from .transform import adjoint_function, build_program, entry_function, lower_tapes, tangent_function
-from .transform import higher
+from .backend.tapes import TAPE_NAMES
+from .backend.target import TARGETS, TapePool
+from .transform import adjoint_function, build_program, lower_tapes, tangent_function
 from .transform.directions import vector_tangent
-from .transform.jacobians import BLOCK, jacobian_functions
+from .drivers.jacobians import BLOCK, jacobian_functions
 from .transform.program import dump
 from .transform.tape import has_tape_operations
 
 _OPTIONS = {"target": "cpu", "checkpoint": None, "cache": True, "check": None}
-_IMPORTS = [
-    "import math",
-    "import numpy as np",
-    "from numba import njit",
-]
 
 
 # ---------------------------------------------------------------- types
@@ -231,14 +227,14 @@ class Kind:
     def generate(self, t, program, types):
         """The generated functions: a :class:`Generated` built from ``program``."""
         if self.mode == "forward":
-            return _tangent_functions(program)
+            return _tangent_functions(program, t.target)
         if has_tape_operations(program.tree):
             # reverse over an adjoint that records: forward sweeps when every wrt is a scalar
             if self.by_forward_when_scalar and all(types[i] == "float" for i in t.wrt):
-                return _forward_gradient_functions(program)
+                return _forward_gradient_functions(program, t.target)
             higher.refuse_reverse_over_tape(program, self.name)
         core = adjoint_function(program, with_value=self.with_value(t))
-        return _finish(program, core, f"{program.info.name}_vjp")
+        return _finish(program, core, f"{program.info.name}_vjp", t.target)
 
     def python_entry(self, t):
         return self.entry or "main"
@@ -246,7 +242,7 @@ class Kind:
     def call(self, t, spec, function, params, extra):
         """Run ``function`` (the Python entry) on checked arguments and present its result."""
         args = (*params, *self.call_args(t, spec, params, extra))
-        value, derivative = t.run_taped(function, args) if spec.taped else function(*args)
+        value, derivative = t.target.run_taped(function, args, t.tapes) if spec.taped else function(*args)
         return self.present(t, value, derivative)
 
     def numba_call(self, t, spec, passed, extra):
@@ -419,7 +415,7 @@ class _Jacobian(Kind):
                 "values on a tape is not supported (reverse over reverse); use srcad.jacfwd, srcad.hessian(f) "
                 "or srcad.jvp(srcad.grad(f)) for second derivatives", construct="jacobian of a derivative",
                 **program.source_map.where(program.tree.body[-1]))
-        build = jacobian_functions(program, mode)
+        build = jacobian_functions(program, mode, t.target)
         t.jacobian_builds[id(program)] = build
         return Generated(build.functions, build.names["jacobian"], build.names["jacobian"], False, None,
                          build.names)
@@ -479,7 +475,8 @@ class _Hvp(_Jvp):
 
     def generate(self, t, program, types):
         gradient = _gradient_program(t, program, types)
-        return _finish(gradient, tangent_function(gradient, f"{t.info.name}_hvp"), f"{t.info.name}_hvp_entry")
+        return _finish(gradient, tangent_function(gradient, f"{t.info.name}_hvp"), f"{t.info.name}_hvp_entry",
+                       t.target)
 
     def present(self, t, value, derivative):
         return derivative
@@ -508,13 +505,16 @@ class _Hessian(Kind):
     def generate(self, t, program, types):
         gradient = _gradient_program(t, program, types)
         if isinstance(types[t.wrt[0]], ArrayType):
-            build = jacobian_functions(gradient, "forward", f"{t.info.name}_hessian")
+            build = jacobian_functions(gradient, "forward", t.target, f"{t.info.name}_hessian")
             driver = build.names["jacobian"]
             return Generated(build.functions, driver, driver, False, None, {"by_blocks": driver})
-        tangent = _finish(gradient, tangent_function(gradient, f"{t.info.name}_hvp"), f"{t.info.name}_hvp_entry")
+        tangent = _finish(gradient, tangent_function(gradient, f"{t.info.name}_hvp"), f"{t.info.name}_hvp_entry",
+                          t.target)
         params = [a.arg for a in gradient.tree.args.args]
-        driver = higher.hessian_driver(f"{t.info.name}_hessian", tangent.main, params, tangent.taped)
-        return Generated(tangent.functions[:1] + [driver], driver.name, driver.name, False, None)
+        grown = tangent.names.get("grown")
+        driver = higher.hessian_driver(f"{t.info.name}_hessian", tangent.main, params, grown, t.target)
+        kept = [fn for fn in tangent.functions if fn.name != tangent.entry or not tangent.taped]
+        return Generated(kept + [driver], driver.name, driver.name, False, None)
 
     def call(self, t, spec, function, params, extra):
         if "by_blocks" in spec.functions:
@@ -552,7 +552,7 @@ class _ForwardGrad(Kind):
                                        "records a tape is not supported yet; use k=1",
                                        construct="k", **program.source_map.where(program.tree.body[-1]))
             tangent = vector_tangent(program, tangent, f"{t.info.name}_jvp_block")
-        return _finish(program, tangent, f"{t.info.name}_jvp_entry")
+        return _finish(program, tangent, f"{t.info.name}_jvp_entry", t.target)
 
     def generated(self, t, program, types, names, decorator):
         name = f"{t.info.name}_forward_grad"
@@ -595,23 +595,28 @@ class Generated:
     names: dict = dataclasses.field(default_factory=dict)   # other functions a kind calls, by role
 
 
-def _finish(program, core, entry_name):
-    """Lower ``core``'s tapes; with tapes, add an entry that brings its own."""
+def _finish(program, core, entry_name, target):
+    """Lower ``core``'s tapes for ``target``; with tapes, add the target's helper that grows them and an
+    entry that brings its own."""
     saved = copy.deepcopy(core)
-    main, taped = lower_tapes(program, core)
+    main, taped = lower_tapes(program, core, target)
     functions = [main]
+    names = {}
     if taped:
-        functions.append(entry_function(main, entry_name))
-    return Generated(functions, main.name, functions[-1].name, taped, saved)
+        params = [a.arg for a in main.args.args if a.arg not in TAPE_NAMES]
+        grown = target.grown_function(main.name, params, f"{main.name}_grown")
+        functions += [grown, target.entry_function(grown.name, params, entry_name)]
+        names["grown"] = grown.name
+    return Generated(functions, main.name, functions[-1].name, taped, saved, names)
 
 
-def _tangent_functions(program):
-    return _finish(program, tangent_function(program), f"{program.info.name}_jvp_entry")
+def _tangent_functions(program, target):
+    return _finish(program, tangent_function(program), f"{program.info.name}_jvp_entry", target)
 
 
-def _forward_gradient_functions(program):
+def _forward_gradient_functions(program, target):
     """A gradient w.r.t. scalars from one tangent sweep per wrt argument (used over adjoints that record)."""
-    tangent = _tangent_functions(program)
+    tangent = _tangent_functions(program, target)
     params = [a.arg for a in program.tree.args.args]
     driver = higher.forward_gradient_driver(f"{program.info.name}_grad", tangent.entry, params,
                                             program.wrt_names, program.single_wrt)
@@ -662,7 +667,7 @@ class Specialization:
 
     def __init__(self, source, module, names, program, arg_types, taped, core=None):
         self.source = source
-        self.taped = taped   # does the main function take tapes (see transform/tape.py)?
+        self.taped = taped   # does the main function take tapes (see backend/tapes.py)?
         self.core = core     # the core form of the main function (what an outer transform reads)
         self.module = module
         self.functions = {key: getattr(module, value) for key, value in names.items()}
@@ -721,7 +726,8 @@ class Transformation:
         self.jacobian_builds = {}   # the Jacobian drivers and sweep costs, by program
         self.last_call = None       # mode="auto": the specialization and arguments of the last call
         self.last = None
-        self._tapes = []
+        self.tapes = TapePool()
+        self.target = TARGETS[self.options["target"]]
         self._by_python_type = {}
         self.form.setup(self, **own)
 
@@ -758,7 +764,7 @@ class Transformation:
         functions = generated.functions
         names = {**generated.names, "main": generated.main, "entry": generated.entry}
         taped = generated.taped
-        decorator = f"@njit(cache={bool(self.options['cache'])}, error_model=\"numpy\")"
+        decorator = self.target.decorator(self.options["cache"])
         texts = [render_function(fn, program.source_map.line_text, decorator) for fn in functions]
         for key, name, text in self.form.generated(self, program, types, names, decorator):
             names[key] = name
@@ -772,7 +778,7 @@ class Transformation:
             "Regenerated whenever the function or srcad changes; edits are not kept.",
         ]
         custom_header, custom_imports = _custom_rule_lines(functions)
-        source = render_module(header + custom_header, _imports(functions) + custom_imports, texts,
+        source = render_module(header + custom_header, self.target.module_imports(functions) + custom_imports, texts,
                                program.constants)
         return Specialization(source, load_module(source), names, program, types, taped, generated.core)
 
@@ -826,21 +832,6 @@ class Transformation:
                 params[i] = float(params[i])
         return params, args[n:], types
 
-    def run_taped(self, function, args):
-        """``function(*args, ftape, itape)`` run with tapes kept between calls; its (value, derivative)."""
-        ftape, itape = self._tapes.pop() if self._tapes else (np.empty(1024), np.empty(256, np.int64))
-        while True:
-            value, derivative, fneeded, ineeded = function(*args, ftape, itape)
-            if fneeded <= ftape.shape[0] and ineeded <= itape.shape[0]:
-                break
-            # the tapes were too small: run again with tapes of the size this run reached
-            if fneeded > ftape.shape[0]:
-                ftape = np.empty(max(fneeded, 2 * ftape.shape[0]))
-            if ineeded > itape.shape[0]:
-                itape = np.empty(max(ineeded, 2 * itape.shape[0]), np.int64)
-        self._tapes.append((ftape, itape))
-        return value, derivative
-
     def _resolve(self, args):
         """(specialization, compiled function, whether wrt arguments need float()) for these arguments,
         memoized by type."""
@@ -865,7 +856,7 @@ class Transformation:
                 ) from error
             raise
         if self.options["check"]:
-            from .verify import verify_call
+            from .checking.calls import verify_call
 
             verify_call(self, args, result)
         return result
@@ -897,13 +888,6 @@ class Transformation:
         body = "".join(f"    {line}\n" for line in lines)
         exec(f"def impl({', '.join(params + extra)}):\n{body}", namespace)
         return namespace["impl"]
-
-
-def _imports(functions):
-    """The generated module's imports: the runtime names its functions use."""
-    used = {node.id for fn in functions for node in ast.walk(fn) if isinstance(node, ast.Name)}
-    runtime = sorted({"digamma", "range_len"} | ({"ShapeError", "trigamma", "tetragamma"} & used))
-    return _IMPORTS + [f"from srcad.backend.runtime import {', '.join(runtime)}"]
 
 
 def _label(info):
@@ -1180,6 +1164,7 @@ def explain(f, *args):
 
 
 forward_grad = _decorator("forward_grad")
+provide_sweeps(jvp, vjp)   # chains of the user's functions are made of these sweeps
 forward_grad.__name__ = "forward_grad"
 forward_grad.__doc__ = """Forward gradient: an unbiased estimate of the gradient from one tangent sweep.
 
@@ -1218,8 +1203,10 @@ def source(f, mode="reverse", wrt=0, args=None):
 
     ``mode`` is ``"reverse"`` (adjoint) or ``"forward"`` (tangent).  Argument
     types are taken from the example ``args``; without them every argument is
-    taken to be a float.  For a callable returned by :func:`grad` and friends,
-    the source of its most recent specialization is returned.
+    taken to be a float.  For a callable returned by :func:`grad` and friends
+    the source is that derivative's own (a Hessian's for ``hessian(f)``, and so
+    on; ``mode`` does not apply): for the types of ``args`` where given, else
+    of its most recent specialization.
 
     >>> def f(x):
     ...     return x * x
@@ -1231,6 +1218,12 @@ def source(f, mode="reverse", wrt=0, args=None):
         if transformation.last is None:
             transformation.specialize(("float",) * len(transformation.info.params))
         return transformation.last.source
+    if transformation is not None:
+        info = transformation.info
+        types = tuple(_type_of_value(v, i, p, info) for i, (v, p) in enumerate(zip(tuple(args), info.params)))
+        if len(types) != len(info.params):
+            raise TypeError(f"source() needs an example of each of {info.name}()'s {len(info.params)} arguments")
+        return transformation.specialize(types).source
     if mode not in ("reverse", "forward"):
         raise SrcadError(f"mode must be 'reverse' or 'forward', got {mode!r}")
     primal = transformation.primal if transformation is not None else f

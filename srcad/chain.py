@@ -103,14 +103,22 @@ def _compiled_primal(func):
     return _PRIMALS[func]
 
 
+# the makers of sweeps, handed in by the API (this module does not import it): "jvp" and "vjp"
+_MAKERS = {}
+
+
+def provide_sweeps(jvp, vjp):
+    """Give chains the makers of their sweeps: ``jvp(func, wrt=..., **options)`` and the same for ``vjp``."""
+    _MAKERS.update(jvp=jvp, vjp=vjp)
+
+
 def _sweeps(func, position, options):
     """``srcad.jvp`` and ``srcad.vjp`` of ``func`` for argument ``position``, made once per process
     (a layer used twice, or by two chains, is compiled once)."""
-    from .api import jvp, vjp
-
     key = (func, position, tuple(sorted(options.items())))
     found = _SWEEPS.get(key)
     if found is None:
+        jvp, vjp = _MAKERS["jvp"], _MAKERS["vjp"]
         found = _SWEEPS[key] = (jvp(func, wrt=position, **options), vjp(func, wrt=position, **options))
     return found
 

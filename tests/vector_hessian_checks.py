@@ -16,7 +16,7 @@ import examples_mgh as mgh
 import examples_vector_hessian as ex
 import fd
 import srcad
-from srcad.transform.jacobians import BLOCK
+from srcad.drivers.jacobians import BLOCK
 
 CASES = [
     (ex.newton_roots, np.array([2.0, 3.0, 5.0, 0.7])),

@@ -8,6 +8,8 @@ the views pass, which knows the types, turns a marked assignment to an array
 into a write of all its elements.
 """
 
+import ast
+
 _IN_PLACE = "srcad_in_place"
 
 
@@ -20,3 +22,8 @@ def mark_in_place(stmt):
 def is_in_place(stmt):
     """Is ``stmt`` the lowering of an augmented assignment ``name op= value``?"""
     return getattr(stmt, _IN_PLACE, False)
+
+
+def is_exit_test(stmt):
+    """Is ``stmt`` the test by which the frontend leaves a loop (``if <flag>: break``, marked ``srcad_exit``)?"""
+    return isinstance(stmt, ast.If) and getattr(stmt, "srcad_exit", False)

@@ -1,7 +1,7 @@
 """Whole-array operations, one table entry each: type rule, shape rule, element lowering.
 
 Array operations never reach the transformers: the scalarizing pass
-(``transform/scalarize.py``) rewrites every array expression into loops over
+(``lower/scalarize.py``) rewrites every array expression into loops over
 elements first.  For an operation it asks its entry three questions:
 
 ``type(t, parts, args)``

@@ -1,5 +1,5 @@
 """Transformations of core-form functions into tangent and adjoint functions."""
 
-from .program import Program, adjoint_function, build_program, entry_function, lower_tapes, tangent_function
+from .program import Program, adjoint_function, build_program, lower_tapes, tangent_function
 
-__all__ = ["Program", "adjoint_function", "build_program", "entry_function", "lower_tapes", "tangent_function"]
+__all__ = ["Program", "adjoint_function", "build_program", "lower_tapes", "tangent_function"]

@@ -13,12 +13,16 @@ import ast
 import copy
 import os
 
+from ..backend import allocation
 from ..analysis import ArrayType, is_float
 from ..analysis.types import is_element_write, target_name
 from ..errors import UnsupportedError
 from ..rules import local_partials
+from ..analysis import loops
 from . import tape
-from .common import (active_partials, add_to, assign, const, expression_types, is_exit_test, located, name,
+from .loops import StoreAll, for_loop_parts, while_loop_parts
+from ..frontend.anno import is_exit_test
+from .common import (active_partials, add_to, assign, const, expression_types, located, name,
                      times, zero_of)
 
 
@@ -30,8 +34,9 @@ class AdjointTransformer:
         self.loop_ids = 0
         self.single_use = _single_use_temps(program)
         self.enclosing = []                       # indices of the for loops being transformed
-        self.fixed = _fixed_names(program)
-        self.sized = _sized_once(program)
+        self.fixed = loops.fixed_names(program.tree, program.plan.recorded)
+        self.sized = loops.sized_once(program.tree)
+        self.strategy = StoreAll()
         self.types = expression_types(program)
 
     def bar(self, var):
@@ -154,100 +159,29 @@ class AdjointTransformer:
 
     def stable(self, expr):
         """Does ``expr`` have the same value in the reverse sweep as at this point of the forward one?"""
-        sizes = {id(n.value) for n in ast.walk(expr) if isinstance(n, ast.Attribute) and n.attr == "shape"}
-        sizes |= {id(n.args[0]) for n in ast.walk(expr) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                  and n.func.id == "len" and n.args}
-        functions = {id(n.func) for n in ast.walk(expr) if isinstance(n, ast.Call)}
-        # an array's size is fixed even where its elements change
-        return all(n.id in self.fixed or n.id in self.enclosing or id(n) in sizes and n.id in self.sized
-                   for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in functions)
+        return loops.stable(expr, self.fixed, self.sized, self.enclosing)
 
     def for_loop(self, stmt):
         index = stmt.target.id
         self.enclosing.append(index)
         body_f, body_r = self.block(stmt.body)
         self.enclosing.pop()
-        forward = copy.copy(stmt)
-        forward.body = body_f
+        record = copy.copy(stmt)
+        record.body = body_f
         if not body_r and index not in self.recorded:
-            return [forward], []
-        lid = self.new_loop_id()
-        fresh = self.p.names.exact
-        args = stmt.iter.args
-        start, stop, step = (const(0), args[0], const(1)) if len(args) == 1 else \
-            (args[0], args[1], const(1)) if len(args) == 2 else tuple(args)
-        before, after_pushes, pops = [], [], []
-        if index in self.recorded:
-            before.append(tape.push(name(index), "i", stmt))
-        if all(self.stable(e) for e in (start, stop, step)) and not any(is_exit_test(s) for s in stmt.body):
-            # the bounds can be evaluated again in the reverse sweep: nothing to record
-            trips = fresh(f"_trips{lid}")
-            reverse = [assign(trips, ast.Call(name("range_len"), [start, stop, step], []), stmt)]
-            reverse.append(self.reverse_loop(index, start, step, trips, body_r, lid, stmt))
-            if index in self.recorded:
-                reverse.append(tape.pop(index, "i", stmt))
-            return before + [forward], reverse
-
-        def pin(expr, stem):
-            if isinstance(expr, ast.Constant):
-                return expr, None
-            var = fresh(f"{stem}{lid}")
-            before.append(assign(var, copy.deepcopy(expr), stmt))
-            return name(var), var
-
-        start, start_var = pin(start, "_start")
-        if not isinstance(stop, ast.Name):
-            stop, _ = pin(stop, "_stop")
-        step, step_var = pin(step, "_step")
-        trips = fresh(f"_trips{lid}")
-        forward.iter = _range_call(start, stop, step)
-        done = trips
-        if any(is_exit_test(s) for s in stmt.body):
-            # the loop may be left early: count the iterations that ran
-            done = fresh(f"_count{lid}")
-            before.append(assign(done, const(0), stmt))
-            body_f.insert(0, add_to(done, const(1), stmt))
-        else:
-            before.append(assign(trips, ast.Call(name("range_len"), [start, stop, step], []), stmt))
-        for var in (start_var, step_var):
-            if var is not None:
-                after_pushes.append(tape.push(name(var), "i", stmt))
-                pops.insert(0, tape.pop(var, "i", stmt))
-        after_pushes.append(tape.push(name(done), "i", stmt))
-        pops.insert(0, tape.pop(trips, "i", stmt))
-        reverse = pops + [self.reverse_loop(index, start, step, trips, body_r, lid, stmt)]
-        if index in self.recorded:
-            reverse.append(tape.pop(index, "i", stmt))
-        return before + [forward] + after_pushes, reverse
-
-    def reverse_loop(self, index, start, step, trips, body_r, lid, stmt):
-        """The loop that runs the same indices backwards, ``trips`` times."""
-        last = _plus(copy.deepcopy(start), _times(ast.BinOp(name(trips), ast.Sub(), const(1)), step))
-        if isinstance(start, ast.Constant) and isinstance(step, ast.Constant):
-            header = _range_call(last, _minus(start, step), _negate(step))
-            loop = ast.For(name(index, True), header, body_r or [ast.Pass()], [], None)
-        else:
-            k = self.p.names.exact(f"_k{lid}")
-            header = ast.Call(name("range"), [ast.BinOp(name(trips), ast.Sub(), const(1)), const(-1), const(-1)], [])
-            position = assign(index, _plus(copy.deepcopy(start), _times(name(k), step)), stmt)
-            loop = ast.For(name(k, True), header, [position] + body_r, [], None)
-        return located(loop, stmt)
+            return [record], []
+        parts = for_loop_parts(stmt, record, body_r, self.new_loop_id(), self.p.names.exact, self.stable,
+                               index in self.recorded)
+        return self.strategy.assemble(parts, self.p.names.exact)
 
     def while_loop(self, stmt):
         body_f, body_r = self.block(stmt.body)
-        forward = copy.copy(stmt)
+        record = copy.copy(stmt)
+        record.body = body_f
         if not body_r:
-            forward.body = body_f
-            return [forward], []
-        lid = self.new_loop_id()
-        count = self.p.names.exact(f"_trips{lid}")
-        counter = add_to(count, const(1), stmt)
-        forward.body = [counter] + body_f
-        before = [assign(count, const(0), stmt)]
-        after = [tape.push(name(count), "i", stmt)]
-        loop_var = self.p.names.exact("_")
-        reverse_loop = located(ast.For(name(loop_var, True), ast.Call(name("range"), [name(count)], []), body_r, [], None), stmt)
-        return before + [forward] + after, [tape.pop(count, "i", stmt), reverse_loop]
+            return [record], []
+        parts = while_loop_parts(stmt, record, body_r, self.new_loop_id(), self.p.names.exact)
+        return self.strategy.assemble(parts, self.p.names.exact)
 
     # the whole function
     def seed_of(self, position):
@@ -300,7 +234,7 @@ class AdjointTransformer:
         assigned = {r for r in p.differentiated if not isinstance(p.env.get(r), ArrayType) or r in self.active}
         for var in sorted((self.active | set(p.wrt_names)) - assigned - self.single_use):
             if isinstance(p.env.get(var), ArrayType):
-                zero = ast.Call(name("np.zeros_like"), [name(var)], [])
+                zero = allocation.array("np.zeros_like", [name(var)])
             else:
                 zero = const(0.0)
             middle.append(assign(self.bar(var), zero, last))
@@ -312,7 +246,7 @@ class AdjointTransformer:
             if result in seeded:    # a result returned twice gets both cotangents
                 middle.append(add_to(self.bar(result), seed, last))
             elif isinstance(p.env.get(result), ArrayType):
-                middle.append(assign(self.bar(result), ast.Call(name("np.copy"), [seed], []), last))
+                middle.append(assign(self.bar(result), allocation.array("np.copy", [seed]), last))
             else:
                 middle.append(assign(self.bar(result), seed, last))
             seeded.add(result)
@@ -333,35 +267,6 @@ class AdjointTransformer:
             value_type = p.env.get(p.results[0])
         fn.srcad_types = {value_name: value_type}   # what the analyses cannot type: the value tuple
         return fn
-
-
-def _range_call(start, stop, step):
-    args = [start, stop, step]
-    if isinstance(step, ast.Constant) and step.value == 1:
-        args = [stop] if isinstance(start, ast.Constant) and start.value == 0 else [start, stop]
-    return ast.Call(name("range"), [copy.deepcopy(a) for a in args], [])
-
-
-def _plus(a, b):
-    if isinstance(a, ast.Constant) and a.value == 0:
-        return b
-    return ast.BinOp(a, ast.Add(), b)
-
-
-def _times(a, b):
-    return times(a, b)
-
-
-def _minus(a, b):
-    if isinstance(a, ast.Constant) and isinstance(b, ast.Constant):
-        return const(a.value - b.value)
-    return ast.BinOp(a, ast.Sub(), b)
-
-
-def _negate(a):
-    if isinstance(a, ast.Constant):
-        return const(-a.value)
-    return ast.UnaryOp(ast.USub(), a)
 
 
 def _single_use_temps(program):
@@ -399,23 +304,3 @@ def _headers(stmt):
     if isinstance(stmt, (ast.If, ast.While)):
         return [stmt.test]
     return [stmt.iter]
-
-
-def _fixed_names(program):
-    """Variables with one value for the whole call: those assigned at most once (see
-    :func:`_sized_once`) to a value that is never pushed back, arrays none of whose elements
-    are written."""
-    written = {n.value.id for n in ast.walk(program.tree) if isinstance(n, ast.Subscript)
-               and isinstance(n.ctx, ast.Store)}
-    return _sized_once(program) - written - program.plan.recorded
-
-
-def _sized_once(program):
-    """Parameters never assigned, and variables assigned once, at the top level of the function:
-    an array among them keeps its size for the whole call, even where its elements change."""
-    tree = program.tree
-    stores = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
-    params = {a.arg for a in tree.args.args}
-    once = {s.targets[0].id for s in tree.body if isinstance(s, ast.Assign) and not is_element_write(s)
-            and stores.count(s.targets[0].id) == 1}
-    return {p for p in params if p not in stores} | once

@@ -75,8 +75,6 @@ def located(node, where):
     return node
 
 
-def is_exit_test(stmt):
-    return isinstance(stmt, ast.If) and getattr(stmt, "srcad_exit", False)
 
 
 def zero_of(type_):

@@ -35,6 +35,7 @@ K entries where it needed one.  The pass handles ``d = d + e`` and ``d += e`` al
 import ast
 import copy
 
+from ..backend import allocation
 from ..analysis import ArrayType
 from ..errors import UnsupportedError
 from . import tape
@@ -95,7 +96,7 @@ class Directions:
         else:
             shape = ast.BinOp(ast.Attribute(name(like), "shape", ast.Load()), ast.Add(),
                               ast.Tuple([name(self.count)], ast.Load()))
-        return ast.Call(name("np.zeros"), [shape], [])
+        return allocation.array("np.zeros", [shape])
 
     # -------------------------------------------------------------- expressions
     def direction_expr(self, node, group):
@@ -439,8 +440,8 @@ def vector_tangent(program, fn, new_name):
     return Directions(derivs, program.names, seed, 1, program.source_map).function(fn, new_name)
 
 
-def lower_vector_tapes(program, fn):
-    """Lower the tape markers of vector tangent ``fn``: (function, whether it takes tapes).
+def lower_vector_tapes(program, fn, target):
+    """Lower the tape markers of vector tangent ``fn`` for ``target``: (function, whether it takes tapes).
 
     The early return of a full tape gives an empty array with the direction axis for
     a derivative: its value is never read, only its type must match the last return.
@@ -463,7 +464,7 @@ def lower_vector_tapes(program, fn):
             return tape.zero_value(ArrayType("float64", ndim))
         return None
 
-    return lower_tapes(program, fn, zeros=zeros)
+    return lower_tapes(program, fn, target, zeros=zeros)
 
 
 def vector_adjoint(program, fn, new_name):

@@ -5,6 +5,7 @@ import os
 import sys
 from dataclasses import dataclass
 
+from ..backend import allocation
 from ..analysis import ArrayType, TupleType, analyze_activity, infer_types, is_float, join, plan_recording, type_of
 from ..analysis.types import assignments, conflict_cause, describe, element_writes
 from ..errors import UnsupportedError
@@ -15,10 +16,8 @@ from . import tape
 from .adjoint import AdjointTransformer
 from .common import DerivativeNames
 from .definite import initialize_maybe_unassigned, type_lookup
-from .flatten import flatten
-from .scalarize import scalarize
 from .tangent import TangentTransformer
-from .views import resolve_views
+from ..lower import flatten, resolve_views, scalarize
 
 # Names the generated code uses for itself; user code never gets them.
 _RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_seed", "range_len", "digamma", "math", "np",
@@ -377,10 +376,11 @@ def variable_types(program, fn=None):
     return lookup
 
 
-def lower_tapes(program, fn, always=False, zeros=None):
-    """The last passes on a generated function: tape lowering, then typed starts for maybe-unassigned
-    scalars.  Returns (function, whether it takes tapes); ``always`` gives it tapes even without pushes.
-    ``zeros(expr)``, where given, is asked first for the early return of a full tape (None: not known)."""
+def lower_tapes(program, fn, target, always=False, zeros=None):
+    """The last passes on a generated function: ``target``'s lowering of tapes and of allocations, then
+    typed starts for maybe-unassigned scalars.  Returns (function, whether it takes tapes); ``always``
+    gives it tapes even without pushes.  ``zeros(expr)``, where given, is asked first for the early
+    return of a full tape (None: not known)."""
     lookup = variable_types(program, fn)
     derived = {generated: var for (var, _), generated in program.deriv.memo.items()}
     params = {a.arg for a in program.tree.args.args}
@@ -401,13 +401,10 @@ def lower_tapes(program, fn, always=False, zeros=None):
         while base in derived:
             base = derived[base]
         if isinstance(lookup(expr.id), ArrayType) and base in params and base != expr.id:
-            return ast.Call(ast.Name("np.zeros_like", ast.Load()), [ast.Name(base, ast.Load())], [])
+            return allocation.array("np.zeros_like", [ast.Name(base, ast.Load())])
         return tape.zero_value(lookup(expr.id))
 
-    taped = tape.lower_function(fn, zero_of, always)
+    taped = target.lower_tapes(fn, zero_of, always)
+    target.lower_allocations(fn)
     dump("tapes", fn)
     return initialize_maybe_unassigned(fn, type_lookup(program)), taped
-
-
-def entry_function(fn, fname):
-    return tape.entry_function(fn, fname)

@@ -3,6 +3,7 @@
 import ast
 import copy
 
+from ..backend import allocation
 from ..analysis import ArrayType
 from ..analysis.types import is_element_write, target_name
 from ..rules import local_partials
@@ -60,7 +61,7 @@ class TangentTransformer:
         if not self.p.activity.is_active_expr(value, self.p.env):
             return [stmt, assign(self.dot(target), self.zero_like(target), stmt)]
         if isinstance(value, ast.Call) and value.func.id == "np.copy":
-            return [stmt, assign(self.dot(target), ast.Call(name("np.copy"), [name(self.dot(value.args[0].id))], []), stmt)]
+            return [stmt, assign(self.dot(target), allocation.array("np.copy", [name(self.dot(value.args[0].id))]), stmt)]
         if isinstance(value, ast.Subscript):
             element = ast.Subscript(name(self.dot(value.value.id)), copy.deepcopy(value.slice), ast.Load())
             return [stmt, assign(self.dot(target), element, stmt)]
@@ -90,7 +91,7 @@ class TangentTransformer:
 
     def zero_like(self, var):
         if isinstance(self.p.env.get(var), ArrayType):
-            return ast.Call(name("np.zeros_like"), [name(var)], [])
+            return allocation.array("np.zeros_like", [name(var)])
         return const(0.0)
 
     def element_write(self, stmt):

@@ -107,13 +107,16 @@ def newton_sqrt_hvp(a, a_dot, _ftape, _itape):
 
 
 @njit(cache=True, error_model="numpy")
-def newton_sqrt_hessian(a):
-    _ftape = np.empty(1024, np.float64)
-    _itape = np.empty(256, np.int64)
+def newton_sqrt_hvp_grown(a, a_dot, _ftape, _itape):
     while True:
-        _gradient, _column, _fneeded, _ineeded = newton_sqrt_hvp(a, 1.0, _ftape, _itape)
+        _first, _second, _fneeded, _ineeded = newton_sqrt_hvp(a, a_dot, _ftape, _itape)
         if _fneeded <= _ftape.shape[0] and _ineeded <= _itape.shape[0]:
-            break
+            return (_first, _second, _ftape, _itape)
         _ftape = np.empty(max(_fneeded, 2 * _ftape.shape[0]), np.float64)
         _itape = np.empty(max(_ineeded, 2 * _itape.shape[0]), np.int64)
+
+
+@njit(cache=True, error_model="numpy")
+def newton_sqrt_hessian(a):
+    _gradient, _column, _ftape, _itape = newton_sqrt_hvp_grown(a, 1.0, np.empty(1024, np.float64), np.empty(256, np.int64))
     return (_gradient, _column)

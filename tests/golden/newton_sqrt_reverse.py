@@ -68,12 +68,16 @@ def newton_sqrt_rev(a, _seed, _ftape, _itape):
 
 
 @njit(cache=True, error_model="numpy")
-def newton_sqrt_vjp(a, _seed):
-    _fsize = 1024
-    _isize = 256
+def newton_sqrt_rev_grown(a, _seed, _ftape, _itape):
     while True:
-        _value, _derivative, _fneeded, _ineeded = newton_sqrt_rev(a, _seed, np.empty(_fsize, np.float64), np.empty(_isize, np.int64))
-        if _fneeded <= _fsize and _ineeded <= _isize:
-            return (_value, _derivative)
-        _fsize = max(_fneeded, 2 * _fsize)
-        _isize = max(_ineeded, 2 * _isize)
+        _first, _second, _fneeded, _ineeded = newton_sqrt_rev(a, _seed, _ftape, _itape)
+        if _fneeded <= _ftape.shape[0] and _ineeded <= _itape.shape[0]:
+            return (_first, _second, _ftape, _itape)
+        _ftape = np.empty(max(_fneeded, 2 * _ftape.shape[0]), np.float64)
+        _itape = np.empty(max(_ineeded, 2 * _itape.shape[0]), np.int64)
+
+
+@njit(cache=True, error_model="numpy")
+def newton_sqrt_vjp(a, _seed):
+    _value, _derivative, _ftape, _itape = newton_sqrt_rev_grown(a, _seed, np.empty(1024, np.float64), np.empty(256, np.int64))
+    return (_value, _derivative)

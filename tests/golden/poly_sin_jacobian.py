@@ -67,6 +67,16 @@ def poly_sin_rev_block(x, y, _seed, _ftape, _itape):
 
 
 @njit(cache=True, error_model="numpy")
+def poly_sin_rev_block_grown(x, y, _seed, _ftape, _itape):
+    while True:
+        _first, _second, _fneeded, _ineeded = poly_sin_rev_block(x, y, _seed, _ftape, _itape)
+        if _fneeded <= _ftape.shape[0] and _ineeded <= _itape.shape[0]:
+            return (_first, _second, _ftape, _itape)
+        _ftape = np.empty(max(_fneeded, 2 * _ftape.shape[0]), np.float64)
+        _itape = np.empty(max(_ineeded, 2 * _itape.shape[0]), np.int64)
+
+
+@njit(cache=True, error_model="numpy")
 def poly_sin_jacfwd(x, y):
     _n0 = 1
     _n1 = 1
@@ -108,20 +118,14 @@ def poly_sin_jacrev(x, y):
     _n = _o1 + _n1
     _J0 = np.empty((_m, _n0))
     _J1 = np.empty((_m, _n1))
-    _ftape = np.empty(1024)
-    _itape = np.empty(256, np.int64)
+    _ftape, _itape = (np.empty(1024, np.float64), np.empty(256, np.int64))
     for _start in range(0, _m, 64):
         _K = min(64, _m - _start)
         _seed = np.zeros(_K)
         _rows = _seed.reshape((_m, _K))
         for _c in range(_K):
             _rows[_start + _c, _c] = 1.0
-        while True:
-            _value, _grads, _fneeded, _ineeded = poly_sin_rev_block(x, y, _seed, _ftape, _itape)
-            if _fneeded <= _ftape.shape[0] and _ineeded <= _itape.shape[0]:
-                break
-            _ftape = np.empty(max(_fneeded, 2 * _ftape.shape[0]))
-            _itape = np.empty(max(_ineeded, 2 * _itape.shape[0]), np.int64)
+        _value, _grads, _ftape, _itape = poly_sin_rev_block_grown(x, y, _seed, _ftape, _itape)
         _J0[_start:_start + _K, 0] = _grads[0]
         _J1[_start:_start + _K, 0] = _grads[1]
     return (_J0[0, 0], _J1[0, 0])

@@ -18,7 +18,7 @@ import ast
 import copy
 from ..analysis import ArrayType
 from ..frontend.names import NameSource
-from .directions import DIRECTION_LOOP
+from ..transform.directions import DIRECTION_LOOP
 
 BLOCK = 64              # directions carried by one sweep
 NOMINAL_TRIPS = 16      # the trip count the cost model assumes for a loop it cannot size
@@ -230,13 +230,14 @@ class DriverWriter:
             return f"return {out[0]}"
         return f"return ({', '.join(out)}{',' if len(out) == 1 else ''})"
 
-    def forward(self, fname, block_name, taped=False):
-        """The forward driver; a ``taped`` sweep (the tangent of a gradient that records) gets tapes,
-        made once for all blocks and grown when a sweep reports they were too small."""
+    def forward(self, fname, block_name, grown=None, target=None):
+        """The forward driver; a sweep that records (the tangent of a gradient that records) runs through
+        ``grown``, ``target``'s helper that grows its tapes, with tapes made once for all blocks."""
+        taped = grown is not None
         K, start, c, value, tangent = (self.n(s) for s in ("_K", "_start", "_c", "_value", "_tangent"))
         n, m, J = self.n("_n"), self.n("_m"), self.n("_J")
         seeds = [self.n(f"_seed{i}") for i in range(len(self.wrt))]
-        ftape, itape, fneeded, ineeded = (self.n(s) for s in ("_ftape", "_itape", "_fneeded", "_ineeded"))
+        ftape, itape = (self.n(s) for s in ("_ftape", "_itape"))
 
         def block(first):
             lines = [f"{K} = min({BLOCK}, {n} - {start})"]
@@ -255,13 +256,8 @@ class DriverWriter:
             if not taped:
                 lines.append(f"{value}, {tangent} = {block_name}({self.args}, {', '.join(seeds)})")
             else:
-                lines += ["while True:",
-                          f"    {value}, {tangent}, {fneeded}, {ineeded} = "
-                          f"{block_name}({self.args}, {', '.join(seeds)}, {ftape}, {itape})",
-                          f"    if {fneeded} <= {ftape}.shape[0] and {ineeded} <= {itape}.shape[0]:",
-                          "        break",
-                          f"    {ftape} = np.empty(max({fneeded}, 2 * {ftape}.shape[0]))",
-                          f"    {itape} = np.empty(max({ineeded}, 2 * {itape}.shape[0]), np.int64)"]
+                lines.append(f"{value}, {tangent}, {ftape}, {itape} = "
+                             f"{grown}({self.args}, {', '.join(seeds)}, {ftape}, {itape})")
             if first:
                 lines += [f"{m} = {tangent}.size // {K}", f"{J} = np.empty(({m}, {n}))"]
             lines.append(f"{J}[:, {start}:{start} + {K}] = {tangent}.reshape(({m}, {K}))")
@@ -269,7 +265,7 @@ class DriverWriter:
 
         body = self.sizes() + [f"{start} = 0"]
         if taped:
-            body += [f"{ftape} = np.empty(1024)", f"{itape} = np.empty(256, np.int64)"]
+            body.append(f"{ftape}, {itape} = {target.start_tapes_source()}")
         body += block(True)
         body.append(f"for {start} in range({BLOCK}, {n}, {BLOCK}):")
         body += ["    " + line for line in block(False)]
@@ -280,28 +276,23 @@ class DriverWriter:
         body.append(self.presented(parts, f"{value}.shape"))
         return self._function(fname, body)
 
-    def reverse(self, fname, block_name, primal_name):
+    def reverse(self, fname, block_name, primal_name, grown, target):
         K, start, c, value, grads = (self.n(s) for s in ("_K", "_start", "_c", "_value", "_grads"))
         m, seed, rows = self.n("_m"), self.n("_seed"), self.n("_rows")
-        ftape, itape, fneeded, ineeded = (self.n(s) for s in ("_ftape", "_itape", "_fneeded", "_ineeded"))
+        ftape, itape = (self.n(s) for s in ("_ftape", "_itape"))
         body = self.result_size(primal_name) + self.sizes()
         parts = [self.n(f"_J{i}") for i in range(len(self.wrt))]
         body += [f"{part} = np.empty(({m}, {self.n(f'_n{i}')}))" for i, part in enumerate(parts)]
-        body += [f"{ftape} = np.empty(1024)", f"{itape} = np.empty(256, np.int64)",
+        body += [f"{ftape}, {itape} = {target.start_tapes_source()}",
                  f"for {start} in range(0, {m}, {BLOCK}):",
                  f"    {K} = min({BLOCK}, {m} - {start})"]
         shape = self.n("_shape") if self.dims != () else None
         body.append(f"    {seed} = np.zeros({shape} + ({K},))" if shape else f"    {seed} = np.zeros({K})")
-        sweep = f"{block_name}({self.args}, {seed}, {ftape}, {itape})"
+        sweep = f"{grown}({self.args}, {seed}, {ftape}, {itape})"
         body += [f"    {rows} = {seed}.reshape(({m}, {K}))",
                  f"    for {c} in range({K}):",
                  f"        {rows}[{start} + {c}, {c}] = 1.0",
-                 "    while True:",
-                 f"        {value}, {grads}, {fneeded}, {ineeded} = {sweep}",
-                 f"        if {fneeded} <= {ftape}.shape[0] and {ineeded} <= {itape}.shape[0]:",
-                 "            break",
-                 f"        {ftape} = np.empty(max({fneeded}, 2 * {ftape}.shape[0]))",
-                 f"        {itape} = np.empty(max({ineeded}, 2 * {itape}.shape[0]), np.int64)"]
+                 f"    {value}, {grads}, {ftape}, {itape} = {sweep}"]
         for i, (w, part) in enumerate(zip(self.wrt, parts)):
             grad = grads if self.p.single_wrt else f"{grads}[{i}]"
             if isinstance(self.p.env.get(w), ArrayType):
@@ -342,6 +333,14 @@ def primal_function(program, fname):
     return fn
 
 
+def _grown(sweep, target):
+    """``target``'s helper that runs taped block sweep ``sweep`` with tapes grown until they suffice."""
+    from ..backend.tapes import TAPE_NAMES
+
+    params = [a.arg for a in sweep.args.args if a.arg not in TAPE_NAMES]
+    return target.grown_function(sweep.name, params, f"{sweep.name}_grown")
+
+
 class JacobianBuild:
     """The generated functions of one Jacobian (``functions``), the names the caller uses for them
     (``names``: "jacobian", and "plan" for mode="auto"), and the estimated sweep costs."""
@@ -353,13 +352,14 @@ class JacobianBuild:
         self.dims = dims
 
 
-def jacobian_functions(program, mode, driver_name=None):
-    """Vector-mode sweeps and drivers of ``program``'s Jacobian; ``mode`` is "forward", "reverse" or "auto".
+def jacobian_functions(program, mode, target, driver_name=None):
+    """Vector-mode sweeps and drivers of ``program``'s Jacobian for ``target``; ``mode`` is "forward",
+    "reverse" or "auto".
 
     ``driver_name`` names the driver of ``mode`` (by default ``<function>_jacfwd`` and so on)."""
     from ..errors import UnsupportedError
-    from .directions import lower_vector_tapes, vector_adjoint, vector_tangent
-    from .program import adjoint_function, lower_tapes, tangent_function
+    from ..transform.directions import lower_vector_tapes, vector_adjoint, vector_tangent
+    from ..transform.program import adjoint_function, lower_tapes, tangent_function
 
     if program.tuple_result:
         raise UnsupportedError("a Jacobian needs a function returning one scalar or one array, not a tuple: "
@@ -370,14 +370,17 @@ def jacobian_functions(program, mode, driver_name=None):
     forward_taped = False
     if mode in ("forward", "auto"):
         tangent = vector_tangent(program, tangent_function(program), f"{base}_jvp_block")
-        tangent, forward_taped = lower_vector_tapes(program, tangent)   # the tangent of a taped gradient
+        tangent, forward_taped = lower_vector_tapes(program, tangent, target)   # the tangent of a taped gradient
         sweeps.append(tangent)
+        if forward_taped:
+            sweeps.append(_grown(tangent, target))
         costs["forward"] = sweep_cost(tangent)
     if mode in ("reverse", "auto"):
         # the adjoint with its tapes lowered (every block sweep takes tapes), then given its direction axis
-        lowered, _ = lower_tapes(program, adjoint_function(program, with_value=False), always=True)
+        lowered, _ = lower_tapes(program, adjoint_function(program, with_value=False), target, always=True)
         adjoint = vector_adjoint(program, lowered, f"{base}_rev_block")
         sweeps.append(adjoint)
+        sweeps.append(_grown(adjoint, target))
         per_block, per_direction = sweep_cost(adjoint)
         costs["reverse"] = (per_block, per_direction * ADJOINT_DIRECTION_FACTOR)
     dims = output_dims(program)
@@ -389,9 +392,11 @@ def jacobian_functions(program, mode, driver_name=None):
         names[mode] = driver_name
     writer = DriverWriter(program, [fn.name for fn in sweeps + drivers] + list(names.values()))
     if mode in ("forward", "auto"):
-        drivers.append(writer.forward(names["forward"], f"{base}_jvp_block", forward_taped))
+        drivers.append(writer.forward(names["forward"], f"{base}_jvp_block",
+                                      f"{base}_jvp_block_grown" if forward_taped else None, target))
     if mode in ("reverse", "auto"):
-        drivers.append(writer.reverse(names["reverse"], f"{base}_rev_block", primal_name))
+        drivers.append(writer.reverse(names["reverse"], f"{base}_rev_block", primal_name,
+                                      f"{base}_rev_block_grown", target))
     if mode == "auto":
         drivers.append(writer.plan(names["plan"], primal_name, costs["forward"], costs["reverse"]))
         drivers.append(writer.auto(names["auto"], names["plan"], names["forward"], names["reverse"]))

@@ -18,8 +18,8 @@ import numbers
 
 import numpy as np
 
-from .analysis import ArrayType
-from .errors import SrcadError
+from ..analysis import ArrayType
+from ..errors import SrcadError
 
 
 def directions_generator(seed):

@@ -18,8 +18,8 @@ import copy
 
 from ..errors import UnsupportedError
 from ..frontend.names import NameSource, user_names
-from . import tape
-from .common import assign, name
+from ..transform import tape
+from ..transform.common import assign, name
 
 
 def _where(program):
@@ -117,24 +117,18 @@ def forward_gradient_driver(fname, jvp_name, params, wrt_names, single_wrt):
     return _function("\n".join(lines) + "\n")
 
 
-def hessian_driver(fname, jvp_name, params, taped):
+def hessian_driver(fname, jvp_name, params, grown, target):
     """``fname(params) -> (gradient, Hessian)`` of a function of one scalar: one forward-over-reverse sweep.
 
-    The tangent of the derivative along 1.0 is the second derivative.  A ``taped``
-    sweep gets tapes, grown when it reports they were too small.  (The Hessian
-    with respect to an array is the forward Jacobian of the gradient, see
-    :mod:`.jacobians`.)
+    The tangent of the derivative along 1.0 is the second derivative.  A sweep that records
+    on tapes is run through ``grown``, ``target``'s helper that grows its tapes (None when
+    the sweep has none).  (The Hessian with respect to an array is the forward Jacobian of
+    the gradient, see :mod:`.jacobians`.)
     """
     call = ", ".join(params)
-    if not taped:
+    if grown is None:
         lines = [f"_gradient, _column = {jvp_name}({call}, 1.0)"]
     else:
-        lines = ["_ftape = np.empty(1024, np.float64)", "_itape = np.empty(256, np.int64)",
-                 "while True:",
-                 f"    _gradient, _column, _fneeded, _ineeded = {jvp_name}({call}, 1.0, _ftape, _itape)",
-                 "    if _fneeded <= _ftape.shape[0] and _ineeded <= _itape.shape[0]:",
-                 "        break",
-                 "    _ftape = np.empty(max(_fneeded, 2 * _ftape.shape[0]), np.float64)",
-                 "    _itape = np.empty(max(_ineeded, 2 * _itape.shape[0]), np.int64)"]
+        lines = [f"_gradient, _column, _ftape, _itape = {grown}({call}, 1.0, {target.start_tapes_source()})"]
     lines.append("return (_gradient, _column)")
     return _function(f"def {fname}({call}):\n" + "".join(f"    {line}\n" for line in lines))

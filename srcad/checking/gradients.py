@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .api import Transformation, _public_callable
-from .errors import SrcadError
-from .frontend.source import unwrap
+from ..api import Transformation, _public_callable
+from ..errors import SrcadError
+from ..frontend.source import unwrap
+from .differences import on_copies, partials
 
 
 @dataclass
@@ -90,23 +91,7 @@ def check_grad(f, *args, wrt=None, eps=1e-6, tol=1e-5, seed=0):
     reverse = _public_callable(Transformation(primal, "grad", indices))(*args)
     forward = _public_callable(Transformation(primal, "jvp", indices))
 
-    numeric = []
-    for i in indices:
-        base = _as_float_array(args[i])
-        g = np.zeros_like(base)
-        flat, gflat = base.reshape(-1), g.reshape(-1)
-        for k in range(flat.size):
-            h = eps * max(1.0, abs(flat[k]))
-            values = []
-            for step in (h, -h):
-                shifted = flat.copy()
-                shifted[k] += step
-                # copies: a function that writes into an argument must not change the next evaluation's
-                point = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
-                point[i] = shifted.reshape(base.shape) if base.ndim else float(shifted[0])
-                values.append(float(primal(*point)))
-            gflat[k] = (values[0] - values[1]) / (2 * h)
-        numeric.append(g if base.ndim else float(g))
+    numeric = [partials(primal, args, i, eps) for i in indices]
 
     max_error = 0.0
     for r, n in zip(reverse, numeric):
@@ -123,7 +108,7 @@ def check_grad(f, *args, wrt=None, eps=1e-6, tol=1e-5, seed=0):
     expected = sum(float(np.sum(np.asarray(r) * np.asarray(t))) for r, t in zip(reverse, tangents))
     forward_error = abs(directional - expected) / max(1.0, abs(expected))
     # the primal on copies, so that a function that writes into its arguments sees what the derivative saw
-    own = float(primal(*[np.copy(a) if isinstance(a, np.ndarray) else a for a in args]))
+    own = float(on_copies(primal)(*args))
     value_error = abs(float(value) - own) / max(1.0, abs(own))
     max_error = max(max_error, forward_error, value_error)
     return CheckResult(

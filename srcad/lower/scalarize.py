@@ -21,13 +21,14 @@ import ast
 import copy
 import os
 
+from ..backend import allocation
 from ..analysis import ArrayType, type_of
 from ..analysis.signs import is_nonnegative, nonnegative_names
 from ..analysis.types import describe, is_element_write
 from ..errors import UnsupportedError
 from ..frontend.names import NameSource, user_names
 from ..rules import CONSTRUCTORS, lookup_array_operation, lookup_call, simplify
-from .common import is_exit_test
+from ..frontend.anno import is_exit_test
 
 
 def _name(id_, store=False):
@@ -247,7 +248,7 @@ class _Scalarizer:
         dtype = self.env[target].dtype
         spelled = "np.bool_" if dtype == "bool" else f"np.{dtype}"
         args = [ast.Tuple(shape, ast.Load())] + ([] if dtype == "float64" else [_name(spelled)])
-        alloc = _at(ast.Assign([_name(target, True)], ast.Call(_name("np.empty"), args, [])), where)
+        alloc = _at(ast.Assign([_name(target, True)], allocation.array("np.empty", args)), where)
         self.allocated.add(target)
         if top:
             return [alloc]
@@ -828,7 +829,7 @@ def scalarize(tree, env, source_map):
     for target, scratch in scalarizer.allocations:
         position = next(i for i, s in enumerate(body)
                         if isinstance(s, ast.Assign) and not is_element_write(s) and s.targets[0].id == target)
-        alloc = _at(ast.Assign([_name(scratch, True)], ast.Call(_name("np.empty_like"), [_name(target)], [])),
+        alloc = _at(ast.Assign([_name(scratch, True)], allocation.array("np.empty_like", [_name(target)])),
                     body[position])
         body.insert(position + 1, alloc)
     tree.body = body

@@ -22,7 +22,8 @@ import math
 
 import numpy as np
 
-from .errors import DerivativeMismatchError
+from ..errors import DerivativeMismatchError
+from .differences import directional, float_part, on_copies, parts
 
 # (relative step, order of the error allowed), tried in this order until one agrees; the last
 # allows a first-order error, for functions smooth only to first order (x * abs(x) at 0)
@@ -64,7 +65,7 @@ def _verify_gradient(t, primal, params, extra, result):
 def _verify_vjp(t, primal, params, extra, result):
     """vjp with cotangent w: <result, v> against <w, differences along a random v>."""
     value, derivative = result
-    weights = _parts(extra[0])
+    weights = parts(extra[0])
     directions = [_random_like(t.check_rng, params[i]) for i in t.wrt]
     gradients = (derivative,) if t.single_wrt else tuple(derivative)
     claimed = [sum(_inner(g, v) for g, v in zip(gradients, directions))]
@@ -99,7 +100,7 @@ def _check_along(t, primal, params, directions, what, claimed, project, against=
     """
     worst = None
     for relative_step, order in _RELATIVE_STEPS:
-        differences, steps, size = _directional(primal, params, t.wrt, directions, relative_step)
+        differences, steps, size = directional(primal, params, t.wrt, directions, relative_step)
         failures = []
         for position, (got, expected) in enumerate(zip(claimed, project(differences))):
             error = _disagreement(got, expected, steps, size, order)
@@ -135,18 +136,10 @@ def _disagreement(claimed, expected, steps, size, order):
 
 
 def _primal_of(t):
-    """The primal to evaluate: the user's compiled function where there is one, else the Python one.
-
-    Each call gets copies of the array arguments, so a function that writes into an
-    argument changes neither the caller's arrays nor the other evaluations.
-    """
+    """The primal to evaluate: the user's compiled function where there is one, else the Python one,
+    given copies of its array arguments (see :func:`.differences.on_copies`)."""
     original = t.original
-    function = original if hasattr(original, "py_func") else t.primal
-
-    def evaluate(*args):
-        return function(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
-
-    return evaluate
+    return on_copies(original if hasattr(original, "py_func") else t.primal)
 
 
 def _random_like(rng, x):
@@ -161,51 +154,9 @@ def _inner(a, b):
     return float(np.sum(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)))
 
 
-def _parts(value):
-    return list(value) if isinstance(value, tuple) else [value]
-
-
-def _float_part(value):
-    """A result part as a float array, or None for an integer or boolean part (no derivative)."""
-    array = np.asarray(value)
-    if array.dtype.kind not in "fc":
-        return None
-    return array.astype(np.float64)
-
-
-def _directional(primal, params, wrt, directions, relative_step):
-    """(central differences of each result part along ``directions``, (h, relative step), the size of f).
-
-    The step ``h`` moves no entry by more than ``relative_step`` of its size (or of 1, for small entries).
-    """
-    ratio = max([0.0] + [float(np.max(np.abs(v) / np.maximum(1.0, np.abs(params[i])))) if np.size(v) else 0.0
-                         for i, v in zip(wrt, directions)])
-    if ratio == 0.0:
-        zeros = [np.zeros_like(p) if p is not None else None for p in map(_float_part, _parts(primal(*params)))]
-        return zeros, (1.0, 1.0), 0.0
-    h = 2.0 ** round(math.log2(relative_step / ratio))
-    samples = []
-    for step in (-2.0, -1.0, 1.0, 2.0):
-        point = list(params)
-        for i, v in zip(wrt, directions):
-            point[i] = params[i] + step * h * v
-        samples.append(_parts(primal(*point)))
-    size = max(float(np.max(np.abs(p))) if p is not None and p.size else 0.0
-               for sample in samples for p in map(_float_part, sample))
-    differences = []
-    for position in range(len(samples[0])):
-        values = [_float_part(sample[position]) for sample in samples]
-        if values[0] is None:
-            differences.append(None)
-            continue
-        m2, m1, p1, p2 = values
-        differences.append((m2 - 8.0 * m1 + 8.0 * p1 - p2) / (12.0 * h))
-    return differences, (h, h * ratio), size
-
-
 def _compare_value(t, value, expected):
-    for position, (got, want) in enumerate(zip(_parts(value), _parts(expected))):
-        got_f, want_f = _float_part(got), _float_part(want)
+    for position, (got, want) in enumerate(zip(parts(value), parts(expected))):
+        got_f, want_f = float_part(got), float_part(want)
         if got_f is None or want_f is None:
             if not np.array_equal(np.asarray(got), np.asarray(want)):
                 _mismatch(t, "the value", got, want, "the values differ", f"{t.info.name}() itself gives",

@@ -1,0 +1,167 @@
+"""Targets: what a kind of machine decides about generated code.
+
+A :class:`Target` owns everything in a generated module that depends on where
+it runs rather than on what it computes:
+
+- the decorator line of every generated function and the module's imports,
+  with the runtime helpers it uses;
+- the tape protocol: how large tapes start (:attr:`Target.float_tape_start`,
+  :attr:`Target.int_tape_start`), the one generated helper that runs a taped
+  sweep again with larger tapes until they are large enough
+  (:meth:`Target.grown_function`), and the one Python path that does the same
+  with tapes kept between calls (:meth:`Target.run_taped`);
+- the allocation of memory by generated code: every array a transform makes
+  is asked for through the marker of :mod:`.allocation`, which the target
+  lowers (:meth:`Target.lower_allocations`; ``np.empty`` and friends on the
+  CPU, slices of a caller-given workspace on a GPU thread).
+
+``CPU`` is the target of ``target="cpu"``; the parallel and CUDA targets are
+further subclasses.
+
+>>> from srcad.backend.target import CPU
+>>> CPU.decorator(cache=False)
+'@njit(cache=False, error_model="numpy")'
+"""
+
+import ast
+import threading
+
+import numpy as np
+
+from . import allocation, tapes
+
+_TAPE_PARAMS = ("_ftape", "_itape")
+
+
+class Target:
+    """The decisions about generated code that depend on the machine it runs on."""
+
+    name = ""
+    float_tape_start = 1024     # entries of a float tape before any run has told how many it needs
+    int_tape_start = 256
+    imports = ()
+
+    def decorator(self, cache):
+        raise NotImplementedError
+
+    def module_imports(self, functions):
+        """The generated module's imports: the runtime names its functions use."""
+        used = {node.id for fn in functions for node in ast.walk(fn) if isinstance(node, ast.Name)}
+        runtime = sorted({"digamma", "range_len"} | ({"ShapeError", "trigamma", "tetragamma"} & used))
+        return list(self.imports) + [f"from srcad.backend.runtime import {', '.join(runtime)}"]
+
+    # tapes ---------------------------------------------------------------
+    def new_tapes(self):
+        """A float and an int tape of the starting sizes."""
+        return np.empty(self.float_tape_start), np.empty(self.int_tape_start, np.int64)
+
+    def start_tapes_source(self):
+        """Source of the same two tapes, as arguments of a call in generated code."""
+        return f"np.empty({self.float_tape_start}, np.float64), np.empty({self.int_tape_start}, np.int64)"
+
+    def grown_function(self, callee, params, fname):
+        """``fname(params, _ftape, _itape) -> (value, derivative, _ftape, _itape)``: taped function
+        ``callee`` run, and run again with larger tapes while a run reports that they were too small.
+
+        This is the only place generated code grows tapes: every caller of a taped sweep (the
+        entry of ``@njit`` callers, Hessian and Jacobian drivers) calls such a function and keeps
+        the tapes it returns for its next sweep.
+        """
+        call = ", ".join(list(params) + list(_TAPE_PARAMS))
+        text = (
+            f"def {fname}({call}):\n"
+            "    while True:\n"
+            f"        _first, _second, _fneeded, _ineeded = {callee}({call})\n"
+            "        if _fneeded <= _ftape.shape[0] and _ineeded <= _itape.shape[0]:\n"
+            "            return (_first, _second, _ftape, _itape)\n"
+            "        _ftape = np.empty(max(_fneeded, 2 * _ftape.shape[0]), np.float64)\n"
+            "        _itape = np.empty(max(_ineeded, 2 * _itape.shape[0]), np.int64)\n"
+        )
+        return _bookkeeping(text)
+
+    def entry_function(self, grown, params, fname):
+        """``fname(params) -> (value, derivative)``: the sweep of ``grown`` (a :meth:`grown_function`)
+        run with tapes of its own, for callers that do not keep tapes (``@njit`` code)."""
+        text = (
+            f"def {fname}({', '.join(params)}):\n"
+            f"    _value, _derivative, _ftape, _itape = {grown}({', '.join(list(params) + [''])}"
+            f"{self.start_tapes_source()})\n"
+            "    return (_value, _derivative)\n"
+        )
+        return _bookkeeping(text)
+
+    def run_taped(self, function, args, pool):
+        """``function(*args, ftape, itape)`` run from Python with tapes from ``pool`` (a
+        :class:`TapePool`), grown while a run reports they were too small; its (value, derivative)."""
+        ftape, itape = pool.take(self)
+        while True:
+            value, derivative, fneeded, ineeded = function(*args, ftape, itape)
+            if fneeded <= ftape.shape[0] and ineeded <= itape.shape[0]:
+                break
+            if fneeded > ftape.shape[0]:
+                ftape = np.empty(max(fneeded, 2 * ftape.shape[0]))
+            if ineeded > itape.shape[0]:
+                itape = np.empty(max(ineeded, 2 * itape.shape[0]), np.int64)
+        pool.give(ftape, itape)
+        return value, derivative
+
+    def lower_tapes(self, fn, zero_of, always=False):
+        """Lower the tape markers of ``fn`` (in place); True if it takes tapes.  See :mod:`.tapes`."""
+        raise NotImplementedError
+
+    # memory --------------------------------------------------------------
+    def lower_allocations(self, fn):
+        """Replace the allocation markers of generated function ``fn`` (in place) by this target's code."""
+        raise NotImplementedError
+
+
+class CpuTarget(Target):
+    """``target="cpu"``: ``@njit`` functions, tapes and arrays allocated with NumPy."""
+
+    name = "cpu"
+    imports = ("import math", "import numpy as np", "from numba import njit")
+
+    def decorator(self, cache):
+        return f"@njit(cache={bool(cache)}, error_model=\"numpy\")"
+
+    def lower_allocations(self, fn):
+        allocation.lower(fn, allocation.numpy_call)
+        return fn
+
+    def lower_tapes(self, fn, zero_of, always=False):
+        return tapes.lower_function(fn, zero_of, always)
+
+
+class TapePool:
+    """Tapes kept between the Python calls of one derivative, sized by the largest run so far.
+
+    Calls from several threads each take their own pair (or new ones), so that two runs never
+    share a tape.
+    """
+
+    def __init__(self):
+        self._free = []
+        self._lock = threading.Lock()
+
+    def take(self, target):
+        with self._lock:
+            if self._free:
+                return self._free.pop()
+        return target.new_tapes()
+
+    def give(self, ftape, itape):
+        with self._lock:
+            self._free.append((ftape, itape))
+
+
+def _bookkeeping(text):
+    """A generated function of the tape protocol: no line of the user's source stands beside it."""
+    fn = ast.parse(text).body[0]
+    for node in ast.walk(fn):
+        if hasattr(node, "lineno"):
+            node.lineno = None
+    return fn
+
+
+CPU = CpuTarget()
+TARGETS = {"cpu": CPU}
