@@ -2,6 +2,8 @@
 
 import ast
 import copy
+import os
+import sys
 
 from ..analysis import type_of
 from ..rules import simplify
@@ -129,3 +131,11 @@ def expression_types(program):
     """``types(expr)``: the type of an expression of ``program``'s generated code (None when not known)."""
     variables = _GeneratedVariables(program)
     return lambda expr: type_of(expr, variables)
+
+
+def dump(pass_name, tree):
+    """Print ``tree`` to stderr when ``SRCAD_DUMP`` names ``pass_name`` (a comma list, or ``all``)."""
+    wanted = {w.strip() for w in os.environ.get("SRCAD_DUMP", "").split(",") if w.strip()}
+    if tree is not None and (pass_name in wanted or "all" in wanted):
+        print(f"# ---- srcad: {getattr(tree, 'name', '?')} after pass '{pass_name}'\n{ast.unparse(tree)}\n",
+              file=sys.stderr)

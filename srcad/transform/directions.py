@@ -39,7 +39,7 @@ from ..backend import allocation
 from ..analysis import ArrayType
 from ..errors import UnsupportedError
 from . import tape
-from .common import located, name
+from .common import dump, located, name
 
 DIRECTION_LOOP = "srcad_directions"   # attribute marking a generated direction loop
 
@@ -437,7 +437,9 @@ def vector_tangent(program, fn, new_name):
     """
     derivs = _derivative_types(program, "dot")
     seed = program.deriv.dot(program.wrt_names[0])
-    return Directions(derivs, program.names, seed, 1, program.source_map).function(fn, new_name)
+    vector = Directions(derivs, program.names, seed, 1, program.source_map).function(fn, new_name)
+    dump("vector", vector)
+    return vector
 
 
 def lower_vector_tapes(program, fn, target):
@@ -475,4 +477,6 @@ def vector_adjoint(program, fn, new_name):
     result_type = program.env.get(program.differentiated[0])
     extra = {program.scratch_seed: "float", "_seed": result_type}
     derivs = _derivative_types(program, "bar", extra)
-    return Directions(derivs, program.names, "_seed", 1, program.source_map).function(fn, new_name)
+    vector = Directions(derivs, program.names, "_seed", 1, program.source_map).function(fn, new_name)
+    dump("vector", vector)
+    return vector

@@ -14,7 +14,7 @@ from ..rules import lookup_array_operation, lookup_call
 from ..frontend.names import NameSource, user_names
 from . import tape
 from .adjoint import AdjointTransformer
-from .common import DerivativeNames
+from .common import DerivativeNames, dump
 from .definite import initialize_maybe_unassigned, type_lookup
 from .tangent import TangentTransformer
 from ..lower import flatten, resolve_views, scalarize
@@ -303,15 +303,9 @@ PASSES = (
     Pass("recording", _recording),
 )
 # passes after build_program, named for SRCAD_DUMP too
-LATER_PASSES = ("tangent", "adjoint", "presented", "tapes")
-
-
-def dump(pass_name, tree):
-    """Print ``tree`` to stderr when ``SRCAD_DUMP`` names ``pass_name`` (a comma list, or ``all``)."""
-    wanted = {w.strip() for w in os.environ.get("SRCAD_DUMP", "").split(",") if w.strip()}
-    if tree is not None and (pass_name in wanted or "all" in wanted):
-        print(f"# ---- srcad: {getattr(tree, 'name', '?')} after pass '{pass_name}'\n{ast.unparse(tree)}\n",
-              file=sys.stderr)
+# the back half, after build_program, named for SRCAD_DUMP too: a kind runs some of them in this order
+# (a Hessian: adjoint, presented, tangent, vector, tapes, legalize)
+LATER_PASSES = ("tangent", "adjoint", "presented", "vector", "tapes", "legalize")
 
 
 def build_program(info, arg_types, wrt, single_wrt, array_result=False, has_aux=False, core=None):
@@ -407,4 +401,6 @@ def lower_tapes(program, fn, target, always=False, zeros=None):
     taped = target.lower_tapes(fn, zero_of, always)
     target.lower_allocations(fn)
     dump("tapes", fn)
-    return initialize_maybe_unassigned(fn, type_lookup(program)), taped
+    legal = initialize_maybe_unassigned(fn, type_lookup(program))
+    dump("legalize", legal)
+    return legal, taped
