@@ -280,3 +280,14 @@ def helper_fills_a_temporary(x):
     w = x * 2.0
     fill_all(w * 1.0, 3.0)
     return np.sum(w * x)
+
+
+def size_named_in_the_loop(x, W):
+    h = x
+    for _ in range(2):
+        n = W.shape[0]
+        out = np.empty(n)
+        for i in range(n):
+            out[i] = np.tanh(W[i, 0] * h[0] + W[i, 1] * h[1])
+        h = out
+    return np.sum(h)

@@ -53,6 +53,7 @@ CASES = [
     (ex.helper_writes_into_a_slice_of_the_argument, (np.array([0.3, 1.0, 2.0]),), (0,)),
     (ex.helper_fills_a_row, (np.arange(6.0).reshape(3, 2) + 0.5,), (0,)),
     (ex.helper_fills_a_temporary, (np.array([0.3, 1.0]),), (0,)),
+    (ex.size_named_in_the_loop, (np.array([0.3, 1.0]), np.array([[0.5, -0.2], [0.1, 0.9]])), (0, 1)),
 ]
 COMPILED = {"accumulate_in_helper", "helper_fills_a_row", "helper_scales_the_argument", "written_through_transpose", "add_to_row_view", "integrate_positions", "second_differences",
             "rebound_longer", "stencil", "recurrent", "newton_until_return"}
@@ -119,3 +120,14 @@ def test_views_that_cannot_be_decided_are_refused_naming_the_line(func, args, te
     lines, first = inspect.getsourcelines(func)
     assert info.value.construct == "view" and words in str(info.value)
     assert info.value.lineno == first + next(i for i, line in enumerate(lines) if text in line)
+
+
+def test_a_layer_called_in_a_loop_is_differentiated():
+    """``dense_tanh`` unpacks ``n, m = W.shape`` and makes ``np.empty(n)`` in every iteration."""
+    import examples_chain as chain
+    x, W, b = RNG.normal(size=3), RNG.normal(size=(3, 3)) * 0.5, RNG.normal(size=3)
+    value, tangent = srcad.jvp(chain.with_loop)(x, W, b, np.ones(3))
+    assert np.allclose(value, chain.with_loop(x, W, b))
+    step = 1e-6
+    central = (chain.with_loop(x + step, W, b) - chain.with_loop(x - step, W, b)) / (2 * step)
+    assert np.allclose(tangent, central, atol=1e-6)

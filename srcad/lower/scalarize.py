@@ -253,10 +253,39 @@ class _Scalarizer:
         if top:
             return [alloc]
         if not all(self.stable(extent) for extent in shape):
-            self.refuse(where, "array variable", f"the size of '{target}' changes inside the loop or branch "
-                        "that creates it; create it once before the loop")
+            # 'n = W.shape[0]' in the loop, then 'np.empty(n)': the size is the same in every iteration
+            shape = [self.invariant(extent) for extent in shape]
+            if any(extent is None for extent in shape):
+                self.refuse(where, "array variable", f"the size of '{target}' changes inside the loop or branch "
+                            "that creates it; create it once before the loop")
+            self.buffer_shapes[target] = shape
+            alloc.value.args[0] = ast.Tuple(shape, ast.Load())
         self.hoisted.append(alloc)
         return []
+
+    def invariant(self, extent):
+        """``extent`` with each name that every assignment gives the same stable value written as that
+        value, where the result is stable; else None."""
+        definitions = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                definitions.setdefault(node.targets[0].id, []).append(node.value)
+            elif isinstance(node, (ast.For, ast.AugAssign)) or isinstance(node, ast.Assign):
+                for store in ast.walk(node.target if isinstance(node, (ast.For, ast.AugAssign)) else node):
+                    if isinstance(store, ast.Name) and isinstance(store.ctx, ast.Store):
+                        definitions.setdefault(store.id, []).append(None)
+        scalarizer = self
+
+        class Substitute(ast.NodeTransformer):
+            def visit_Name(self, node):
+                values = definitions.get(node.id, [])
+                if scalarizer.stable(node) or not values or any(v is None for v in values) \
+                        or len({ast.dump(v) for v in values}) != 1 or not scalarizer.stable(values[0]):
+                    return node
+                return copy.deepcopy(values[0])
+
+        substituted = Substitute().visit(copy.deepcopy(extent))
+        return substituted if self.stable(substituted) else None
 
     def single_site(self, target):
         return sum(1 for n in ast.walk(self.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
