@@ -14,11 +14,13 @@ of them in one sweep), and draws the directions: from Python with a ``numpy.rand
 ``np.random`` stream.
 """
 
+import ast
 import numbers
 
 import numpy as np
 
 from ..analysis import ArrayType
+from ..backend.render import render_function
 from ..errors import SrcadError
 
 
@@ -74,7 +76,8 @@ def estimator_function(name, tangent, params, types, wrt, single_wrt, decorator,
 
     ``tangent`` is the generated tangent function ``tangent(*params, *dots) -> (value, dot)``; with
     ``block`` it is its vector-mode form, every dot with a trailing axis of ``k`` directions, and the
-    estimate is averaged over them.
+    estimate is averaged over them.  The function is built as syntax and rendered like every
+    generated function, its first statement carrying the comment that says what it estimates.
     """
     taken = set(params) | {name, tangent}
 
@@ -86,30 +89,56 @@ def estimator_function(name, tangent, params, types, wrt, single_wrt, decorator,
 
     wrt_params = [params[i] for i in wrt]
     directions = [fresh(f"{p}_directions" if block else f"{p}_direction") for p in wrt_params]
-    along = ", ".join(params + directions)
+    sweep = ast.Subscript(_call(tangent, [_name(p) for p in params + directions]), ast.Constant(1), ast.Load())
     if block:
         k, slopes = fresh("k"), fresh("slopes")
-        products = [f"({d}.reshape(({params[i]}.size, {k})) @ {slopes}).reshape({params[i]}.shape)"
-                    if isinstance(types[i], ArrayType) else f"np.dot({d}, {slopes})" for i, d in zip(wrt, directions)]
-        body = [
-            f"# (grad f . v) v averaged over k directions v = ({', '.join(f'{d}[..., j]' for d in directions)}),",
-            "# all carried by one tangent sweep: an unbiased estimate of the gradient for v ~ N(0, I)",
-            f"{k} = {directions[0]}.shape[-1]",
-            f"{slopes} = {tangent}({along})[1] / {k}",
-        ]
+        products = []
+        for i, d in zip(wrt, directions):
+            if isinstance(types[i], ArrayType):
+                size = _attribute(_name(params[i]), "size")
+                columns = _call(_attribute(_name(d), "reshape"), [ast.Tuple([size, _name(k)], ast.Load())])
+                product = ast.BinOp(columns, ast.MatMult(), _name(slopes))
+                products.append(_call(_attribute(product, "reshape"), [_attribute(_name(params[i]), "shape")]))
+            else:
+                products.append(_call("np.dot", [_name(d), _name(slopes)]))
+        comment = (f"(grad f . v) v averaged over k directions v = ({', '.join(f'{d}[..., j]' for d in directions)}),"
+                   "\n    # all carried by one tangent sweep: an unbiased estimate of the gradient for v ~ N(0, I)")
+        last_axis = ast.Subscript(_attribute(_name(directions[0]), "shape"), ast.Constant(-1), ast.Load())
+        body = [_assign(k, last_axis), _assign(slopes, ast.BinOp(sweep, ast.Div(), _name(k)))]
     else:
         slope = fresh("slope")
-        products = [f"{slope} * {d}" for d in directions]
-        body = [
-            f"# (grad f . v) v for the direction v = ({', '.join(directions)}), one tangent sweep:",
-            "# an unbiased estimate of the gradient for v ~ N(0, I)",
-            f"{slope} = {tangent}({along})[1]",
-        ]
+        products = [ast.BinOp(_name(slope), ast.Mult(), _name(d)) for d in directions]
+        comment = (f"(grad f . v) v for the direction v = ({', '.join(directions)}), one tangent sweep:"
+                   "\n    # an unbiased estimate of the gradient for v ~ N(0, I)")
+        body = [_assign(slope, sweep)]
+    body[0].lineno = _COMMENTED
     estimates = [fresh(f"{p}_estimate") for p in wrt_params]
     for i, estimate, product in zip(wrt, estimates, products):
-        in_dtype = isinstance(types[i], ArrayType) and types[i].dtype != "float64"
-        body.append(f"{estimate} = ({product}).astype(np.{types[i].dtype})" if in_dtype else f"{estimate} = {product}")
-    returned = estimates[0] if single_wrt else "(" + ", ".join(estimates) + ("," if len(estimates) == 1 else "") + ")"
-    lines = [decorator, f"def {name}({', '.join(params + directions)}):"]
-    lines += [f"    {line}" for line in body + [f"return {returned}"]]
-    return "\n".join(lines) + "\n"
+        if isinstance(types[i], ArrayType) and types[i].dtype != "float64":
+            product = _call(_attribute(product, "astype"), [_name(f"np.{types[i].dtype}")])
+        body.append(_assign(estimate, product))
+    returned = _name(estimates[0]) if single_wrt else ast.Tuple([_name(e) for e in estimates], ast.Load())
+    body.append(ast.Return(returned))
+    arguments = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params + directions], kwonlyargs=[],
+                              kw_defaults=[], defaults=[])
+    fn = ast.FunctionDef(name=name, args=arguments, body=body, decorator_list=[])
+    return render_function(fn, lambda lineno: comment if lineno == _COMMENTED else None, decorator)
+
+
+_COMMENTED = -1   # the statement of the estimator that carries its comment
+
+
+def _name(id_):
+    return ast.Name(id_, ast.Load())
+
+
+def _attribute(value, attr):
+    return ast.Attribute(value, attr, ast.Load())
+
+
+def _call(func, args):
+    return ast.Call(_name(func) if isinstance(func, str) else func, args, [])
+
+
+def _assign(target, value):
+    return ast.Assign([ast.Name(target, ast.Store())], value, lineno=None)
