@@ -33,46 +33,11 @@ from ..errors import UnsupportedError
 from ..rules import lookup_array_operation, rule_for_object
 from .anno import is_in_place, mark_in_place
 from .names import NameSource, user_names
+from .refused import check_constructs, check_operator
 from .source import SourceMap
+from .syntax import Rename, assignment, at, contains, element_written, python_number, viewed_name
 
 _MODULE_NAMES = {"math": "math", "numpy": "np"}
-
-_REFUSED = {
-    ast.Yield: ("yield", "generators cannot be differentiated"),
-    ast.YieldFrom: ("yield from", "generators cannot be differentiated"),
-    ast.Await: ("await", "coroutines cannot be differentiated"),
-    ast.Try: ("try", "exception handling cannot be differentiated"),
-    ast.With: ("with", "context managers are not supported"),
-    ast.AsyncWith: ("async with", "context managers are not supported"),
-    ast.AsyncFor: ("async for", "coroutines cannot be differentiated"),
-    ast.Global: ("global", "assigning a global variable is not supported"),
-    ast.Nonlocal: ("nonlocal", "assigning an enclosing variable is not supported"),
-    ast.Lambda: ("lambda", "functions defined inside the differentiated function are not supported"),
-    ast.FunctionDef: ("def", "functions defined inside the differentiated function are not supported"),
-    ast.AsyncFunctionDef: ("async def", "coroutines cannot be differentiated"),
-    ast.ClassDef: ("class", "classes are not supported"),
-    ast.ListComp: ("list comprehension", "comprehensions are not supported"),
-    ast.SetComp: ("set comprehension", "comprehensions are not supported"),
-    ast.DictComp: ("dict comprehension", "comprehensions are not supported"),
-    ast.GeneratorExp: ("generator expression", "generators cannot be differentiated"),
-    ast.Starred: ("starred expression", "starred unpacking is not supported"),
-    ast.Delete: ("del", "deleting variables is not supported"),
-    ast.Raise: ("raise", "raising exceptions is not supported"),
-    ast.Import: ("import", "imports inside the differentiated function are not supported"),
-    ast.ImportFrom: ("import", "imports inside the differentiated function are not supported"),
-    ast.List: ("list", "lists are not supported"),
-    ast.Dict: ("dict", "dicts are not supported"),
-    ast.Set: ("set", "sets are not supported"),
-    ast.JoinedStr: ("f-string", "strings are not supported"),
-    ast.NamedExpr: ("walrus operator", "assignment expressions are not supported"),
-    ast.Match: ("match", "match statements are not supported"),
-    ast.BitAnd: ("&", "bitwise operators are not supported"),
-    ast.BitOr: ("|", "bitwise operators are not supported"),
-    ast.BitXor: ("^", "bitwise operators are not supported"),
-    ast.LShift: ("<<", "bitwise operators are not supported"),
-    ast.RShift: (">>", "bitwise operators are not supported"),
-    ast.Invert: ("~", "bitwise operators are not supported"),
-}
 
 _ARRAY_ATTRIBUTES = ("shape", "size", "ndim", "T")
 _METHODS = {"copy": "np.copy", "sum": "np.sum", "mean": "np.mean", "prod": "np.prod", "max": "np.max",
@@ -166,15 +131,6 @@ class _Lowering:
         raise UnsupportedError(message, construct=construct, **self.info.where(node))
 
     # checking and name resolution ---------------------------------------
-    def check(self, tree):
-        for node in ast.walk(tree):
-            entry = _REFUSED.get(type(node))
-            if entry is not None and node is not tree:
-                self.refuse(node, *entry)
-        args = tree.args
-        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
-            self.refuse(tree, "*args", "only plain positional parameters are supported")
-
     def global_object(self, node):
         """The object a global name or a module attribute refers to, or None."""
         if isinstance(node, ast.Name) and node.id not in self.locals:
@@ -193,7 +149,7 @@ class _Lowering:
     # statements ---------------------------------------------------------
     def lower_function(self):
         tree = self.info.tree
-        self.check(tree)
+        check_constructs(self, tree)
         body = [] if self.inlined else self.unpack_tuple_params(tree)
         body += self.desugar_block(tree.body)
         if self.result_used and not self.ends_with_return(tree.body):
@@ -202,14 +158,14 @@ class _Lowering:
         self.check_none_reads(body)
         if self.used_return_flag:
             init = ast.Assign([ast.Name(self.return_flag, ast.Store())], ast.Constant(False))
-            body.insert(0, _at(init, tree.body[0]))
+            body.insert(0, at(init, tree.body[0]))
         ret = ast.Return(self.result_expr())
-        body.append(_at(ret, _last_line_node(tree)))
+        body.append(at(ret, _last_line_node(tree)))
         new = ast.FunctionDef(
             name=tree.name, args=copy.deepcopy(tree.args), body=body, decorator_list=[],
             returns=None, type_comment=None, type_params=[],
         )
-        return _at(new, tree)
+        return at(new, tree)
 
     def is_none(self, param):
         """Whether parameter ``param`` (a Name node) holds None where it is tested."""
@@ -236,7 +192,7 @@ class _Lowering:
         for param in self.info.params:
             for k, element in enumerate(self.tuples.get(param, ())):
                 read = ast.Subscript(ast.Name(param, ast.Load()), ast.Constant(k), ast.Load())
-                out.append(_assign(element, read, tree))
+                out.append(assignment(element, read, tree))
         return out
 
     def ends_with_return(self, block):
@@ -303,7 +259,7 @@ class _Lowering:
         # a parameter changed only by augmented assignments keeps the caller's array if it is one
         rebound = {n.id for s in ast.walk(lowered) if isinstance(s, ast.Assign) and not is_in_place(s)
                    for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        written = _element_written(lowered)
+        written = element_written(lowered)
         bindings = []     # (callee's variable, caller's expression)
         for param, arg in zip(info.params, args):
             if param in tuple_params:
@@ -318,18 +274,18 @@ class _Lowering:
                 self.refuse(node, info.name,
                             f"{info.name}() writes into its parameter '{param}' and assigns it a new value; "
                             "give the new value a name of its own")
-            if param in written and _viewed_name(arg) is not None:
+            if param in written and viewed_name(arg) is not None:
                 # a view passed in: the elements written are the caller's (the views pass follows the binding)
-                shared.append(_viewed_name(arg))
+                shared.append(viewed_name(arg))
             if isinstance(arg, ast.Name) and param not in stored:
                 # the callee reads it or writes its elements: use the caller's variable, as Python does
                 renames[param] = arg.id
             else:
-                before.append(_at(ast.Assign([ast.Name(renames[param], ast.Store())], arg), node))
+                before.append(at(ast.Assign([ast.Name(renames[param], ast.Store())], arg), node))
         body = lowered.body[:-1]
         result = lowered.body[-1].value
         wrapper = ast.Module(body + [ast.Expr(result)], [])
-        _Rename(renames).visit(wrapper)
+        Rename(renames).visit(wrapper)
         for child in ast.walk(wrapper):
             # a line number below SHIFT is one of the callee's own; larger ones already name a
             # function inlined into the callee (nodes built from them copy their numbers)
@@ -358,10 +314,10 @@ class _Lowering:
                 return []
             return self.assign(stmt.target, self.resolve(stmt.value), stmt)
         if isinstance(stmt, ast.AugAssign):
-            _check_operator(self, stmt.op, stmt)
+            check_operator(self, stmt.op, stmt)
             if isinstance(stmt.target, ast.Name):
                 value = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, self.resolve(stmt.value))
-                lowered = self.assign(stmt.target, _at(value, stmt), stmt)
+                lowered = self.assign(stmt.target, at(value, stmt), stmt)
                 # an array changes in place; the views pass decides once the types are known
                 mark_in_place(lowered[-1])
                 return lowered
@@ -370,11 +326,11 @@ class _Lowering:
             stmt.target = _composed_element(stmt.target)
             self.check_element_target(stmt.target, stmt)
             # one expression, so that the element is read before the calls on the right, as in Python
-            current = _at(ast.Subscript(stmt.target.value, stmt.target.slice, ast.Load()), stmt.target)
-            value = self.resolve(_at(ast.BinOp(current, stmt.op, stmt.value), stmt))
+            current = at(ast.Subscript(stmt.target.value, stmt.target.slice, ast.Load()), stmt.target)
+            value = self.resolve(at(ast.BinOp(current, stmt.op, stmt.value), stmt))
             element = copy.deepcopy(value.left)
             element.ctx = ast.Store()
-            return [_at(ast.Assign([element], value), stmt)]
+            return [at(ast.Assign([element], value), stmt)]
         if isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant):
                 return []  # docstring or stray literal
@@ -387,14 +343,14 @@ class _Lowering:
         if isinstance(stmt, ast.Pass):
             return []
         if isinstance(stmt, ast.Assert):
-            return [_at(ast.Assert(self.resolve(stmt.test), None), stmt)]
+            return [at(ast.Assert(self.resolve(stmt.test), None), stmt)]
         if isinstance(stmt, ast.If):
             test = self.resolve(stmt.test)
             if isinstance(test, ast.Constant) and isinstance(test.value, bool):
                 # decided when the function is specialized ('p is None'): only that branch exists
                 return self.desugar_block(stmt.body if test.value else stmt.orelse)
             node = ast.If(test, self.desugar_block(stmt.body), self.desugar_block(stmt.orelse))
-            return [_at(node, stmt)]
+            return [at(node, stmt)]
         if isinstance(stmt, ast.While):
             if stmt.orelse:
                 self.refuse(stmt, "while/else", "an 'else' clause on a loop is not supported")
@@ -406,17 +362,17 @@ class _Lowering:
             self.loop_stack.pop()
             if computed:
                 # the test calls a function of the user's: evaluate it at the top of every iteration
-                leave = _at(ast.If(_at(ast.UnaryOp(ast.Not(), test), stmt), [_at(ast.Break(), stmt)], []), stmt)
+                leave = at(ast.If(at(ast.UnaryOp(ast.Not(), test), stmt), [at(ast.Break(), stmt)], []), stmt)
                 body = computed + [leave] + body
-                test = _at(ast.Constant(True), stmt)
-            return [_at(ast.While(test, body, []), stmt)]
+                test = at(ast.Constant(True), stmt)
+            return [at(ast.While(test, body, []), stmt)]
         if isinstance(stmt, ast.For):
             return [self.desugar_for(stmt)]
         if isinstance(stmt, ast.Return):
             if not self.result_used:
                 if stmt.value is not None:
                     self.resolve(stmt.value)   # for the calls it makes; the value itself is dropped
-                return [_at(ast.Return(None), stmt)]
+                return [at(ast.Return(None), stmt)]
             if stmt.value is None:
                 self.refuse(stmt, "return", "the function must return a value")
             value = self.resolve(stmt.value)   # a call of a tuple-returning function gives its tuple
@@ -426,7 +382,7 @@ class _Lowering:
                 self.refuse(stmt, "tuple return" if arity else "return",
                             "every return must give a tuple of the same length, or every one a single value")
             self.result_arity = arity
-            return [_at(ast.Return(value), stmt)]
+            return [at(ast.Return(value), stmt)]
         if isinstance(stmt, (ast.Break, ast.Continue)):
             if not self.loop_stack:
                 self.refuse(stmt, type(stmt).__name__.lower(), "outside a loop")
@@ -437,7 +393,7 @@ class _Lowering:
         if stmt.orelse:
             self.refuse(stmt, "for/else", "an 'else' clause on a loop is not supported")
         it, target, prologue = self.iteration(stmt)
-        stmt = _at(ast.For(target, it, prologue + stmt.body, [], None), stmt)
+        stmt = at(ast.For(target, it, prologue + stmt.body, [], None), stmt)
         if it.keywords or not 1 <= len(it.args) <= 3:
             self.refuse(stmt, "range", "range takes one to three positional arguments")
         self.loop_stack.append(stmt)
@@ -449,10 +405,10 @@ class _Lowering:
             # The body reassigns the loop variable: count with a fresh one and copy it
             # in at the top of each iteration, as Python does.
             counter = self.names.fresh(f"_{index}")
-            body.insert(0, _at(ast.Assign([ast.Name(index, ast.Store())], ast.Name(counter, ast.Load())), stmt))
+            body.insert(0, at(ast.Assign([ast.Name(index, ast.Store())], ast.Name(counter, ast.Load())), stmt))
             index = counter
         node = ast.For(ast.Name(index, ast.Store()), it, body, [], None)
-        return _at(node, stmt)
+        return at(node, stmt)
 
     def iteration(self, stmt):
         """(range call, loop variable, statements that bind the user's names) for any supported ``for``."""
@@ -466,7 +422,7 @@ class _Lowering:
             if kind is None and _is_prange(callee):
                 # a parallel loop means the same as a serial one; it is run serially
                 kind = "range"
-                it = _at(ast.Call(ast.Name("range", ast.Load()), it.args, it.keywords), it)
+                it = at(ast.Call(ast.Name("range", ast.Load()), it.args, it.keywords), it)
         if kind == "range":
             if not isinstance(stmt.target, ast.Name):
                 self.refuse(stmt, "for with tuple target", "a loop over range() takes a single variable")
@@ -491,17 +447,17 @@ class _Lowering:
             self.locals.add(index.id)
         if not all(isinstance(t, ast.Name) for t in targets):
             self.refuse(stmt, "for target", "loop variables must be plain names")
-        lengths = [_at(ast.Call(ast.Name("len", ast.Load()), [ast.Name(a.id, ast.Load())], []), stmt)
+        lengths = [at(ast.Call(ast.Name("len", ast.Load()), [ast.Name(a.id, ast.Load())], []), stmt)
                    for a in sequences]
         stop = lengths[0]
         for length in lengths[1:]:
-            stop = _at(ast.Call(ast.Name("min", ast.Load()), [stop, length], []), stmt)
+            stop = at(ast.Call(ast.Name("min", ast.Load()), [stop, length], []), stmt)
         prologue = [
-            _at(ast.Assign([ast.Name(t.id, ast.Store())],
+            at(ast.Assign([ast.Name(t.id, ast.Store())],
                            ast.Subscript(ast.Name(a.id, ast.Load()), ast.Name(index.id, ast.Load()), ast.Load())), stmt)
             for t, a in zip(targets, sequences)
         ]
-        range_call = _at(ast.Call(ast.Name("range", ast.Load()), [stop], []), stmt)
+        range_call = at(ast.Call(ast.Name("range", ast.Load()), [stop], []), stmt)
         return range_call, ast.Name(index.id, ast.Store()), prologue
 
     def tuple_iteration(self, stmt):
@@ -515,8 +471,8 @@ class _Lowering:
         for k in range(len(elements) - 2, -1, -1):
             test = ast.Compare(ast.Name(index, ast.Load()), [ast.Eq()], [ast.Constant(k)])
             picked = ast.IfExp(test, elements[k], picked)
-        prologue = [_assign(stmt.target.id, picked, stmt)]
-        range_call = _at(ast.Call(ast.Name("range", ast.Load()), [ast.Constant(len(elements))], []), stmt)
+        prologue = [assignment(stmt.target.id, picked, stmt)]
+        range_call = at(ast.Call(ast.Name("range", ast.Load()), [ast.Constant(len(elements))], []), stmt)
         return range_call, ast.Name(index, ast.Store()), prologue
 
     def assign(self, target, value, stmt):
@@ -527,14 +483,14 @@ class _Lowering:
             if target.id in self.tuples:
                 self.refuse(stmt, target.id, f"'{target.id}' holds a tuple here and another kind of value elsewhere")
             self.scalar_names.add(target.id)
-            return [_at(ast.Assign([ast.Name(target.id, ast.Store())], value), stmt)]
+            return [at(ast.Assign([ast.Name(target.id, ast.Store())], value), stmt)]
         if isinstance(target, ast.Tuple) and isinstance(value, ast.Attribute) and value.attr == "shape":
             # n, m = A.shape: one extent each, for an array of that many dimensions
             count = len(target.elts)
             check = ast.Assert(ast.Compare(ast.Attribute(copy.deepcopy(value.value), "ndim", ast.Load()),
                                            [ast.Eq()], [ast.Constant(count)]), None)
             extents = [ast.Subscript(copy.deepcopy(value), ast.Constant(k), ast.Load()) for k in range(count)]
-            return [_at(check, stmt)] + self.assign(target, _at(ast.Tuple(extents, ast.Load()), stmt), stmt)
+            return [at(check, stmt)] + self.assign(target, at(ast.Tuple(extents, ast.Load()), stmt), stmt)
         if isinstance(target, ast.Tuple):
             if not isinstance(value, ast.Tuple) or len(value.elts) != len(target.elts):
                 self.refuse(stmt, "tuple unpacking",
@@ -548,7 +504,7 @@ class _Lowering:
             out = []
             for elt in value.elts:
                 temp = self.names.fresh("_u")
-                out.append(_at(ast.Assign([ast.Name(temp, ast.Store())], elt), stmt))
+                out.append(at(ast.Assign([ast.Name(temp, ast.Store())], elt), stmt))
                 staged.append(temp)
             for sub, temp in zip(target.elts, staged):
                 out += self.assign(sub, ast.Name(temp, ast.Load()), stmt)
@@ -563,10 +519,10 @@ class _Lowering:
                 # Python evaluates the value before the calls in the index
                 temp = self.names.fresh("_v")
                 self.locals.add(temp)
-                out = [_assign(temp, value, stmt)] + computed
+                out = [assignment(temp, value, stmt)] + computed
                 value = ast.Name(temp, ast.Load())
             element.ctx = ast.Store()
-            return out + [_at(ast.Assign([element], value), stmt)]
+            return out + [at(ast.Assign([element], value), stmt)]
         self.refuse(stmt, type(target).__name__, "unsupported assignment target")
 
     def check_element_target(self, target, stmt):
@@ -594,9 +550,9 @@ class _Lowering:
                     pass   # the value of a call made as a statement is not kept
                 elif isinstance(stmt.value, ast.Tuple):
                     for part_name, part in zip(self.result_names(), stmt.value.elts):
-                        out.append(_at(ast.Assign([ast.Name(part_name, ast.Store())], part), stmt))
+                        out.append(at(ast.Assign([ast.Name(part_name, ast.Store())], part), stmt))
                 else:
-                    out.append(_at(ast.Assign([ast.Name(self.result_name, ast.Store())], stmt.value), stmt))
+                    out.append(at(ast.Assign([ast.Name(self.result_name, ast.Store())], stmt.value), stmt))
                 if top:
                     return out, set()
                 self.used_return_flag = True
@@ -628,7 +584,7 @@ class _Lowering:
                 rest_lowered, rest_sets = self.lower_jumps(rest, top)
                 if rest_lowered:
                     test = _none_of(sorted(sets), stmt)
-                    out.append(_at(ast.If(test, rest_lowered, []), rest[0]))
+                    out.append(at(ast.If(test, rest_lowered, []), rest[0]))
                 return out, sets | rest_sets
             if sets:
                 return out, sets
@@ -650,7 +606,7 @@ class _Lowering:
             before.append(_flag(loop.break_flag, False, loop))
         if exits:
             test = _any_of(exits, loop)
-            leave = _at(ast.If(test, [_at(ast.Break(), loop)], []), loop)
+            leave = at(ast.If(test, [at(ast.Break(), loop)], []), loop)
             leave.srcad_exit = True
             body.append(leave)
         loop.body = body
@@ -679,7 +635,7 @@ class _Resolver(ast.NodeTransformer):
     def visit_Name(self, node):
         elements = self.lowering.tuples.get(node.id)
         if elements is not None:
-            return _at(ast.Tuple([ast.Name(e, ast.Load()) for e in elements], ast.Load()), node)
+            return at(ast.Tuple([ast.Name(e, ast.Load()) for e in elements], ast.Load()), node)
         if node.id in self.lowering.locals:
             self.lowering.read_names.add(node.id)
             return node
@@ -705,7 +661,7 @@ class _Resolver(ast.NodeTransformer):
                     self.refuse(node, ast.unparse(node), f"module has no attribute '{node.attr}'")
                 return self.constant_or_callee(node, getattr(base, node.attr), ast.unparse(node))
         if node.attr == "T":
-            return _at(ast.Call(ast.Name("np.transpose", ast.Load()), [self.visit(node.value)], []), node)
+            return at(ast.Call(ast.Name("np.transpose", ast.Load()), [self.visit(node.value)], []), node)
         if node.attr in _ARRAY_ATTRIBUTES and isinstance(node.value, ast.Name):
             node.value = self.visit(node.value)   # a global array becomes its constant
             return node
@@ -713,28 +669,28 @@ class _Resolver(ast.NodeTransformer):
 
     def constant_or_callee(self, node, value, spelled):
         if value is None:
-            return _at(ast.Constant(None), node)   # np.newaxis
+            return at(ast.Constant(None), node)   # np.newaxis
         if isinstance(value, bool) or isinstance(value, numbers.Real) and not isinstance(value, type):
-            return _at(ast.Constant(_python_number(value)), node)
+            return at(ast.Constant(python_number(value)), node)
         if isinstance(value, types.ModuleType):
-            return _at(ast.Name(_MODULE_NAMES.get(value.__name__, value.__name__), ast.Load()), node)
+            return at(ast.Name(_MODULE_NAMES.get(value.__name__, value.__name__), ast.Load()), node)
         if isinstance(value, type) and issubclass(value, np.number) and value.__name__ in _DTYPES:
-            return _at(ast.Name(f"np.{value.__name__}", ast.Load()), node)
+            return at(ast.Name(f"np.{value.__name__}", ast.Load()), node)
         if _is_number_tuple(value):
             # inlined like a global number; indexed by a variable, it is read as a constant array
-            return _at(ast.Tuple([ast.Constant(_python_number(v)) for v in value], ast.Load()), node)
+            return at(ast.Tuple([ast.Constant(python_number(v)) for v in value], ast.Load()), node)
         if isinstance(value, np.ndarray):
             if value.dtype.kind not in "fib" or value.dtype.itemsize > 8:
                 self.refuse(node, spelled, f"global array '{spelled}' has dtype {value.dtype}; "
                             "srcad reads global arrays of floats, ints and bools")
-            return _at(ast.Name(self.lowering.context.constant(spelled, value), ast.Load()), node)
+            return at(ast.Name(self.lowering.context.constant(spelled, value), ast.Load()), node)
         if value is range:
-            return _at(ast.Name("range", ast.Load()), node)
+            return at(ast.Name("range", ast.Load()), node)
         if value is len:
-            return _at(ast.Name("len", ast.Load()), node)
+            return at(ast.Name("len", ast.Load()), node)
         canonical = rule_for_object(value)
         if canonical is not None:
-            return _at(ast.Name(canonical, ast.Load()), node)
+            return at(ast.Name(canonical, ast.Load()), node)
         if callable(value) and _is_library_object(value):
             self.refuse(node, spelled, f"'{spelled}' has no derivative rule in srcad; "
                         "register one with srcad.rule, or write the computation with supported operations")
@@ -755,7 +711,7 @@ class _Resolver(ast.NodeTransformer):
                 self.refuse(node, ast.unparse(node.func) + "(keyword=...)",
                             "keyword arguments are not supported (except axis= of reductions)")
             axis_at = len(node.args)
-            node = _at(ast.Call(func, node.args + [axis[0].value], []), node)
+            node = at(ast.Call(func, node.args + [axis[0].value], []), node)
         if isinstance(func, ast.Attribute) and func.attr in _METHODS and not (
                 isinstance(func.value, ast.Name) and func.value.id not in self.lowering.locals
                 and not isinstance(self.lowering.info.namespace.get(func.value.id), np.ndarray)):
@@ -763,7 +719,7 @@ class _Resolver(ast.NodeTransformer):
             args = [self.visit(a) for a in [func.value] + node.args]
             if axis_at is not None:
                 self.check_axis(_METHODS[func.attr], axis_at + 1, node)
-            return _at(ast.Call(ast.Name(_METHODS[func.attr], ast.Load()), args, []), node)
+            return at(ast.Call(ast.Name(_METHODS[func.attr], ast.Load()), args, []), node)
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
                 and func.value.id in self.lowering.locals:
             self.refuse(node, f"{func.value.id}.{func.attr}()",
@@ -778,18 +734,18 @@ class _Resolver(ast.NodeTransformer):
         if axis_at is not None:
             self.check_axis(func.id, axis_at, node)
         if func.id == "len" and len(node.args) == 1 and isinstance(node.args[0], ast.Tuple):
-            return _at(ast.Constant(len(node.args[0].elts)), node)
+            return at(ast.Constant(len(node.args[0].elts)), node)
         if func.id in ("min", "max"):
             if len(node.args) < 2:
                 self.refuse(node, func.id, f"{func.id}() of a sequence is not supported; pass the values")
             folded = node.args[0]
             for arg in node.args[1:]:
-                folded = _at(ast.Call(ast.Name(func.id, ast.Load()), [folded, arg], []), node)
+                folded = at(ast.Call(ast.Name(func.id, ast.Load()), [folded, arg], []), node)
             return folded
         if func.id == "math.log" and len(node.args) == 2:
-            num = _at(ast.Call(ast.Name("math.log", ast.Load()), [node.args[0]], []), node)
-            den = _at(ast.Call(ast.Name("math.log", ast.Load()), [node.args[1]], []), node)
-            return _at(ast.BinOp(num, ast.Div(), den), node)
+            num = at(ast.Call(ast.Name("math.log", ast.Load()), [node.args[0]], []), node)
+            den = at(ast.Call(ast.Name("math.log", ast.Load()), [node.args[1]], []), node)
+            return at(ast.BinOp(num, ast.Div(), den), node)
         return node
 
     def check_axis(self, name, position, node):
@@ -843,12 +799,12 @@ class _Resolver(ast.NodeTransformer):
                     visit(value)
                     if found:
                         return
-                    if value is not node.values[-1] and _contains(node, call):
+                    if value is not node.values[-1] and contains(node, call):
                         del exposed[mark:]
                 return
             if isinstance(node, ast.IfExp):
                 visit(node.test)
-                if not found and (_contains(node.body, call) or _contains(node.orelse, call)):
+                if not found and (contains(node.body, call) or contains(node.orelse, call)):
                     del exposed[mark:]
                 visit(node.body)
                 visit(node.orelse)
@@ -880,11 +836,11 @@ class _Resolver(ast.NodeTransformer):
     def default(self, value, callee, name, node):
         """The expression of a default value of a parameter of the user's function."""
         if isinstance(value, tuple):
-            return _at(ast.Tuple([self.default(v, callee, name, node) for v in value], ast.Load()), node)
+            return at(ast.Tuple([self.default(v, callee, name, node) for v in value], ast.Load()), node)
         if isinstance(value, bool) or isinstance(value, numbers.Real) and not isinstance(value, type):
-            return _at(ast.Constant(_python_number(value)), node)
+            return at(ast.Constant(python_number(value)), node)
         if isinstance(value, str) or value is None:
-            return _at(ast.Constant(value), node)
+            return at(ast.Constant(value), node)
         self.refuse(node, f"{callee.__name__}({name}=...)",
                     f"the default value of '{name}' has type {type(value).__name__}; pass it explicitly")
 
@@ -899,10 +855,10 @@ class _Resolver(ast.NodeTransformer):
         return None
 
     def visit_BinOp(self, node):
-        _check_operator(self.lowering, node.op, node)
+        check_operator(self.lowering, node.op, node)
         node = self.generic_visit(node)
         if isinstance(node.op, ast.MatMult):
-            return _at(ast.Call(ast.Name("np.dot", ast.Load()), [node.left, node.right], []), node)
+            return at(ast.Call(ast.Name("np.dot", ast.Load()), [node.left, node.right], []), node)
         return node
 
     def visit_Subscript(self, node):
@@ -922,12 +878,12 @@ class _Resolver(ast.NodeTransformer):
         return node
 
     def global_tuple_element(self, node, spelled, value, described=None):
-        if len({type(_python_number(v)) for v in value}) != 1:
+        if len({type(python_number(v)) for v in value}) != 1:
             what = described or f"global tuple '{spelled}'"
             self.refuse(node, ast.unparse(self.originals.get(id(node), node)) if described else spelled,
                         f"{what} mixes numbers of different types; write them all as floats to index it by a variable")
         name = self.lowering.context.constant(spelled, self.lowering.context.tuple_array(value))
-        return _at(ast.Subscript(ast.Name(name, ast.Load()), node.slice, ast.Load()), node)
+        return at(ast.Subscript(ast.Name(name, ast.Load()), node.slice, ast.Load()), node)
 
     def tuple_element(self, node):
         index = node.slice
@@ -956,7 +912,7 @@ class _Resolver(ast.NodeTransformer):
             sides = [node.left, node.comparators[0]]
             names = [s for s in sides if isinstance(s, ast.Name) and s.id in self.lowering.info.params]
             if names and any(isinstance(s, ast.Constant) and s.value is None for s in sides):
-                return _at(ast.Constant(self.lowering.is_none(names[0]) == isinstance(node.ops[0], ast.Is)), node)
+                return at(ast.Constant(self.lowering.is_none(names[0]) == isinstance(node.ops[0], ast.Is)), node)
         return self.generic_visit(node)
 
     def visit_BoolOp(self, node):
@@ -973,26 +929,26 @@ class _Resolver(ast.NodeTransformer):
                 break                  # the operands after it are never evaluated
             operands.append((stmts, value))
         if not operands:
-            return _at(ast.Constant(not decisive), node)
+            return at(ast.Constant(not decisive), node)
         if len(operands) == 1:
             self.lowering.hoisted.extend(operands[0][0])
             return operands[0][1]
         first_guarded = next((k for k, (stmts, _) in enumerate(operands) if stmts and k > 0), None)
         if first_guarded is None:
             self.lowering.hoisted.extend(operands[0][0])
-            return _at(ast.BoolOp(node.op, [value for _, value in operands]), node)
+            return at(ast.BoolOp(node.op, [value for _, value in operands]), node)
         lowering = self.lowering
         flag = lowering.names.fresh("_cond")
         lowering.locals.add(flag)
         head = [value for _, value in operands[:first_guarded]]
         lowering.hoisted.extend(operands[0][0])
-        lowering.hoisted.append(_assign(flag, head[0] if len(head) == 1 else ast.BoolOp(node.op, head), node))
+        lowering.hoisted.append(assignment(flag, head[0] if len(head) == 1 else ast.BoolOp(node.op, head), node))
         for stmts, value in operands[first_guarded:]:
             test = ast.Name(flag, ast.Load())
             if isinstance(node.op, ast.Or):
                 test = ast.UnaryOp(ast.Not(), test)
-            lowering.hoisted.append(_at(ast.If(test, stmts + [_assign(flag, value, node)], []), node))
-        return _at(ast.Name(flag, ast.Load()), node)
+            lowering.hoisted.append(at(ast.If(test, stmts + [assignment(flag, value, node)], []), node))
+        return at(ast.Name(flag, ast.Load()), node)
 
     def visit_IfExp(self, node):
         # Only the chosen branch is evaluated, so only its inlined calls may run.
@@ -1005,31 +961,12 @@ class _Resolver(ast.NodeTransformer):
         lowering = self.lowering
         lowering.hoisted.extend(test_stmts)
         if not body_stmts and not else_stmts:
-            return _at(ast.IfExp(test, body, orelse), node)
+            return at(ast.IfExp(test, body, orelse), node)
         chosen = lowering.names.fresh("_choice")
         lowering.locals.add(chosen)
-        lowering.hoisted.append(_at(ast.If(test, body_stmts + [_assign(chosen, body, node)],
-                                           else_stmts + [_assign(chosen, orelse, node)]), node))
-        return _at(ast.Name(chosen, ast.Load()), node)
-
-
-class _Rename(ast.NodeTransformer):
-    def __init__(self, renames):
-        self.renames = renames
-
-    def visit_Name(self, node):
-        if node.id in self.renames:
-            node.id = self.renames[node.id]
-        return node
-
-
-def _viewed_name(expr):
-    """The variable whose storage ``expr`` may share (``a``, ``a[1:]``, ``a[i]``, ``a.T``), else None."""
-    while isinstance(expr, ast.Subscript) or isinstance(expr, ast.Attribute) and expr.attr == "T" \
-            or isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "np.transpose" \
-            and len(expr.args) == 1:
-        expr = expr.args[0] if isinstance(expr, ast.Call) else expr.value
-    return expr.id if isinstance(expr, ast.Name) else None
+        lowering.hoisted.append(at(ast.If(test, body_stmts + [assignment(chosen, body, node)],
+                                           else_stmts + [assignment(chosen, orelse, node)]), node))
+        return at(ast.Name(chosen, ast.Load()), node)
 
 
 def _breaks(block):
@@ -1067,24 +1004,6 @@ def _is_library_object(value):
     return module.split(".")[0] in _LIBRARIES
 
 
-def _check_operator(lowering, op, node):
-    entry = _REFUSED.get(type(op))
-    if entry is not None:
-        lowering.refuse(node, *entry)
-
-
-def _python_number(value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    return float(value)
-
-
-def _contains(tree, node):
-    return any(child is node for child in ast.walk(tree))
-
-
 def _names_seen_through(result, statements):
     """The variables whose current contents expression ``result`` reads when it is evaluated.
 
@@ -1119,7 +1038,7 @@ def _composed_element(target):
            for p in positions):
         return target   # a slice is a view: its element is not the base's at the same indices
     parts = positions + _index_parts(target.slice)
-    return _at(ast.Subscript(inner.value, ast.Tuple(parts, ast.Load()), target.ctx), target)
+    return at(ast.Subscript(inner.value, ast.Tuple(parts, ast.Load()), target.ctx), target)
 
 
 def _index_parts(index):
@@ -1152,42 +1071,22 @@ def _is_prange(value):
     return value is numba.prange
 
 
-def _element_written(tree):
-    """Names of the arrays whose elements ``tree`` writes."""
-    return {node.value.id for node in ast.walk(tree)
-            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name)}
-
-
-def _assign(name, value, where):
-    return _at(ast.Assign([ast.Name(name, ast.Store())], value), where)
-
-
 def _flag(name, value, where):
-    return _at(ast.Assign([ast.Name(name, ast.Store())], ast.Constant(value)), where)
+    return at(ast.Assign([ast.Name(name, ast.Store())], ast.Constant(value)), where)
 
 
 def _any_of(flags, where):
     names = [ast.Name(f, ast.Load()) for f in flags]
     test = names[0] if len(names) == 1 else ast.BoolOp(ast.Or(), names)
-    return _at(test, where)
+    return at(test, where)
 
 
 def _none_of(flags, where):
-    return _at(ast.UnaryOp(ast.Not(), _any_of(flags, where)), where)
+    return at(ast.UnaryOp(ast.Not(), _any_of(flags, where)), where)
 
 
 def _last_line_node(tree):
     node = tree.body[-1]
-    return node
-
-
-def _at(node, where):
-    """Give ``node`` (and children without a position) the position of ``where``."""
-    ast.copy_location(node, where)
-    ast.fix_missing_locations(node)
-    for child in ast.walk(node):
-        if not hasattr(child, "lineno") or child.lineno is None:
-            ast.copy_location(child, where)
     return node
 
 
@@ -1198,15 +1097,15 @@ def _copy_changed_arguments(lowering, function, array_params):
     disturb the caller's array, so writes and reassignments go to a working
     copy made at the top: ``x_work = np.copy(x)``.
     """
-    changed = _element_written(function) | {
+    changed = element_written(function) | {
         node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
     # 'a += e' or 'a[0] = e' in a helper changes the array the caller passed (or viewed), to which the
     # helper's parameter is bound
-    bound_to = {s.targets[0].id: _viewed_name(s.value) for s in ast.walk(function) if isinstance(s, ast.Assign)
-                and isinstance(s.targets[0], ast.Name) and _viewed_name(s.value) is not None}
+    bound_to = {s.targets[0].id: viewed_name(s.value) for s in ast.walk(function) if isinstance(s, ast.Assign)
+                and isinstance(s.targets[0], ast.Name) and viewed_name(s.value) is not None}
     in_place = {s.targets[0].id for s in ast.walk(function) if isinstance(s, ast.Assign) and is_in_place(s)
                 and isinstance(s.targets[0], ast.Name)}
-    for name in in_place | _element_written(function):
+    for name in in_place | element_written(function):
         seen = set()
         while name in bound_to and name not in seen:
             seen.add(name)
@@ -1219,8 +1118,8 @@ def _copy_changed_arguments(lowering, function, array_params):
     if not renames:
         return function
     body = ast.Module(function.body, [])
-    _Rename(renames).visit(body)
-    copies = [_assign(work, ast.Call(ast.Name("np.copy", ast.Load()), [ast.Name(param, ast.Load())], []),
+    Rename(renames).visit(body)
+    copies = [assignment(work, ast.Call(ast.Name("np.copy", ast.Load()), [ast.Name(param, ast.Load())], []),
                       lowering.info.tree) for param, work in renames.items()]
     function.body = copies + body.body
     return function
@@ -1232,7 +1131,7 @@ def _rebind_none_arguments(lowering, function):
                if p in lowering.none_params and p in lowering.reassigned}
     if renames:
         body = ast.Module(function.body, [])
-        _Rename(renames).visit(body)
+        Rename(renames).visit(body)
         function.body = body.body
     return function
 
