@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import UnsupportedError
 from ..rules import lookup_array_operation, rule_for_object
 from .anno import is_in_place, mark_in_place
+from .jumps import ends_with_return, lower_jumps
 from .names import NameSource, user_names
 from .refused import check_constructs, check_operator
 from .source import SourceMap
@@ -152,9 +153,9 @@ class _Lowering:
         check_constructs(self, tree)
         body = [] if self.inlined else self.unpack_tuple_params(tree)
         body += self.desugar_block(tree.body)
-        if self.result_used and not self.ends_with_return(tree.body):
+        if self.result_used and not ends_with_return(tree.body):
             self.refuse(tree, "missing return", "the function must end with a 'return' of its value")
-        body, _ = self.lower_jumps(body, top=True)
+        body, _ = lower_jumps(self, body, top=True)
         self.check_none_reads(body)
         if self.used_return_flag:
             init = ast.Assign([ast.Name(self.return_flag, ast.Store())], ast.Constant(False))
@@ -194,18 +195,6 @@ class _Lowering:
                 read = ast.Subscript(ast.Name(param, ast.Load()), ast.Constant(k), ast.Load())
                 out.append(assignment(element, read, tree))
         return out
-
-    def ends_with_return(self, block):
-        if not block:
-            return False
-        last = block[-1]
-        if isinstance(last, ast.Return):
-            return True
-        if isinstance(last, ast.If):
-            return self.ends_with_return(last.body) and self.ends_with_return(last.orelse)
-        # 'while True:' left only by 'return' never falls through to the end of the function
-        return isinstance(last, ast.While) and isinstance(last.test, ast.Constant) and bool(last.test.value) \
-            and not _breaks(last.body)
 
     def result_expr(self):
         if not self.result_used:
@@ -535,82 +524,6 @@ class _Lowering:
                         "give the slice a name (w = M[1:3]; w[0] = ...) or index the array itself")
         if name is None or name not in self.locals:
             self.refuse(stmt, "element assignment", "write elements of a local array or parameter by name")
-
-    # jumps ----------------------------------------------------------------
-    def lower_jumps(self, block, top=False):
-        """Rewrite break/continue/return in ``block`` into flags; return (block, flags it may set)."""
-        out = []
-        for index, stmt in enumerate(block):
-            sets = set()
-            if isinstance(stmt, ast.If) and getattr(stmt, "srcad_exit", False):
-                out.append(stmt)   # the exit test of a loop already lowered (an inlined call)
-                continue
-            if isinstance(stmt, ast.Return):
-                if stmt.value is None:
-                    pass   # the value of a call made as a statement is not kept
-                elif isinstance(stmt.value, ast.Tuple):
-                    for part_name, part in zip(self.result_names(), stmt.value.elts):
-                        out.append(at(ast.Assign([ast.Name(part_name, ast.Store())], part), stmt))
-                else:
-                    out.append(at(ast.Assign([ast.Name(self.result_name, ast.Store())], stmt.value), stmt))
-                if top:
-                    return out, set()
-                self.used_return_flag = True
-                out.append(_flag(self.return_flag, True, stmt))
-                return out, {self.return_flag}
-            if isinstance(stmt, ast.Break):
-                loop = self.loop_stack[-1]
-                loop.uses_break = True
-                out.append(_flag(loop.break_flag, True, stmt))
-                return out, {loop.break_flag}
-            if isinstance(stmt, ast.Continue):
-                loop = self.loop_stack[-1]
-                loop.uses_continue = True
-                out.append(_flag(loop.continue_flag, True, stmt))
-                return out, {loop.continue_flag}
-            if isinstance(stmt, ast.If):
-                body, s1 = self.lower_jumps(stmt.body)
-                orelse, s2 = self.lower_jumps(stmt.orelse)
-                stmt.body, stmt.orelse = body, orelse
-                sets = s1 | s2
-                out.append(stmt)
-            elif isinstance(stmt, (ast.For, ast.While)):
-                out.extend(self.lower_loop(stmt))
-                sets = {self.return_flag} if getattr(stmt, "may_return", False) else set()
-            else:
-                out.append(stmt)
-            rest = block[index + 1:]
-            if sets and rest:
-                rest_lowered, rest_sets = self.lower_jumps(rest, top)
-                if rest_lowered:
-                    test = _none_of(sorted(sets), stmt)
-                    out.append(at(ast.If(test, rest_lowered, []), rest[0]))
-                return out, sets | rest_sets
-            if sets:
-                return out, sets
-        return out, set()
-
-    def lower_loop(self, loop):
-        loop.uses_break = loop.uses_continue = False
-        loop.break_flag = self.names.fresh("_break")
-        loop.continue_flag = self.names.fresh("_continue")
-        self.loop_stack.append(loop)
-        body, sets = self.lower_jumps(loop.body)
-        self.loop_stack.pop()
-        loop.may_return = self.return_flag in sets
-        exits = [f for f in (loop.break_flag, self.return_flag) if f in sets]
-        before = []
-        if loop.uses_continue:
-            body.insert(0, _flag(loop.continue_flag, False, loop))
-        if loop.break_flag in sets:
-            before.append(_flag(loop.break_flag, False, loop))
-        if exits:
-            test = _any_of(exits, loop)
-            leave = at(ast.If(test, [at(ast.Break(), loop)], []), loop)
-            leave.srcad_exit = True
-            body.append(leave)
-        loop.body = body
-        return before + [loop]
 
 
 class _Resolver(ast.NodeTransformer):
@@ -969,16 +882,6 @@ class _Resolver(ast.NodeTransformer):
         return at(ast.Name(chosen, ast.Load()), node)
 
 
-def _breaks(block):
-    """Does a ``break`` in ``block`` leave the loop whose body it is (not one nested in it)?"""
-    for stmt in block:
-        if isinstance(stmt, ast.Break):
-            return True
-        if isinstance(stmt, ast.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
-            return True
-    return False
-
-
 def _prefixed(prefix, names, taken):
     """Callee variable -> ``{prefix}_{name}`` for a function inlined under ``prefix``.
 
@@ -1069,20 +972,6 @@ def _is_prange(value):
     import numba
 
     return value is numba.prange
-
-
-def _flag(name, value, where):
-    return at(ast.Assign([ast.Name(name, ast.Store())], ast.Constant(value)), where)
-
-
-def _any_of(flags, where):
-    names = [ast.Name(f, ast.Load()) for f in flags]
-    test = names[0] if len(names) == 1 else ast.BoolOp(ast.Or(), names)
-    return at(test, where)
-
-
-def _none_of(flags, where):
-    return at(ast.UnaryOp(ast.Not(), _any_of(flags, where)), where)
 
 
 def _last_line_node(tree):
