@@ -36,6 +36,7 @@ from .jumps import ends_with_return, lower_jumps
 from .names import NameSource, user_names
 from .refused import check_constructs, check_operator
 from .source import SourceMap
+from .specialize import check_none_reads, copy_changed_arguments, is_none, rebind_none_arguments
 from .syntax import Rename, assignment, at, contains, element_written, python_number, viewed_name
 
 _MODULE_NAMES = {"math": "math", "numpy": "np"}
@@ -156,7 +157,7 @@ class _Lowering:
         if self.result_used and not ends_with_return(tree.body):
             self.refuse(tree, "missing return", "the function must end with a 'return' of its value")
         body, _ = lower_jumps(self, body, top=True)
-        self.check_none_reads(body)
+        check_none_reads(self, body)
         if self.used_return_flag:
             init = ast.Assign([ast.Name(self.return_flag, ast.Store())], ast.Constant(False))
             body.insert(0, at(init, tree.body[0]))
@@ -167,26 +168,6 @@ class _Lowering:
             returns=None, type_comment=None, type_params=[],
         )
         return at(new, tree)
-
-    def is_none(self, param):
-        """Whether parameter ``param`` (a Name node) holds None where it is tested."""
-        name = param.id
-        if name not in self.none_params:
-            return False    # a value that is not None; srcad refuses assigning None later
-        if name in self.reassigned:
-            if self.loop_stack or name in self.scalar_names:
-                self.refuse(param, name, f"test '{name} is None' above any assignment to '{name}' "
-                            "and outside loops, so that it is known when the function is specialized")
-        return True
-
-    def check_none_reads(self, body):
-        """A parameter given None may only be tested against None, or assigned a value first."""
-        block = ast.Module(body, [])
-        stored = {n.id for n in ast.walk(block) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        for node in ast.walk(block):
-            if isinstance(node, ast.Name) and node.id in self.none_params and node.id not in stored:
-                self.refuse(node, node.id, f"'{node.id}' is None here; test it with 'is None' "
-                            "or give it a value before using it")
 
     def unpack_tuple_params(self, tree):
         out = []
@@ -825,7 +806,7 @@ class _Resolver(ast.NodeTransformer):
             sides = [node.left, node.comparators[0]]
             names = [s for s in sides if isinstance(s, ast.Name) and s.id in self.lowering.info.params]
             if names and any(isinstance(s, ast.Constant) and s.value is None for s in sides):
-                return at(ast.Constant(self.lowering.is_none(names[0]) == isinstance(node.ops[0], ast.Is)), node)
+                return at(ast.Constant(is_none(self.lowering, names[0]) == isinstance(node.ops[0], ast.Is)), node)
         return self.generic_visit(node)
 
     def visit_BoolOp(self, node):
@@ -979,52 +960,6 @@ def _last_line_node(tree):
     return node
 
 
-def _copy_changed_arguments(lowering, function, array_params):
-    """Give every array argument the function changes a copy of its own to change.
-
-    The derivative must see the argument's value at the call and must not
-    disturb the caller's array, so writes and reassignments go to a working
-    copy made at the top: ``x_work = np.copy(x)``.
-    """
-    changed = element_written(function) | {
-        node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
-    # 'a += e' or 'a[0] = e' in a helper changes the array the caller passed (or viewed), to which the
-    # helper's parameter is bound
-    bound_to = {s.targets[0].id: viewed_name(s.value) for s in ast.walk(function) if isinstance(s, ast.Assign)
-                and isinstance(s.targets[0], ast.Name) and viewed_name(s.value) is not None}
-    in_place = {s.targets[0].id for s in ast.walk(function) if isinstance(s, ast.Assign) and is_in_place(s)
-                and isinstance(s.targets[0], ast.Name)}
-    for name in in_place | element_written(function):
-        seen = set()
-        while name in bound_to and name not in seen:
-            seen.add(name)
-            name = bound_to[name]
-            changed.add(name)
-    renames = {}
-    for param in lowering.info.params:
-        if param in array_params and param in changed:
-            renames[param] = lowering.names.exact(f"{param}_work")
-    if not renames:
-        return function
-    body = ast.Module(function.body, [])
-    Rename(renames).visit(body)
-    copies = [assignment(work, ast.Call(ast.Name("np.copy", ast.Load()), [ast.Name(param, ast.Load())], []),
-                      lowering.info.tree) for param, work in renames.items()]
-    function.body = copies + body.body
-    return function
-
-
-def _rebind_none_arguments(lowering, function):
-    """A parameter given None and assigned a value later is a variable of its own: ``w_value``."""
-    renames = {p: lowering.names.exact(f"{p}_value") for p in lowering.info.params
-               if p in lowering.none_params and p in lowering.reassigned}
-    if renames:
-        body = ast.Module(function.body, [])
-        Rename(renames).visit(body)
-        function.body = body.body
-    return function
-
-
 def normalize(info, array_params=(), tuple_params=None, none_params=()):
     """Lower ``info.tree`` to core form.
 
@@ -1038,6 +973,6 @@ def normalize(info, array_params=(), tuple_params=None, none_params=()):
     """
     context = _Context(info)
     lowering = _Lowering(info, context, tuple_params=tuple_params, none_params=none_params)
-    function = _rebind_none_arguments(lowering, lowering.lower_function())
-    function = _copy_changed_arguments(lowering, function, set(array_params))
+    function = rebind_none_arguments(lowering, lowering.lower_function())
+    function = copy_changed_arguments(lowering, function, set(array_params))
     return function, context.source_map, context.constants
