@@ -171,47 +171,17 @@ class _Lowering:
         return out
 
     def desugar(self, stmt):
+        """The core-form statements of statement ``stmt``; those of the calls it makes go to ``self.hoisted``."""
         if isinstance(stmt, ast.Assign):
-            value = self.resolve(stmt.value)
-            if len(stmt.targets) == 1:
-                return self.assign(stmt.targets[0], value, stmt)
-            first = stmt.targets[-1]
-            out = self.assign(first, value, stmt)
-            for target in stmt.targets[:-1]:
-                out += self.assign(target, ast.Name(first.id, ast.Load()) if isinstance(first, ast.Name)
-                                   else self.refuse(stmt, "chained assignment", "use separate assignments"), stmt)
-            return out
+            return self.desugar_assign(stmt)
         if isinstance(stmt, ast.AnnAssign):
             if stmt.value is None:
                 return []
             return self.assign(stmt.target, self.resolve(stmt.value), stmt)
         if isinstance(stmt, ast.AugAssign):
-            check_operator(self, stmt.op, stmt)
-            if isinstance(stmt.target, ast.Name):
-                value = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, self.resolve(stmt.value))
-                lowered = self.assign(stmt.target, at(value, stmt), stmt)
-                # an array changes in place; the views pass decides once the types are known
-                mark_in_place(lowered[-1])
-                return lowered
-            if not isinstance(stmt.target, ast.Subscript):
-                self.refuse(stmt, type(stmt.target).__name__, "unsupported augmented assignment target")
-            stmt.target = _composed_element(stmt.target)
-            self.check_element_target(stmt.target, stmt)
-            # one expression, so that the element is read before the calls on the right, as in Python
-            current = at(ast.Subscript(stmt.target.value, stmt.target.slice, ast.Load()), stmt.target)
-            value = self.resolve(at(ast.BinOp(current, stmt.op, stmt.value), stmt))
-            element = copy.deepcopy(value.left)
-            element.ctx = ast.Store()
-            return [at(ast.Assign([element], value), stmt)]
+            return self.desugar_aug_assign(stmt)
         if isinstance(stmt, ast.Expr):
-            if isinstance(stmt.value, ast.Constant):
-                return []  # docstring or stray literal
-            resolver = Resolver(self, stmt.value)
-            if isinstance(stmt.value, ast.Call) and resolver.user_function(stmt.value.func) is not None:
-                # a call of the user's made for what it writes into its arguments
-                resolver.call(resolver.tree, result_used=False)
-                return []
-            self.refuse(stmt, "expression statement", "a call whose result is unused has no effect srcad can differentiate")
+            return self.desugar_expr(stmt)
         if isinstance(stmt, ast.Pass):
             return []
         if isinstance(stmt, ast.Assert):
@@ -224,42 +194,93 @@ class _Lowering:
             node = ast.If(test, self.desugar_block(stmt.body), self.desugar_block(stmt.orelse))
             return [at(node, stmt)]
         if isinstance(stmt, ast.While):
-            if stmt.orelse:
-                self.refuse(stmt, "while/else", "an 'else' clause on a loop is not supported")
-            outer, self.hoisted = self.hoisted, []
-            test = self.resolve(stmt.test)
-            computed, self.hoisted = self.hoisted, outer
-            self.loop_stack.append(stmt)
-            body = self.desugar_block(stmt.body)
-            self.loop_stack.pop()
-            if computed:
-                # the test calls a function of the user's: evaluate it at the top of every iteration
-                leave = at(ast.If(at(ast.UnaryOp(ast.Not(), test), stmt), [at(ast.Break(), stmt)], []), stmt)
-                body = computed + [leave] + body
-                test = at(ast.Constant(True), stmt)
-            return [at(ast.While(test, body, []), stmt)]
+            return self.desugar_while(stmt)
         if isinstance(stmt, ast.For):
             return [self.desugar_for(stmt)]
         if isinstance(stmt, ast.Return):
-            if not self.result_used:
-                if stmt.value is not None:
-                    self.resolve(stmt.value)   # for the calls it makes; the value itself is dropped
-                return [at(ast.Return(None), stmt)]
-            if stmt.value is None:
-                self.refuse(stmt, "return", "the function must return a value")
-            value = self.resolve(stmt.value)   # a call of a tuple-returning function gives its tuple
-            arity = len(value.elts) if isinstance(value, ast.Tuple) else None
-            self.return_arities.add(arity)
-            if len(self.return_arities) > 1:
-                self.refuse(stmt, "tuple return" if arity else "return",
-                            "every return must give a tuple of the same length, or every one a single value")
-            self.result_arity = arity
-            return [at(ast.Return(value), stmt)]
+            return self.desugar_return(stmt)
         if isinstance(stmt, (ast.Break, ast.Continue)):
             if not self.loop_stack:
                 self.refuse(stmt, type(stmt).__name__.lower(), "outside a loop")
             return [stmt]
         self.refuse(stmt, type(stmt).__name__, "this statement is not supported")
+
+    def desugar_assign(self, stmt):
+        """``a = b = e``: one assignment per target, of the value computed once."""
+        value = self.resolve(stmt.value)
+        if len(stmt.targets) == 1:
+            return self.assign(stmt.targets[0], value, stmt)
+        first = stmt.targets[-1]
+        out = self.assign(first, value, stmt)
+        for target in stmt.targets[:-1]:
+            out += self.assign(target, ast.Name(first.id, ast.Load()) if isinstance(first, ast.Name)
+                               else self.refuse(stmt, "chained assignment", "use separate assignments"), stmt)
+        return out
+
+    def desugar_aug_assign(self, stmt):
+        """``a op= e`` as ``a = a op e``, marked in place; ``a[i] op= e`` as one element assignment."""
+        check_operator(self, stmt.op, stmt)
+        if isinstance(stmt.target, ast.Name):
+            value = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, self.resolve(stmt.value))
+            lowered = self.assign(stmt.target, at(value, stmt), stmt)
+            # an array changes in place; the views pass decides once the types are known
+            mark_in_place(lowered[-1])
+            return lowered
+        if not isinstance(stmt.target, ast.Subscript):
+            self.refuse(stmt, type(stmt.target).__name__, "unsupported augmented assignment target")
+        stmt.target = _composed_element(stmt.target)
+        self.check_element_target(stmt.target, stmt)
+        # one expression, so that the element is read before the calls on the right, as in Python
+        current = at(ast.Subscript(stmt.target.value, stmt.target.slice, ast.Load()), stmt.target)
+        value = self.resolve(at(ast.BinOp(current, stmt.op, stmt.value), stmt))
+        element = copy.deepcopy(value.left)
+        element.ctx = ast.Store()
+        return [at(ast.Assign([element], value), stmt)]
+
+    def desugar_expr(self, stmt):
+        """An expression statement: a docstring, or a call of the user's function whose value is dropped."""
+        if isinstance(stmt.value, ast.Constant):
+            return []  # docstring or stray literal
+        resolver = Resolver(self, stmt.value)
+        if isinstance(stmt.value, ast.Call) and resolver.user_function(stmt.value.func) is not None:
+            # a call of the user's made for what it writes into its arguments
+            resolver.call(resolver.tree, result_used=False)
+            return []
+        self.refuse(stmt, "expression statement", "a call whose result is unused has no effect srcad can differentiate")
+
+    def desugar_while(self, stmt):
+        """``while``: a test that calls the user's functions is evaluated at the top of every iteration."""
+        if stmt.orelse:
+            self.refuse(stmt, "while/else", "an 'else' clause on a loop is not supported")
+        outer, self.hoisted = self.hoisted, []
+        test = self.resolve(stmt.test)
+        computed, self.hoisted = self.hoisted, outer
+        self.loop_stack.append(stmt)
+        body = self.desugar_block(stmt.body)
+        self.loop_stack.pop()
+        if computed:
+            # the test calls a function of the user's: evaluate it at the top of every iteration
+            leave = at(ast.If(at(ast.UnaryOp(ast.Not(), test), stmt), [at(ast.Break(), stmt)], []), stmt)
+            body = computed + [leave] + body
+            test = at(ast.Constant(True), stmt)
+        return [at(ast.While(test, body, []), stmt)]
+
+    def desugar_return(self, stmt):
+        """``return e``, left for the jumps lowering; all returns give tuples of one length, or all one value."""
+        if not self.result_used:
+            if stmt.value is not None:
+                self.resolve(stmt.value)   # for the calls it makes; the value itself is dropped
+            return [at(ast.Return(None), stmt)]
+        if stmt.value is None:
+            self.refuse(stmt, "return", "the function must return a value")
+        value = self.resolve(stmt.value)   # a call of a tuple-returning function gives its tuple
+        arity = len(value.elts) if isinstance(value, ast.Tuple) else None
+        self.return_arities.add(arity)
+        if len(self.return_arities) > 1:
+            self.refuse(stmt, "tuple return" if arity else "return",
+                        "every return must give a tuple of the same length, or every one a single value")
+        self.result_arity = arity
+        return [at(ast.Return(value), stmt)]
 
     def desugar_for(self, stmt):
         if stmt.orelse:
