@@ -23,6 +23,7 @@ Reverse mode and its loop strategies ask three things of a loop:
 import ast
 from dataclasses import dataclass, field
 
+from ..frontend.anno import is_exit_test
 from .types import is_element_write
 
 
@@ -115,7 +116,7 @@ def _only_accumulated(loop, name):
 
 def _exits(stmts):
     for stmt in stmts:
-        if isinstance(stmt, (ast.Break, ast.Return)) or getattr(stmt, "srcad_exit", False):
+        if isinstance(stmt, (ast.Break, ast.Return)) or is_exit_test(stmt):
             return True
         if isinstance(stmt, ast.If) and (_exits(stmt.body) or _exits(stmt.orelse)):
             return True

@@ -1,5 +1,9 @@
 """Facts the frontend attaches to core-form statements for later passes.
 
+Two marks: an assignment that lowers an augmented assignment (below), and the
+exit test ``if flag: break`` by which a lowered loop is left (set by the jumps
+lowering, read by the passes that split loops).
+
 An augmented assignment ``a += e`` is lowered to ``a = a + e``.  For a scalar
 that is the whole story, but for an array NumPy changes the array object in
 place, so every view of it and every caller's name for it sees the change.
@@ -11,6 +15,7 @@ into a write of all its elements.
 import ast
 
 _IN_PLACE = "srcad_in_place"
+_EXIT = "srcad_exit"
 
 
 def mark_in_place(stmt):
@@ -24,6 +29,12 @@ def is_in_place(stmt):
     return getattr(stmt, _IN_PLACE, False)
 
 
+def mark_exit_test(stmt):
+    """Mark ``stmt`` (``if <flag>: break`` at the end of a loop body) as the test by which the loop is left."""
+    setattr(stmt, _EXIT, True)
+    return stmt
+
+
 def is_exit_test(stmt):
     """Is ``stmt`` the test by which the frontend leaves a loop (``if <flag>: break``, marked ``srcad_exit``)?"""
-    return isinstance(stmt, ast.If) and getattr(stmt, "srcad_exit", False)
+    return isinstance(stmt, ast.If) and getattr(stmt, _EXIT, False)

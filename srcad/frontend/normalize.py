@@ -19,67 +19,31 @@ The core form is ordinary Python that every later stage can rely on:
 
 Everything outside the accepted language is refused here with the file, the
 line and the construct named.
+
+The jobs live in modules of their own: :mod:`.resolve` (global names,
+modules, constants: the expression visitor), :mod:`.inline` (calls of the
+user's functions), :mod:`.jumps` (break, continue and return into flags),
+:mod:`.specialize` (the function specialized to its arguments),
+:mod:`.refused` (the constructs refused) and :mod:`.anno` (the marks left on
+statements for later passes).  This module holds the driver: the desugaring
+of statements (assignments, tuples, loops) and :func:`normalize`.
 """
 
 import ast
 import copy
-import inspect
-import numbers
 import types
 
 import numpy as np
 
 from ..errors import UnsupportedError
-from ..rules import lookup_array_operation, rule_for_object
-from .anno import is_in_place, mark_in_place
+from .anno import mark_in_place
+from .jumps import ends_with_return, lower_jumps
 from .names import NameSource, user_names
+from .refused import check_constructs, check_operator
+from .resolve import Constants, Resolver, is_number_tuple
 from .source import SourceMap
-
-_MODULE_NAMES = {"math": "math", "numpy": "np"}
-
-_REFUSED = {
-    ast.Yield: ("yield", "generators cannot be differentiated"),
-    ast.YieldFrom: ("yield from", "generators cannot be differentiated"),
-    ast.Await: ("await", "coroutines cannot be differentiated"),
-    ast.Try: ("try", "exception handling cannot be differentiated"),
-    ast.With: ("with", "context managers are not supported"),
-    ast.AsyncWith: ("async with", "context managers are not supported"),
-    ast.AsyncFor: ("async for", "coroutines cannot be differentiated"),
-    ast.Global: ("global", "assigning a global variable is not supported"),
-    ast.Nonlocal: ("nonlocal", "assigning an enclosing variable is not supported"),
-    ast.Lambda: ("lambda", "functions defined inside the differentiated function are not supported"),
-    ast.FunctionDef: ("def", "functions defined inside the differentiated function are not supported"),
-    ast.AsyncFunctionDef: ("async def", "coroutines cannot be differentiated"),
-    ast.ClassDef: ("class", "classes are not supported"),
-    ast.ListComp: ("list comprehension", "comprehensions are not supported"),
-    ast.SetComp: ("set comprehension", "comprehensions are not supported"),
-    ast.DictComp: ("dict comprehension", "comprehensions are not supported"),
-    ast.GeneratorExp: ("generator expression", "generators cannot be differentiated"),
-    ast.Starred: ("starred expression", "starred unpacking is not supported"),
-    ast.Delete: ("del", "deleting variables is not supported"),
-    ast.Raise: ("raise", "raising exceptions is not supported"),
-    ast.Import: ("import", "imports inside the differentiated function are not supported"),
-    ast.ImportFrom: ("import", "imports inside the differentiated function are not supported"),
-    ast.List: ("list", "lists are not supported"),
-    ast.Dict: ("dict", "dicts are not supported"),
-    ast.Set: ("set", "sets are not supported"),
-    ast.JoinedStr: ("f-string", "strings are not supported"),
-    ast.NamedExpr: ("walrus operator", "assignment expressions are not supported"),
-    ast.Match: ("match", "match statements are not supported"),
-    ast.BitAnd: ("&", "bitwise operators are not supported"),
-    ast.BitOr: ("|", "bitwise operators are not supported"),
-    ast.BitXor: ("^", "bitwise operators are not supported"),
-    ast.LShift: ("<<", "bitwise operators are not supported"),
-    ast.RShift: (">>", "bitwise operators are not supported"),
-    ast.Invert: ("~", "bitwise operators are not supported"),
-}
-
-_ARRAY_ATTRIBUTES = ("shape", "size", "ndim", "T")
-_METHODS = {"copy": "np.copy", "sum": "np.sum", "mean": "np.mean", "prod": "np.prod", "max": "np.max",
-            "min": "np.min", "dot": "np.dot", "reshape": "np.reshape", "ravel": "np.ravel", "flatten": "np.ravel",
-            "cumsum": "np.cumsum", "var": "np.var", "std": "np.std"}
-_LIBRARIES = ("numpy", "scipy", "numba", "math", "builtins", "cmath")
-_DTYPES = ("float64", "float32", "int64", "int32")
+from .specialize import check_none_reads, copy_changed_arguments, rebind_none_arguments
+from .syntax import assignment, at
 
 
 class _Context:
@@ -88,36 +52,12 @@ class _Context:
     def __init__(self, info):
         self.source_map = SourceMap(info)
         self.inlining = [info.func]     # functions being lowered, outermost first
-        self.constants = {}             # name in the generated module -> global array read
-        self.constant_sources = []      # (the user's array, its name)
-        self.tuple_arrays = []          # (the user's tuple of numbers, the array read for it)
-        local = {n.id for n in ast.walk(info.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        self.constant_names = NameSource(local | {a.arg for a in info.tree.args.args})
-
-    def tuple_array(self, value):
-        """One array for each global tuple of numbers, so that it gets one name."""
-        for known, array in self.tuple_arrays:
-            if known is value or (known == value and list(map(type, known)) == list(map(type, value))):
-                return array
-        array = np.array(value)
-        self.tuple_arrays.append((value, array))
-        return array
-
-    def constant(self, spelled, value):
-        """The name under which the generated module holds global array ``value``."""
-        for known, name in self.constant_sources:
-            if known is value:
-                return name
-        name = self.constant_names.exact(spelled.replace(".", "_"))
-        # Numba freezes a global array when it compiles; so does srcad, when it builds
-        frozen = np.array(value, copy=True)
-        frozen.setflags(write=False)
-        self.constants[name] = frozen
-        self.constant_sources.append((value, name))
-        return name
+        self.constants = Constants(info)   # the global arrays read, by the names the generated module gives them
 
 
 class _Lowering:
+    """Lowers one function, the user's or one inlined into it, statement by statement."""
+
     def __init__(self, info, context, inlined=False, result_used=True, tuple_params=None, none_params=()):
         self.info = info
         self.none_params = set(none_params)   # parameters given None: 'p is None' is known
@@ -165,16 +105,7 @@ class _Lowering:
     def refuse(self, node, construct, message):
         raise UnsupportedError(message, construct=construct, **self.info.where(node))
 
-    # checking and name resolution ---------------------------------------
-    def check(self, tree):
-        for node in ast.walk(tree):
-            entry = _REFUSED.get(type(node))
-            if entry is not None and node is not tree:
-                self.refuse(node, *entry)
-        args = tree.args
-        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
-            self.refuse(tree, "*args", "only plain positional parameters are supported")
-
+    # name resolution (the expression visitor is resolve.Resolver) ------
     def global_object(self, node):
         """The object a global name or a module attribute refers to, or None."""
         if isinstance(node, ast.Name) and node.id not in self.locals:
@@ -187,69 +118,37 @@ class _Lowering:
 
     def resolve(self, node):
         """A copy of expression ``node`` with global names resolved."""
-        resolver = _Resolver(self, node)
+        resolver = Resolver(self, node)
         return resolver.visit(resolver.tree)
 
     # statements ---------------------------------------------------------
     def lower_function(self):
         tree = self.info.tree
-        self.check(tree)
+        check_constructs(self, tree)
         body = [] if self.inlined else self.unpack_tuple_params(tree)
         body += self.desugar_block(tree.body)
-        if self.result_used and not self.ends_with_return(tree.body):
+        if self.result_used and not ends_with_return(tree.body):
             self.refuse(tree, "missing return", "the function must end with a 'return' of its value")
-        body, _ = self.lower_jumps(body, top=True)
-        self.check_none_reads(body)
+        body, _ = lower_jumps(self, body, top=True)
+        check_none_reads(self, body)
         if self.used_return_flag:
             init = ast.Assign([ast.Name(self.return_flag, ast.Store())], ast.Constant(False))
-            body.insert(0, _at(init, tree.body[0]))
+            body.insert(0, at(init, tree.body[0]))
         ret = ast.Return(self.result_expr())
-        body.append(_at(ret, _last_line_node(tree)))
+        body.append(at(ret, _last_line_node(tree)))
         new = ast.FunctionDef(
             name=tree.name, args=copy.deepcopy(tree.args), body=body, decorator_list=[],
             returns=None, type_comment=None, type_params=[],
         )
-        return _at(new, tree)
-
-    def is_none(self, param):
-        """Whether parameter ``param`` (a Name node) holds None where it is tested."""
-        name = param.id
-        if name not in self.none_params:
-            return False    # a value that is not None; srcad refuses assigning None later
-        if name in self.reassigned:
-            if self.loop_stack or name in self.scalar_names:
-                self.refuse(param, name, f"test '{name} is None' above any assignment to '{name}' "
-                            "and outside loops, so that it is known when the function is specialized")
-        return True
-
-    def check_none_reads(self, body):
-        """A parameter given None may only be tested against None, or assigned a value first."""
-        block = ast.Module(body, [])
-        stored = {n.id for n in ast.walk(block) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        for node in ast.walk(block):
-            if isinstance(node, ast.Name) and node.id in self.none_params and node.id not in stored:
-                self.refuse(node, node.id, f"'{node.id}' is None here; test it with 'is None' "
-                            "or give it a value before using it")
+        return at(new, tree)
 
     def unpack_tuple_params(self, tree):
         out = []
         for param in self.info.params:
             for k, element in enumerate(self.tuples.get(param, ())):
                 read = ast.Subscript(ast.Name(param, ast.Load()), ast.Constant(k), ast.Load())
-                out.append(_assign(element, read, tree))
+                out.append(assignment(element, read, tree))
         return out
-
-    def ends_with_return(self, block):
-        if not block:
-            return False
-        last = block[-1]
-        if isinstance(last, ast.Return):
-            return True
-        if isinstance(last, ast.If):
-            return self.ends_with_return(last.body) and self.ends_with_return(last.orelse)
-        # 'while True:' left only by 'return' never falls through to the end of the function
-        return isinstance(last, ast.While) and isinstance(last.test, ast.Constant) and bool(last.test.value) \
-            and not _breaks(last.body)
 
     def result_expr(self):
         if not self.result_used:
@@ -271,173 +170,123 @@ class _Lowering:
             self.hoisted = outer
         return out
 
-    # calls to the user's functions are inlined ----------------------------
-    def inline(self, callee, args, node, result_used=True):
-        """Statements computing ``callee(*args)`` go to ``self.hoisted``.
-
-        Returns the result expression and the caller's arrays the callee writes into.
-        """
-        from .source import derivative_refusal, read_function
-
-        refusal = derivative_refusal(callee)
-        if refusal is not None:
-            self.refuse(node, callee.__name__, refusal)
-        stack = self.context.inlining
-        if callee in stack:
-            self.refuse(node, callee.__name__, "recursive calls are not supported")
-        info = read_function(callee)
-        if len(args) != len(info.params):
-            self.refuse(node, info.name, f"{info.name}() takes {len(info.params)} arguments, got {len(args)}")
-        tuple_params = {p: len(a.elts) for p, a in zip(info.params, args) if isinstance(a, ast.Tuple)}
-        none_params = {p for p, a in zip(info.params, args) if isinstance(a, ast.Constant) and a.value is None}
-        stack.append(callee)
-        try:
-            inner = _Lowering(info, self.context, inlined=True, result_used=result_used, tuple_params=tuple_params,
-                              none_params=none_params)
-            lowered = inner.lower_function()
-        finally:
-            stack.pop()
-        offset = self.context.source_map.add(info)
-        prefix = self.names.fresh(f"_{info.name}")
-        stored = {n.id for n in ast.walk(lowered) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        # a parameter changed only by augmented assignments keeps the caller's array if it is one
-        rebound = {n.id for s in ast.walk(lowered) if isinstance(s, ast.Assign) and not is_in_place(s)
-                   for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        written = _element_written(lowered)
-        bindings = []     # (callee's variable, caller's expression)
-        for param, arg in zip(info.params, args):
-            if param in tuple_params:
-                bindings.extend(zip(inner.tuples[param], arg.elts))
-            elif param not in none_params:   # a None is only tested, never read
-                bindings.append((param, arg))
-        renames = _prefixed(prefix, stored | {b for b, _ in bindings}, self.names)
-        before = []
-        shared = []
-        for param, arg in bindings:
-            if param in written and param in rebound:
-                self.refuse(node, info.name,
-                            f"{info.name}() writes into its parameter '{param}' and assigns it a new value; "
-                            "give the new value a name of its own")
-            if param in written and _viewed_name(arg) is not None:
-                # a view passed in: the elements written are the caller's (the views pass follows the binding)
-                shared.append(_viewed_name(arg))
-            if isinstance(arg, ast.Name) and param not in stored:
-                # the callee reads it or writes its elements: use the caller's variable, as Python does
-                renames[param] = arg.id
-            else:
-                before.append(_at(ast.Assign([ast.Name(renames[param], ast.Store())], arg), node))
-        body = lowered.body[:-1]
-        result = lowered.body[-1].value
-        wrapper = ast.Module(body + [ast.Expr(result)], [])
-        _Rename(renames).visit(wrapper)
-        for child in ast.walk(wrapper):
-            # a line number below SHIFT is one of the callee's own; larger ones already name a
-            # function inlined into the callee (nodes built from them copy their numbers)
-            if getattr(child, "lineno", None) is not None and child.lineno < SourceMap.SHIFT:
-                child.lineno += offset
-                if getattr(child, "end_lineno", None) is not None and child.end_lineno < SourceMap.SHIFT:
-                    child.end_lineno += offset
-        self.names.taken |= set(renames.values())
-        self.locals |= set(renames.values())
-        self.hoisted.extend(before + body)
-        return wrapper.body[-1].value, shared
-
     def desugar(self, stmt):
+        """The core-form statements of statement ``stmt``; those of the calls it makes go to ``self.hoisted``."""
         if isinstance(stmt, ast.Assign):
-            value = self.resolve(stmt.value)
-            if len(stmt.targets) == 1:
-                return self.assign(stmt.targets[0], value, stmt)
-            first = stmt.targets[-1]
-            out = self.assign(first, value, stmt)
-            for target in stmt.targets[:-1]:
-                out += self.assign(target, ast.Name(first.id, ast.Load()) if isinstance(first, ast.Name)
-                                   else self.refuse(stmt, "chained assignment", "use separate assignments"), stmt)
-            return out
+            return self.desugar_assign(stmt)
         if isinstance(stmt, ast.AnnAssign):
             if stmt.value is None:
                 return []
             return self.assign(stmt.target, self.resolve(stmt.value), stmt)
         if isinstance(stmt, ast.AugAssign):
-            _check_operator(self, stmt.op, stmt)
-            if isinstance(stmt.target, ast.Name):
-                value = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, self.resolve(stmt.value))
-                lowered = self.assign(stmt.target, _at(value, stmt), stmt)
-                # an array changes in place; the views pass decides once the types are known
-                mark_in_place(lowered[-1])
-                return lowered
-            if not isinstance(stmt.target, ast.Subscript):
-                self.refuse(stmt, type(stmt.target).__name__, "unsupported augmented assignment target")
-            stmt.target = _composed_element(stmt.target)
-            self.check_element_target(stmt.target, stmt)
-            # one expression, so that the element is read before the calls on the right, as in Python
-            current = _at(ast.Subscript(stmt.target.value, stmt.target.slice, ast.Load()), stmt.target)
-            value = self.resolve(_at(ast.BinOp(current, stmt.op, stmt.value), stmt))
-            element = copy.deepcopy(value.left)
-            element.ctx = ast.Store()
-            return [_at(ast.Assign([element], value), stmt)]
+            return self.desugar_aug_assign(stmt)
         if isinstance(stmt, ast.Expr):
-            if isinstance(stmt.value, ast.Constant):
-                return []  # docstring or stray literal
-            resolver = _Resolver(self, stmt.value)
-            if isinstance(stmt.value, ast.Call) and resolver.user_function(stmt.value.func) is not None:
-                # a call of the user's made for what it writes into its arguments
-                resolver.call(resolver.tree, result_used=False)
-                return []
-            self.refuse(stmt, "expression statement", "a call whose result is unused has no effect srcad can differentiate")
+            return self.desugar_expr(stmt)
         if isinstance(stmt, ast.Pass):
             return []
         if isinstance(stmt, ast.Assert):
-            return [_at(ast.Assert(self.resolve(stmt.test), None), stmt)]
+            return [at(ast.Assert(self.resolve(stmt.test), None), stmt)]
         if isinstance(stmt, ast.If):
             test = self.resolve(stmt.test)
             if isinstance(test, ast.Constant) and isinstance(test.value, bool):
                 # decided when the function is specialized ('p is None'): only that branch exists
                 return self.desugar_block(stmt.body if test.value else stmt.orelse)
             node = ast.If(test, self.desugar_block(stmt.body), self.desugar_block(stmt.orelse))
-            return [_at(node, stmt)]
+            return [at(node, stmt)]
         if isinstance(stmt, ast.While):
-            if stmt.orelse:
-                self.refuse(stmt, "while/else", "an 'else' clause on a loop is not supported")
-            outer, self.hoisted = self.hoisted, []
-            test = self.resolve(stmt.test)
-            computed, self.hoisted = self.hoisted, outer
-            self.loop_stack.append(stmt)
-            body = self.desugar_block(stmt.body)
-            self.loop_stack.pop()
-            if computed:
-                # the test calls a function of the user's: evaluate it at the top of every iteration
-                leave = _at(ast.If(_at(ast.UnaryOp(ast.Not(), test), stmt), [_at(ast.Break(), stmt)], []), stmt)
-                body = computed + [leave] + body
-                test = _at(ast.Constant(True), stmt)
-            return [_at(ast.While(test, body, []), stmt)]
+            return self.desugar_while(stmt)
         if isinstance(stmt, ast.For):
             return [self.desugar_for(stmt)]
         if isinstance(stmt, ast.Return):
-            if not self.result_used:
-                if stmt.value is not None:
-                    self.resolve(stmt.value)   # for the calls it makes; the value itself is dropped
-                return [_at(ast.Return(None), stmt)]
-            if stmt.value is None:
-                self.refuse(stmt, "return", "the function must return a value")
-            value = self.resolve(stmt.value)   # a call of a tuple-returning function gives its tuple
-            arity = len(value.elts) if isinstance(value, ast.Tuple) else None
-            self.return_arities.add(arity)
-            if len(self.return_arities) > 1:
-                self.refuse(stmt, "tuple return" if arity else "return",
-                            "every return must give a tuple of the same length, or every one a single value")
-            self.result_arity = arity
-            return [_at(ast.Return(value), stmt)]
+            return self.desugar_return(stmt)
         if isinstance(stmt, (ast.Break, ast.Continue)):
             if not self.loop_stack:
                 self.refuse(stmt, type(stmt).__name__.lower(), "outside a loop")
             return [stmt]
         self.refuse(stmt, type(stmt).__name__, "this statement is not supported")
 
+    def desugar_assign(self, stmt):
+        """``a = b = e``: one assignment per target, of the value computed once."""
+        value = self.resolve(stmt.value)
+        if len(stmt.targets) == 1:
+            return self.assign(stmt.targets[0], value, stmt)
+        first = stmt.targets[-1]
+        out = self.assign(first, value, stmt)
+        for target in stmt.targets[:-1]:
+            out += self.assign(target, ast.Name(first.id, ast.Load()) if isinstance(first, ast.Name)
+                               else self.refuse(stmt, "chained assignment", "use separate assignments"), stmt)
+        return out
+
+    def desugar_aug_assign(self, stmt):
+        """``a op= e`` as ``a = a op e``, marked in place; ``a[i] op= e`` as one element assignment."""
+        check_operator(self, stmt.op, stmt)
+        if isinstance(stmt.target, ast.Name):
+            value = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, self.resolve(stmt.value))
+            lowered = self.assign(stmt.target, at(value, stmt), stmt)
+            # an array changes in place; the views pass decides once the types are known
+            mark_in_place(lowered[-1])
+            return lowered
+        if not isinstance(stmt.target, ast.Subscript):
+            self.refuse(stmt, type(stmt.target).__name__, "unsupported augmented assignment target")
+        stmt.target = _composed_element(stmt.target)
+        self.check_element_target(stmt.target, stmt)
+        # one expression, so that the element is read before the calls on the right, as in Python
+        current = at(ast.Subscript(stmt.target.value, stmt.target.slice, ast.Load()), stmt.target)
+        value = self.resolve(at(ast.BinOp(current, stmt.op, stmt.value), stmt))
+        element = copy.deepcopy(value.left)
+        element.ctx = ast.Store()
+        return [at(ast.Assign([element], value), stmt)]
+
+    def desugar_expr(self, stmt):
+        """An expression statement: a docstring, or a call of the user's function whose value is dropped."""
+        if isinstance(stmt.value, ast.Constant):
+            return []  # docstring or stray literal
+        resolver = Resolver(self, stmt.value)
+        if isinstance(stmt.value, ast.Call) and resolver.user_function(stmt.value.func) is not None:
+            # a call of the user's made for what it writes into its arguments
+            resolver.call(resolver.tree, result_used=False)
+            return []
+        self.refuse(stmt, "expression statement", "a call whose result is unused has no effect srcad can differentiate")
+
+    def desugar_while(self, stmt):
+        """``while``: a test that calls the user's functions is evaluated at the top of every iteration."""
+        if stmt.orelse:
+            self.refuse(stmt, "while/else", "an 'else' clause on a loop is not supported")
+        outer, self.hoisted = self.hoisted, []
+        test = self.resolve(stmt.test)
+        computed, self.hoisted = self.hoisted, outer
+        self.loop_stack.append(stmt)
+        body = self.desugar_block(stmt.body)
+        self.loop_stack.pop()
+        if computed:
+            # the test calls a function of the user's: evaluate it at the top of every iteration
+            leave = at(ast.If(at(ast.UnaryOp(ast.Not(), test), stmt), [at(ast.Break(), stmt)], []), stmt)
+            body = computed + [leave] + body
+            test = at(ast.Constant(True), stmt)
+        return [at(ast.While(test, body, []), stmt)]
+
+    def desugar_return(self, stmt):
+        """``return e``, left for the jumps lowering; all returns give tuples of one length, or all one value."""
+        if not self.result_used:
+            if stmt.value is not None:
+                self.resolve(stmt.value)   # for the calls it makes; the value itself is dropped
+            return [at(ast.Return(None), stmt)]
+        if stmt.value is None:
+            self.refuse(stmt, "return", "the function must return a value")
+        value = self.resolve(stmt.value)   # a call of a tuple-returning function gives its tuple
+        arity = len(value.elts) if isinstance(value, ast.Tuple) else None
+        self.return_arities.add(arity)
+        if len(self.return_arities) > 1:
+            self.refuse(stmt, "tuple return" if arity else "return",
+                        "every return must give a tuple of the same length, or every one a single value")
+        self.result_arity = arity
+        return [at(ast.Return(value), stmt)]
+
     def desugar_for(self, stmt):
         if stmt.orelse:
             self.refuse(stmt, "for/else", "an 'else' clause on a loop is not supported")
         it, target, prologue = self.iteration(stmt)
-        stmt = _at(ast.For(target, it, prologue + stmt.body, [], None), stmt)
+        stmt = at(ast.For(target, it, prologue + stmt.body, [], None), stmt)
         if it.keywords or not 1 <= len(it.args) <= 3:
             self.refuse(stmt, "range", "range takes one to three positional arguments")
         self.loop_stack.append(stmt)
@@ -449,16 +298,16 @@ class _Lowering:
             # The body reassigns the loop variable: count with a fresh one and copy it
             # in at the top of each iteration, as Python does.
             counter = self.names.fresh(f"_{index}")
-            body.insert(0, _at(ast.Assign([ast.Name(index, ast.Store())], ast.Name(counter, ast.Load())), stmt))
+            body.insert(0, at(ast.Assign([ast.Name(index, ast.Store())], ast.Name(counter, ast.Load())), stmt))
             index = counter
         node = ast.For(ast.Name(index, ast.Store()), it, body, [], None)
-        return _at(node, stmt)
+        return at(node, stmt)
 
     def iteration(self, stmt):
         """(range call, loop variable, statements that bind the user's names) for any supported ``for``."""
         it = stmt.iter
         kind = None
-        if isinstance(it, ast.Name) and (it.id in self.tuples or _is_number_tuple(self.global_object(it))):
+        if isinstance(it, ast.Name) and (it.id in self.tuples or is_number_tuple(self.global_object(it))):
             return self.tuple_iteration(stmt)
         if isinstance(it, ast.Call):
             callee = self.global_object(it.func)
@@ -466,7 +315,7 @@ class _Lowering:
             if kind is None and _is_prange(callee):
                 # a parallel loop means the same as a serial one; it is run serially
                 kind = "range"
-                it = _at(ast.Call(ast.Name("range", ast.Load()), it.args, it.keywords), it)
+                it = at(ast.Call(ast.Name("range", ast.Load()), it.args, it.keywords), it)
         if kind == "range":
             if not isinstance(stmt.target, ast.Name):
                 self.refuse(stmt, "for with tuple target", "a loop over range() takes a single variable")
@@ -491,17 +340,17 @@ class _Lowering:
             self.locals.add(index.id)
         if not all(isinstance(t, ast.Name) for t in targets):
             self.refuse(stmt, "for target", "loop variables must be plain names")
-        lengths = [_at(ast.Call(ast.Name("len", ast.Load()), [ast.Name(a.id, ast.Load())], []), stmt)
+        lengths = [at(ast.Call(ast.Name("len", ast.Load()), [ast.Name(a.id, ast.Load())], []), stmt)
                    for a in sequences]
         stop = lengths[0]
         for length in lengths[1:]:
-            stop = _at(ast.Call(ast.Name("min", ast.Load()), [stop, length], []), stmt)
+            stop = at(ast.Call(ast.Name("min", ast.Load()), [stop, length], []), stmt)
         prologue = [
-            _at(ast.Assign([ast.Name(t.id, ast.Store())],
+            at(ast.Assign([ast.Name(t.id, ast.Store())],
                            ast.Subscript(ast.Name(a.id, ast.Load()), ast.Name(index.id, ast.Load()), ast.Load())), stmt)
             for t, a in zip(targets, sequences)
         ]
-        range_call = _at(ast.Call(ast.Name("range", ast.Load()), [stop], []), stmt)
+        range_call = at(ast.Call(ast.Name("range", ast.Load()), [stop], []), stmt)
         return range_call, ast.Name(index.id, ast.Store()), prologue
 
     def tuple_iteration(self, stmt):
@@ -515,8 +364,8 @@ class _Lowering:
         for k in range(len(elements) - 2, -1, -1):
             test = ast.Compare(ast.Name(index, ast.Load()), [ast.Eq()], [ast.Constant(k)])
             picked = ast.IfExp(test, elements[k], picked)
-        prologue = [_assign(stmt.target.id, picked, stmt)]
-        range_call = _at(ast.Call(ast.Name("range", ast.Load()), [ast.Constant(len(elements))], []), stmt)
+        prologue = [assignment(stmt.target.id, picked, stmt)]
+        range_call = at(ast.Call(ast.Name("range", ast.Load()), [ast.Constant(len(elements))], []), stmt)
         return range_call, ast.Name(index, ast.Store()), prologue
 
     def assign(self, target, value, stmt):
@@ -527,14 +376,14 @@ class _Lowering:
             if target.id in self.tuples:
                 self.refuse(stmt, target.id, f"'{target.id}' holds a tuple here and another kind of value elsewhere")
             self.scalar_names.add(target.id)
-            return [_at(ast.Assign([ast.Name(target.id, ast.Store())], value), stmt)]
+            return [at(ast.Assign([ast.Name(target.id, ast.Store())], value), stmt)]
         if isinstance(target, ast.Tuple) and isinstance(value, ast.Attribute) and value.attr == "shape":
             # n, m = A.shape: one extent each, for an array of that many dimensions
             count = len(target.elts)
             check = ast.Assert(ast.Compare(ast.Attribute(copy.deepcopy(value.value), "ndim", ast.Load()),
                                            [ast.Eq()], [ast.Constant(count)]), None)
             extents = [ast.Subscript(copy.deepcopy(value), ast.Constant(k), ast.Load()) for k in range(count)]
-            return [_at(check, stmt)] + self.assign(target, _at(ast.Tuple(extents, ast.Load()), stmt), stmt)
+            return [at(check, stmt)] + self.assign(target, at(ast.Tuple(extents, ast.Load()), stmt), stmt)
         if isinstance(target, ast.Tuple):
             if not isinstance(value, ast.Tuple) or len(value.elts) != len(target.elts):
                 self.refuse(stmt, "tuple unpacking",
@@ -548,7 +397,7 @@ class _Lowering:
             out = []
             for elt in value.elts:
                 temp = self.names.fresh("_u")
-                out.append(_at(ast.Assign([ast.Name(temp, ast.Store())], elt), stmt))
+                out.append(at(ast.Assign([ast.Name(temp, ast.Store())], elt), stmt))
                 staged.append(temp)
             for sub, temp in zip(target.elts, staged):
                 out += self.assign(sub, ast.Name(temp, ast.Load()), stmt)
@@ -556,17 +405,17 @@ class _Lowering:
         if isinstance(target, ast.Subscript):
             target = _composed_element(target)
             self.check_element_target(target, stmt)
-            resolver = _Resolver(self, ast.Subscript(target.value, target.slice, ast.Load()))
+            resolver = Resolver(self, ast.Subscript(target.value, target.slice, ast.Load()))
             computed, element = resolver.operand(resolver.tree)
             out = []
             if computed:
                 # Python evaluates the value before the calls in the index
                 temp = self.names.fresh("_v")
                 self.locals.add(temp)
-                out = [_assign(temp, value, stmt)] + computed
+                out = [assignment(temp, value, stmt)] + computed
                 value = ast.Name(temp, ast.Load())
             element.ctx = ast.Store()
-            return out + [_at(ast.Assign([element], value), stmt)]
+            return out + [at(ast.Assign([element], value), stmt)]
         self.refuse(stmt, type(target).__name__, "unsupported assignment target")
 
     def check_element_target(self, target, stmt):
@@ -580,534 +429,6 @@ class _Lowering:
         if name is None or name not in self.locals:
             self.refuse(stmt, "element assignment", "write elements of a local array or parameter by name")
 
-    # jumps ----------------------------------------------------------------
-    def lower_jumps(self, block, top=False):
-        """Rewrite break/continue/return in ``block`` into flags; return (block, flags it may set)."""
-        out = []
-        for index, stmt in enumerate(block):
-            sets = set()
-            if isinstance(stmt, ast.If) and getattr(stmt, "srcad_exit", False):
-                out.append(stmt)   # the exit test of a loop already lowered (an inlined call)
-                continue
-            if isinstance(stmt, ast.Return):
-                if stmt.value is None:
-                    pass   # the value of a call made as a statement is not kept
-                elif isinstance(stmt.value, ast.Tuple):
-                    for part_name, part in zip(self.result_names(), stmt.value.elts):
-                        out.append(_at(ast.Assign([ast.Name(part_name, ast.Store())], part), stmt))
-                else:
-                    out.append(_at(ast.Assign([ast.Name(self.result_name, ast.Store())], stmt.value), stmt))
-                if top:
-                    return out, set()
-                self.used_return_flag = True
-                out.append(_flag(self.return_flag, True, stmt))
-                return out, {self.return_flag}
-            if isinstance(stmt, ast.Break):
-                loop = self.loop_stack[-1]
-                loop.uses_break = True
-                out.append(_flag(loop.break_flag, True, stmt))
-                return out, {loop.break_flag}
-            if isinstance(stmt, ast.Continue):
-                loop = self.loop_stack[-1]
-                loop.uses_continue = True
-                out.append(_flag(loop.continue_flag, True, stmt))
-                return out, {loop.continue_flag}
-            if isinstance(stmt, ast.If):
-                body, s1 = self.lower_jumps(stmt.body)
-                orelse, s2 = self.lower_jumps(stmt.orelse)
-                stmt.body, stmt.orelse = body, orelse
-                sets = s1 | s2
-                out.append(stmt)
-            elif isinstance(stmt, (ast.For, ast.While)):
-                out.extend(self.lower_loop(stmt))
-                sets = {self.return_flag} if getattr(stmt, "may_return", False) else set()
-            else:
-                out.append(stmt)
-            rest = block[index + 1:]
-            if sets and rest:
-                rest_lowered, rest_sets = self.lower_jumps(rest, top)
-                if rest_lowered:
-                    test = _none_of(sorted(sets), stmt)
-                    out.append(_at(ast.If(test, rest_lowered, []), rest[0]))
-                return out, sets | rest_sets
-            if sets:
-                return out, sets
-        return out, set()
-
-    def lower_loop(self, loop):
-        loop.uses_break = loop.uses_continue = False
-        loop.break_flag = self.names.fresh("_break")
-        loop.continue_flag = self.names.fresh("_continue")
-        self.loop_stack.append(loop)
-        body, sets = self.lower_jumps(loop.body)
-        self.loop_stack.pop()
-        loop.may_return = self.return_flag in sets
-        exits = [f for f in (loop.break_flag, self.return_flag) if f in sets]
-        before = []
-        if loop.uses_continue:
-            body.insert(0, _flag(loop.continue_flag, False, loop))
-        if loop.break_flag in sets:
-            before.append(_flag(loop.break_flag, False, loop))
-        if exits:
-            test = _any_of(exits, loop)
-            leave = _at(ast.If(test, [_at(ast.Break(), loop)], []), loop)
-            leave.srcad_exit = True
-            body.append(leave)
-        loop.body = body
-        return before + [loop]
-
-
-class _Resolver(ast.NodeTransformer):
-    """Resolves global names inside one expression."""
-
-    def __init__(self, lowering, root):
-        self.lowering = lowering
-        self.root = root                  # the user's expression, kept for evaluation-order checks
-        self.tree = copy.deepcopy(root)   # the copy that is resolved
-        self.originals = {id(c): o for c, o in zip(ast.walk(self.tree), ast.walk(root))}
-        self.results = {}                 # id of a user's call in ``root`` -> its inlined result expression
-
-    def refuse(self, node, construct, message):
-        self.lowering.refuse(node, construct, message)
-
-    def global_value(self, node):
-        namespace = self.lowering.info.namespace
-        if node.id not in namespace:
-            self.refuse(node, node.id, f"name '{node.id}' is not defined")
-        return namespace[node.id]
-
-    def visit_Name(self, node):
-        elements = self.lowering.tuples.get(node.id)
-        if elements is not None:
-            return _at(ast.Tuple([ast.Name(e, ast.Load()) for e in elements], ast.Load()), node)
-        if node.id in self.lowering.locals:
-            self.lowering.read_names.add(node.id)
-            return node
-        value = self.global_value(node)
-        return self.constant_or_callee(node, value, node.id)
-
-    def module_of(self, node):
-        """The module that a dotted name such as ``np.linalg`` denotes, or None."""
-        if isinstance(node, ast.Name) and node.id not in self.lowering.locals:
-            base = self.global_value(node)
-        elif isinstance(node, ast.Attribute):
-            outer = self.module_of(node.value)
-            base = getattr(outer, node.attr, None) if outer is not None else None
-        else:
-            return None
-        return base if isinstance(base, types.ModuleType) else None
-
-    def visit_Attribute(self, node):
-        if isinstance(node.value, (ast.Name, ast.Attribute)):
-            base = self.module_of(node.value)
-            if base is not None:
-                if not hasattr(base, node.attr):
-                    self.refuse(node, ast.unparse(node), f"module has no attribute '{node.attr}'")
-                return self.constant_or_callee(node, getattr(base, node.attr), ast.unparse(node))
-        if node.attr == "T":
-            return _at(ast.Call(ast.Name("np.transpose", ast.Load()), [self.visit(node.value)], []), node)
-        if node.attr in _ARRAY_ATTRIBUTES and isinstance(node.value, ast.Name):
-            node.value = self.visit(node.value)   # a global array becomes its constant
-            return node
-        self.refuse(node, ast.unparse(node), "attribute access is not supported")
-
-    def constant_or_callee(self, node, value, spelled):
-        if value is None:
-            return _at(ast.Constant(None), node)   # np.newaxis
-        if isinstance(value, bool) or isinstance(value, numbers.Real) and not isinstance(value, type):
-            return _at(ast.Constant(_python_number(value)), node)
-        if isinstance(value, types.ModuleType):
-            return _at(ast.Name(_MODULE_NAMES.get(value.__name__, value.__name__), ast.Load()), node)
-        if isinstance(value, type) and issubclass(value, np.number) and value.__name__ in _DTYPES:
-            return _at(ast.Name(f"np.{value.__name__}", ast.Load()), node)
-        if _is_number_tuple(value):
-            # inlined like a global number; indexed by a variable, it is read as a constant array
-            return _at(ast.Tuple([ast.Constant(_python_number(v)) for v in value], ast.Load()), node)
-        if isinstance(value, np.ndarray):
-            if value.dtype.kind not in "fib" or value.dtype.itemsize > 8:
-                self.refuse(node, spelled, f"global array '{spelled}' has dtype {value.dtype}; "
-                            "srcad reads global arrays of floats, ints and bools")
-            return _at(ast.Name(self.lowering.context.constant(spelled, value), ast.Load()), node)
-        if value is range:
-            return _at(ast.Name("range", ast.Load()), node)
-        if value is len:
-            return _at(ast.Name("len", ast.Load()), node)
-        canonical = rule_for_object(value)
-        if canonical is not None:
-            return _at(ast.Name(canonical, ast.Load()), node)
-        if callable(value) and _is_library_object(value):
-            self.refuse(node, spelled, f"'{spelled}' has no derivative rule in srcad; "
-                        "register one with srcad.rule, or write the computation with supported operations")
-        if callable(value):
-            self.refuse(node, spelled,
-                        f"call to '{spelled}', which has no derivative rule; "
-                        "give it one with srcad.register_rule or the @srcad.rule decorator")
-        self.refuse(node, spelled, f"global '{spelled}' of type {type(value).__name__} is not supported")
-
-    def visit_Call(self, node):
-        func = node.func
-        if self.user_function(func) is not None:
-            return self.call(node)
-        axis_at = None    # the position an axis= keyword takes among the arguments
-        if node.keywords:
-            axis = [k for k in node.keywords if k.arg == "axis"]
-            if len(axis) != len(node.keywords) or len(axis) != 1:
-                self.refuse(node, ast.unparse(node.func) + "(keyword=...)",
-                            "keyword arguments are not supported (except axis= of reductions)")
-            axis_at = len(node.args)
-            node = _at(ast.Call(func, node.args + [axis[0].value], []), node)
-        if isinstance(func, ast.Attribute) and func.attr in _METHODS and not (
-                isinstance(func.value, ast.Name) and func.value.id not in self.lowering.locals
-                and not isinstance(self.lowering.info.namespace.get(func.value.id), np.ndarray)):
-            # a.sum(), a.copy(), a.dot(b): the NumPy functions
-            args = [self.visit(a) for a in [func.value] + node.args]
-            if axis_at is not None:
-                self.check_axis(_METHODS[func.attr], axis_at + 1, node)
-            return _at(ast.Call(ast.Name(_METHODS[func.attr], ast.Load()), args, []), node)
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
-                and func.value.id in self.lowering.locals:
-            self.refuse(node, f"{func.value.id}.{func.attr}()",
-                        f"the method '{func.attr}' is not supported; the array methods srcad takes are "
-                        f"{', '.join(sorted(_METHODS))}")
-        node = self.generic_visit(node)
-        func = node.func
-        if not isinstance(func, ast.Name):
-            self.refuse(node, ast.unparse(func), "only calls of named functions are supported")
-        if func.id in self.lowering.locals:
-            self.refuse(node, func.id, "calling a local variable is not supported")
-        if axis_at is not None:
-            self.check_axis(func.id, axis_at, node)
-        if func.id == "len" and len(node.args) == 1 and isinstance(node.args[0], ast.Tuple):
-            return _at(ast.Constant(len(node.args[0].elts)), node)
-        if func.id in ("min", "max"):
-            if len(node.args) < 2:
-                self.refuse(node, func.id, f"{func.id}() of a sequence is not supported; pass the values")
-            folded = node.args[0]
-            for arg in node.args[1:]:
-                folded = _at(ast.Call(ast.Name(func.id, ast.Load()), [folded, arg], []), node)
-            return folded
-        if func.id == "math.log" and len(node.args) == 2:
-            num = _at(ast.Call(ast.Name("math.log", ast.Load()), [node.args[0]], []), node)
-            den = _at(ast.Call(ast.Name("math.log", ast.Load()), [node.args[1]], []), node)
-            return _at(ast.BinOp(num, ast.Div(), den), node)
-        return node
-
-    def check_axis(self, name, position, node):
-        """Refuse ``axis=`` unless it is the parameter at ``position`` of array operation ``name``."""
-        operation = lookup_array_operation(name)
-        if operation is None or operation.axis != position:
-            self.refuse(node, f"{name}(axis=...)", f"axis= of {name} is not supported here; "
-                        "pass the arguments before it, or compute along the axis with a loop")
-
-    def call(self, node, result_used=True):
-        """Inline a call of the user's function ``node``; returns its result expression."""
-        callee = self.user_function(node.func)
-        original = self.originals.get(id(node))
-        args = [self.visit(arg) for arg in self.bind(callee, node)]
-        result, shared = self.lowering.inline(callee, args, node, result_used)
-        if original is not None:
-            self.results[id(original)] = result
-        if original is not None and shared:
-            for read in self.reads_left_behind(original):
-                if read.id in shared:
-                    self.refuse(node, ast.unparse(original),
-                                f"this call writes into '{read.id}', which the same expression reads before it; "
-                                "make the call a statement of its own")
-        return result
-
-    def reads_left_behind(self, call):
-        """Names Python reads before ``call`` that the lowered code would read after the call's statements.
-
-        Reads inside the arguments of an earlier call of the user's, in the
-        operands of ``and``/``or`` before the one holding ``call`` and in the
-        test of a conditional expression whose branch holds it are computed
-        before the call's statements; other reads are left in the expression,
-        which runs after them.
-        """
-        exposed = []
-        found = False
-
-        def visit(node):
-            nonlocal found
-            if found:
-                return
-            if node is call:
-                found = True
-                return
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                exposed.append(node)
-                return
-            mark = len(exposed)
-            if isinstance(node, ast.BoolOp):
-                for value in node.values:
-                    visit(value)
-                    if found:
-                        return
-                    if value is not node.values[-1] and _contains(node, call):
-                        del exposed[mark:]
-                return
-            if isinstance(node, ast.IfExp):
-                visit(node.test)
-                if not found and (_contains(node.body, call) or _contains(node.orelse, call)):
-                    del exposed[mark:]
-                visit(node.body)
-                visit(node.orelse)
-                return
-            for child in ast.iter_child_nodes(node):
-                visit(child)
-            if not found and isinstance(node, ast.Call) and self.user_function(node.func) is not None:
-                # its arguments are bound before the calls after it, but a result that reads
-                # the caller's variables (an array argument returned as it is) is read after them
-                del exposed[mark:]
-                result = self.results.get(id(node))
-                if result is not None:
-                    exposed.extend(_names_seen_through(result, self.lowering.hoisted))
-        visit(self.root)
-        return exposed
-
-    def bind(self, callee, node):
-        """The argument expressions of call ``node`` in ``callee``'s parameter order, defaults filled in."""
-        if any(k.arg is None for k in node.keywords):
-            self.refuse(node, "**kwargs", "unpacking a dict into a call is not supported")
-        try:
-            bound = inspect.signature(callee).bind(*node.args, **{k.arg: k.value for k in node.keywords})
-        except TypeError as error:
-            self.refuse(node, callee.__name__, f"{callee.__name__}(): {error}")
-        bound.apply_defaults()
-        return [value if isinstance(value, ast.AST) else self.default(value, callee, name, node)
-                for name, value in bound.arguments.items()]
-
-    def default(self, value, callee, name, node):
-        """The expression of a default value of a parameter of the user's function."""
-        if isinstance(value, tuple):
-            return _at(ast.Tuple([self.default(v, callee, name, node) for v in value], ast.Load()), node)
-        if isinstance(value, bool) or isinstance(value, numbers.Real) and not isinstance(value, type):
-            return _at(ast.Constant(_python_number(value)), node)
-        if isinstance(value, str) or value is None:
-            return _at(ast.Constant(value), node)
-        self.refuse(node, f"{callee.__name__}({name}=...)",
-                    f"the default value of '{name}' has type {type(value).__name__}; pass it explicitly")
-
-    def user_function(self, func):
-        """The Python function a call refers to, if it is one of the user's (not a builtin or a rule)."""
-        value = self.lowering.global_object(func)
-        if value is None or rule_for_object(value) is not None:
-            return None
-        plain = getattr(value, "py_func", value)
-        if inspect.isfunction(plain) and (plain.__module__ or "").split(".")[0] not in _LIBRARIES:
-            return plain
-        return None
-
-    def visit_BinOp(self, node):
-        _check_operator(self.lowering, node.op, node)
-        node = self.generic_visit(node)
-        if isinstance(node.op, ast.MatMult):
-            return _at(ast.Call(ast.Name("np.dot", ast.Load()), [node.left, node.right], []), node)
-        return node
-
-    def visit_Subscript(self, node):
-        original = self.originals.get(id(node))
-        node = self.generic_visit(node)
-        if isinstance(node.value, ast.Tuple):
-            if not _is_constant_int(node.slice):
-                if isinstance(getattr(original, "value", None), ast.Name):
-                    value = self.lowering.global_object(original.value)
-                    if _is_number_tuple(value):
-                        return self.global_tuple_element(node, original.value.id, value)
-                value = _literal_numbers(node.value)
-                if value is not None:
-                    # a tuple of numbers written out, indexed by a variable, reads like a global one
-                    return self.global_tuple_element(node, "_numbers", value, "tuple")
-            return self.tuple_element(node)
-        return node
-
-    def global_tuple_element(self, node, spelled, value, described=None):
-        if len({type(_python_number(v)) for v in value}) != 1:
-            what = described or f"global tuple '{spelled}'"
-            self.refuse(node, ast.unparse(self.originals.get(id(node), node)) if described else spelled,
-                        f"{what} mixes numbers of different types; write them all as floats to index it by a variable")
-        name = self.lowering.context.constant(spelled, self.lowering.context.tuple_array(value))
-        return _at(ast.Subscript(ast.Name(name, ast.Load()), node.slice, ast.Load()), node)
-
-    def tuple_element(self, node):
-        index = node.slice
-        size = len(node.value.elts)
-        if not _is_constant_int(index):
-            index = None
-        elif isinstance(index, ast.UnaryOp):
-            index = ast.Constant(-index.operand.value)
-        if index is None or not -size <= index.value < size:
-            self.refuse(node, ast.unparse(self.originals.get(id(node), node)),
-                        f"index a tuple of {size} values with a constant integer, as in p[0]")
-        return node.value.elts[index.value]
-
-    def operand(self, node):
-        """(statements computing the inlined calls of ``node``, the resolved expression)."""
-        lowering = self.lowering
-        outer, lowering.hoisted = lowering.hoisted, []
-        try:
-            value = self.visit(node)
-            return lowering.hoisted, value
-        finally:
-            lowering.hoisted = outer
-
-    def visit_Compare(self, node):
-        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot)):
-            sides = [node.left, node.comparators[0]]
-            names = [s for s in sides if isinstance(s, ast.Name) and s.id in self.lowering.info.params]
-            if names and any(isinstance(s, ast.Constant) and s.value is None for s in sides):
-                return _at(ast.Constant(self.lowering.is_none(names[0]) == isinstance(node.ops[0], ast.Is)), node)
-        return self.generic_visit(node)
-
-    def visit_BoolOp(self, node):
-        # Python evaluates an operand only when the ones before it leave the
-        # result open: the calls inlined for an operand run under that test.
-        decisive = isinstance(node.op, ast.Or)   # the value that ends the evaluation
-        operands = []
-        for value in node.values:
-            stmts, value = self.operand(value)
-            if isinstance(value, ast.Constant) and isinstance(value.value, bool):
-                if value.value != decisive:
-                    continue           # True in an 'and', False in an 'or': no effect
-                operands.append((stmts, value))
-                break                  # the operands after it are never evaluated
-            operands.append((stmts, value))
-        if not operands:
-            return _at(ast.Constant(not decisive), node)
-        if len(operands) == 1:
-            self.lowering.hoisted.extend(operands[0][0])
-            return operands[0][1]
-        first_guarded = next((k for k, (stmts, _) in enumerate(operands) if stmts and k > 0), None)
-        if first_guarded is None:
-            self.lowering.hoisted.extend(operands[0][0])
-            return _at(ast.BoolOp(node.op, [value for _, value in operands]), node)
-        lowering = self.lowering
-        flag = lowering.names.fresh("_cond")
-        lowering.locals.add(flag)
-        head = [value for _, value in operands[:first_guarded]]
-        lowering.hoisted.extend(operands[0][0])
-        lowering.hoisted.append(_assign(flag, head[0] if len(head) == 1 else ast.BoolOp(node.op, head), node))
-        for stmts, value in operands[first_guarded:]:
-            test = ast.Name(flag, ast.Load())
-            if isinstance(node.op, ast.Or):
-                test = ast.UnaryOp(ast.Not(), test)
-            lowering.hoisted.append(_at(ast.If(test, stmts + [_assign(flag, value, node)], []), node))
-        return _at(ast.Name(flag, ast.Load()), node)
-
-    def visit_IfExp(self, node):
-        # Only the chosen branch is evaluated, so only its inlined calls may run.
-        test_stmts, test = self.operand(node.test)
-        if isinstance(test, ast.Constant) and isinstance(test.value, bool):
-            self.lowering.hoisted.extend(test_stmts)
-            return self.visit(node.body if test.value else node.orelse)
-        body_stmts, body = self.operand(node.body)
-        else_stmts, orelse = self.operand(node.orelse)
-        lowering = self.lowering
-        lowering.hoisted.extend(test_stmts)
-        if not body_stmts and not else_stmts:
-            return _at(ast.IfExp(test, body, orelse), node)
-        chosen = lowering.names.fresh("_choice")
-        lowering.locals.add(chosen)
-        lowering.hoisted.append(_at(ast.If(test, body_stmts + [_assign(chosen, body, node)],
-                                           else_stmts + [_assign(chosen, orelse, node)]), node))
-        return _at(ast.Name(chosen, ast.Load()), node)
-
-
-class _Rename(ast.NodeTransformer):
-    def __init__(self, renames):
-        self.renames = renames
-
-    def visit_Name(self, node):
-        if node.id in self.renames:
-            node.id = self.renames[node.id]
-        return node
-
-
-def _viewed_name(expr):
-    """The variable whose storage ``expr`` may share (``a``, ``a[1:]``, ``a[i]``, ``a.T``), else None."""
-    while isinstance(expr, ast.Subscript) or isinstance(expr, ast.Attribute) and expr.attr == "T" \
-            or isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "np.transpose" \
-            and len(expr.args) == 1:
-        expr = expr.args[0] if isinstance(expr, ast.Call) else expr.value
-    return expr.id if isinstance(expr, ast.Name) else None
-
-
-def _breaks(block):
-    """Does a ``break`` in ``block`` leave the loop whose body it is (not one nested in it)?"""
-    for stmt in block:
-        if isinstance(stmt, ast.Break):
-            return True
-        if isinstance(stmt, ast.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
-            return True
-    return False
-
-
-def _prefixed(prefix, names, taken):
-    """Callee variable -> ``{prefix}_{name}`` for a function inlined under ``prefix``.
-
-    Leading underscores are dropped for readability; the user's own names are
-    served first, so that a local called ``result`` keeps ``_f1_result`` and
-    srcad's ``_result`` of the same callee gets a name of its own.
-    """
-    renames, used = {}, set()
-    for name in sorted(names, key=lambda n: (n.startswith("_"), n)):
-        wanted = f"{prefix}_{name.lstrip('_')}"
-        if wanted in used or wanted in taken.taken:
-            wanted = taken.fresh(f"{wanted}_")
-        used.add(wanted)
-        renames[name] = wanted
-    return renames
-
-
-def _is_library_object(value):
-    """A function of NumPy, math or another library (not one of the user's)."""
-    if isinstance(value, np.ufunc):
-        return True
-    module = getattr(value, "__module__", None) or getattr(type(value), "__module__", "")
-    return module.split(".")[0] in _LIBRARIES
-
-
-def _check_operator(lowering, op, node):
-    entry = _REFUSED.get(type(op))
-    if entry is not None:
-        lowering.refuse(node, *entry)
-
-
-def _python_number(value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    return float(value)
-
-
-def _contains(tree, node):
-    return any(child is node for child in ast.walk(tree))
-
-
-def _names_seen_through(result, statements):
-    """The variables whose current contents expression ``result`` reads when it is evaluated.
-
-    A variable assigned another variable or a subscript of one may be a view of
-    it (``return w`` of an array argument, ``return M[0]`` of a row), so the
-    variables it is assigned from are followed too.
-    """
-    seen = []
-    pending = [n.id for n in ast.walk(result) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-    while pending:
-        name = pending.pop()
-        if name in seen:
-            continue
-        seen.append(name)
-        for stmt in statements:
-            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
-                value = stmt.value
-                while isinstance(value, ast.Subscript):
-                    value = value.value
-                if isinstance(value, ast.Name):
-                    pending.append(value.id)
-    return [ast.Name(name, ast.Load()) for name in seen]
-
 
 def _composed_element(target):
     """``M[1][0]`` as the one subscript ``M[1, 0]`` it writes (so for every index given by position)."""
@@ -1119,31 +440,11 @@ def _composed_element(target):
            for p in positions):
         return target   # a slice is a view: its element is not the base's at the same indices
     parts = positions + _index_parts(target.slice)
-    return _at(ast.Subscript(inner.value, ast.Tuple(parts, ast.Load()), target.ctx), target)
+    return at(ast.Subscript(inner.value, ast.Tuple(parts, ast.Load()), target.ctx), target)
 
 
 def _index_parts(index):
     return list(index.elts) if isinstance(index, ast.Tuple) else [index]
-
-
-def _literal_numbers(node):
-    """The numbers of tuple display ``node`` when it holds only number literals, else None."""
-    try:
-        value = ast.literal_eval(node)
-    except (ValueError, TypeError):
-        return None
-    return value if _is_number_tuple(value) else None
-
-
-def _is_number_tuple(value):
-    return isinstance(value, tuple) and bool(value) and all(
-        isinstance(v, numbers.Real) and not isinstance(v, type) for v in value)
-
-
-def _is_constant_int(node):
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        node = node.operand
-    return isinstance(node, ast.Constant) and type(node.value) is int
 
 
 def _is_prange(value):
@@ -1152,89 +453,9 @@ def _is_prange(value):
     return value is numba.prange
 
 
-def _element_written(tree):
-    """Names of the arrays whose elements ``tree`` writes."""
-    return {node.value.id for node in ast.walk(tree)
-            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name)}
-
-
-def _assign(name, value, where):
-    return _at(ast.Assign([ast.Name(name, ast.Store())], value), where)
-
-
-def _flag(name, value, where):
-    return _at(ast.Assign([ast.Name(name, ast.Store())], ast.Constant(value)), where)
-
-
-def _any_of(flags, where):
-    names = [ast.Name(f, ast.Load()) for f in flags]
-    test = names[0] if len(names) == 1 else ast.BoolOp(ast.Or(), names)
-    return _at(test, where)
-
-
-def _none_of(flags, where):
-    return _at(ast.UnaryOp(ast.Not(), _any_of(flags, where)), where)
-
-
 def _last_line_node(tree):
     node = tree.body[-1]
     return node
-
-
-def _at(node, where):
-    """Give ``node`` (and children without a position) the position of ``where``."""
-    ast.copy_location(node, where)
-    ast.fix_missing_locations(node)
-    for child in ast.walk(node):
-        if not hasattr(child, "lineno") or child.lineno is None:
-            ast.copy_location(child, where)
-    return node
-
-
-def _copy_changed_arguments(lowering, function, array_params):
-    """Give every array argument the function changes a copy of its own to change.
-
-    The derivative must see the argument's value at the call and must not
-    disturb the caller's array, so writes and reassignments go to a working
-    copy made at the top: ``x_work = np.copy(x)``.
-    """
-    changed = _element_written(function) | {
-        node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
-    # 'a += e' or 'a[0] = e' in a helper changes the array the caller passed (or viewed), to which the
-    # helper's parameter is bound
-    bound_to = {s.targets[0].id: _viewed_name(s.value) for s in ast.walk(function) if isinstance(s, ast.Assign)
-                and isinstance(s.targets[0], ast.Name) and _viewed_name(s.value) is not None}
-    in_place = {s.targets[0].id for s in ast.walk(function) if isinstance(s, ast.Assign) and is_in_place(s)
-                and isinstance(s.targets[0], ast.Name)}
-    for name in in_place | _element_written(function):
-        seen = set()
-        while name in bound_to and name not in seen:
-            seen.add(name)
-            name = bound_to[name]
-            changed.add(name)
-    renames = {}
-    for param in lowering.info.params:
-        if param in array_params and param in changed:
-            renames[param] = lowering.names.exact(f"{param}_work")
-    if not renames:
-        return function
-    body = ast.Module(function.body, [])
-    _Rename(renames).visit(body)
-    copies = [_assign(work, ast.Call(ast.Name("np.copy", ast.Load()), [ast.Name(param, ast.Load())], []),
-                      lowering.info.tree) for param, work in renames.items()]
-    function.body = copies + body.body
-    return function
-
-
-def _rebind_none_arguments(lowering, function):
-    """A parameter given None and assigned a value later is a variable of its own: ``w_value``."""
-    renames = {p: lowering.names.exact(f"{p}_value") for p in lowering.info.params
-               if p in lowering.none_params and p in lowering.reassigned}
-    if renames:
-        body = ast.Module(function.body, [])
-        _Rename(renames).visit(body)
-        function.body = body.body
-    return function
 
 
 def normalize(info, array_params=(), tuple_params=None, none_params=()):
@@ -1250,6 +471,6 @@ def normalize(info, array_params=(), tuple_params=None, none_params=()):
     """
     context = _Context(info)
     lowering = _Lowering(info, context, tuple_params=tuple_params, none_params=none_params)
-    function = _rebind_none_arguments(lowering, lowering.lower_function())
-    function = _copy_changed_arguments(lowering, function, set(array_params))
-    return function, context.source_map, context.constants
+    function = rebind_none_arguments(lowering, lowering.lower_function())
+    function = copy_changed_arguments(lowering, function, set(array_params))
+    return function, context.source_map, context.constants.arrays

@@ -1,0 +1,308 @@
+"""Inlining calls of the user's functions, in Python's order of evaluation.
+
+:func:`inline` lowers the callee with a lowering of its own, renames its
+variables under a prefix (:func:`_prefixed`: ``_f1_result``), binds its
+parameters to the caller's arguments and hands the statements to the caller,
+which places them before the statement that made the call.
+
+:class:`InlinedCalls` is the part of the expression visitor
+(``resolve.Resolver``) that finds the calls of the user's functions, binds
+their arguments (defaults filled in) and keeps Python's order of evaluation:
+the statements of a call in the second operand of ``and``/``or`` or in a
+branch of a conditional expression run only when Python would run them, and a
+call may not write into a variable the same expression read before it.
+"""
+
+import ast
+import inspect
+import numbers
+
+from ..rules import rule_for_object
+from .anno import is_in_place
+from .source import SourceMap, derivative_refusal, read_function
+from .syntax import Rename, assignment, at, contains, element_written, python_number, viewed_name
+
+# the modules whose functions are never the user's
+LIBRARIES = ("numpy", "scipy", "numba", "math", "builtins", "cmath")
+
+
+def inline(lowering, callee, args, node, result_used=True):
+    """Statements computing ``callee(*args)`` go to ``lowering.hoisted``.
+
+    Returns the result expression and the caller's arrays the callee writes into.
+    """
+    refusal = derivative_refusal(callee)
+    if refusal is not None:
+        lowering.refuse(node, callee.__name__, refusal)
+    stack = lowering.context.inlining
+    if callee in stack:
+        lowering.refuse(node, callee.__name__, "recursive calls are not supported")
+    info = read_function(callee)
+    if len(args) != len(info.params):
+        lowering.refuse(node, info.name, f"{info.name}() takes {len(info.params)} arguments, got {len(args)}")
+    tuple_params = {p: len(a.elts) for p, a in zip(info.params, args) if isinstance(a, ast.Tuple)}
+    none_params = {p for p, a in zip(info.params, args) if isinstance(a, ast.Constant) and a.value is None}
+    stack.append(callee)
+    try:
+        # the callee is lowered by a lowering of its own, of the caller's kind
+        inner = type(lowering)(info, lowering.context, inlined=True, result_used=result_used,
+                               tuple_params=tuple_params, none_params=none_params)
+        lowered = inner.lower_function()
+    finally:
+        stack.pop()
+    offset = lowering.context.source_map.add(info)
+    prefix = lowering.names.fresh(f"_{info.name}")
+    stored = {n.id for n in ast.walk(lowered) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    # a parameter changed only by augmented assignments keeps the caller's array if it is one
+    rebound = {n.id for s in ast.walk(lowered) if isinstance(s, ast.Assign) and not is_in_place(s)
+               for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    written = element_written(lowered)
+    bindings = []     # (callee's variable, caller's expression)
+    for param, arg in zip(info.params, args):
+        if param in tuple_params:
+            bindings.extend(zip(inner.tuples[param], arg.elts))
+        elif param not in none_params:   # a None is only tested, never read
+            bindings.append((param, arg))
+    renames = _prefixed(prefix, stored | {b for b, _ in bindings}, lowering.names)
+    before = []
+    shared = []
+    for param, arg in bindings:
+        if param in written and param in rebound:
+            lowering.refuse(node, info.name,
+                            f"{info.name}() writes into its parameter '{param}' and assigns it a new value; "
+                            "give the new value a name of its own")
+        if param in written and viewed_name(arg) is not None:
+            # a view passed in: the elements written are the caller's (the views pass follows the binding)
+            shared.append(viewed_name(arg))
+        if isinstance(arg, ast.Name) and param not in stored:
+            # the callee reads it or writes its elements: use the caller's variable, as Python does
+            renames[param] = arg.id
+        else:
+            before.append(at(ast.Assign([ast.Name(renames[param], ast.Store())], arg), node))
+    body = lowered.body[:-1]
+    result = lowered.body[-1].value
+    wrapper = ast.Module(body + [ast.Expr(result)], [])
+    Rename(renames).visit(wrapper)
+    for child in ast.walk(wrapper):
+        # a line number below SHIFT is one of the callee's own; larger ones already name a
+        # function inlined into the callee (nodes built from them copy their numbers)
+        if getattr(child, "lineno", None) is not None and child.lineno < SourceMap.SHIFT:
+            child.lineno += offset
+            if getattr(child, "end_lineno", None) is not None and child.end_lineno < SourceMap.SHIFT:
+                child.end_lineno += offset
+    lowering.names.taken |= set(renames.values())
+    lowering.locals |= set(renames.values())
+    lowering.hoisted.extend(before + body)
+    return wrapper.body[-1].value, shared
+
+
+class InlinedCalls:
+    """The expression visitor's handling of calls of the user's functions.
+
+    Mixed into ``resolve.Resolver``, whose ``lowering``, ``root`` (the user's
+    expression), ``originals`` (copy's node id -> the user's node) and
+    ``results`` (id of a user's call in ``root`` -> its inlined result) it uses.
+    """
+
+    def call(self, node, result_used=True):
+        """Inline a call of the user's function ``node``; returns its result expression."""
+        callee = self.user_function(node.func)
+        original = self.originals.get(id(node))
+        args = [self.visit(arg) for arg in self.bind(callee, node)]
+        result, shared = inline(self.lowering, callee, args, node, result_used)
+        if original is not None:
+            self.results[id(original)] = result
+        if original is not None and shared:
+            for read in self.reads_left_behind(original):
+                if read.id in shared:
+                    self.refuse(node, ast.unparse(original),
+                                f"this call writes into '{read.id}', which the same expression reads before it; "
+                                "make the call a statement of its own")
+        return result
+
+    def reads_left_behind(self, call):
+        """Names Python reads before ``call`` that the lowered code would read after the call's statements.
+
+        Reads inside the arguments of an earlier call of the user's, in the
+        operands of ``and``/``or`` before the one holding ``call`` and in the
+        test of a conditional expression whose branch holds it are computed
+        before the call's statements; other reads are left in the expression,
+        which runs after them.
+        """
+        exposed = []
+        found = False
+
+        def visit(node):
+            nonlocal found
+            if found:
+                return
+            if node is call:
+                found = True
+                return
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                exposed.append(node)
+                return
+            mark = len(exposed)
+            if isinstance(node, ast.BoolOp):
+                for value in node.values:
+                    visit(value)
+                    if found:
+                        return
+                    if value is not node.values[-1] and contains(node, call):
+                        del exposed[mark:]
+                return
+            if isinstance(node, ast.IfExp):
+                visit(node.test)
+                if not found and (contains(node.body, call) or contains(node.orelse, call)):
+                    del exposed[mark:]
+                visit(node.body)
+                visit(node.orelse)
+                return
+            for child in ast.iter_child_nodes(node):
+                visit(child)
+            if not found and isinstance(node, ast.Call) and self.user_function(node.func) is not None:
+                # its arguments are bound before the calls after it, but a result that reads
+                # the caller's variables (an array argument returned as it is) is read after them
+                del exposed[mark:]
+                result = self.results.get(id(node))
+                if result is not None:
+                    exposed.extend(_names_seen_through(result, self.lowering.hoisted))
+        visit(self.root)
+        return exposed
+
+    def bind(self, callee, node):
+        """The argument expressions of call ``node`` in ``callee``'s parameter order, defaults filled in."""
+        if any(k.arg is None for k in node.keywords):
+            self.refuse(node, "**kwargs", "unpacking a dict into a call is not supported")
+        try:
+            bound = inspect.signature(callee).bind(*node.args, **{k.arg: k.value for k in node.keywords})
+        except TypeError as error:
+            self.refuse(node, callee.__name__, f"{callee.__name__}(): {error}")
+        bound.apply_defaults()
+        return [value if isinstance(value, ast.AST) else self.default(value, callee, name, node)
+                for name, value in bound.arguments.items()]
+
+    def default(self, value, callee, name, node):
+        """The expression of a default value of a parameter of the user's function."""
+        if isinstance(value, tuple):
+            return at(ast.Tuple([self.default(v, callee, name, node) for v in value], ast.Load()), node)
+        if isinstance(value, bool) or isinstance(value, numbers.Real) and not isinstance(value, type):
+            return at(ast.Constant(python_number(value)), node)
+        if isinstance(value, str) or value is None:
+            return at(ast.Constant(value), node)
+        self.refuse(node, f"{callee.__name__}({name}=...)",
+                    f"the default value of '{name}' has type {type(value).__name__}; pass it explicitly")
+
+    def user_function(self, func):
+        """The Python function a call refers to, if it is one of the user's (not a builtin or a rule)."""
+        value = self.lowering.global_object(func)
+        if value is None or rule_for_object(value) is not None:
+            return None
+        plain = getattr(value, "py_func", value)
+        if inspect.isfunction(plain) and (plain.__module__ or "").split(".")[0] not in LIBRARIES:
+            return plain
+        return None
+
+    def visit_BoolOp(self, node):
+        # Python evaluates an operand only when the ones before it leave the
+        # result open: the calls inlined for an operand run under that test.
+        decisive = isinstance(node.op, ast.Or)   # the value that ends the evaluation
+        operands = []
+        for value in node.values:
+            stmts, value = self.operand(value)
+            if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+                if value.value != decisive:
+                    continue           # True in an 'and', False in an 'or': no effect
+                operands.append((stmts, value))
+                break                  # the operands after it are never evaluated
+            operands.append((stmts, value))
+        if not operands:
+            return at(ast.Constant(not decisive), node)
+        if len(operands) == 1:
+            self.lowering.hoisted.extend(operands[0][0])
+            return operands[0][1]
+        first_guarded = next((k for k, (stmts, _) in enumerate(operands) if stmts and k > 0), None)
+        if first_guarded is None:
+            self.lowering.hoisted.extend(operands[0][0])
+            return at(ast.BoolOp(node.op, [value for _, value in operands]), node)
+        lowering = self.lowering
+        flag = lowering.names.fresh("_cond")
+        lowering.locals.add(flag)
+        head = [value for _, value in operands[:first_guarded]]
+        lowering.hoisted.extend(operands[0][0])
+        lowering.hoisted.append(assignment(flag, head[0] if len(head) == 1 else ast.BoolOp(node.op, head), node))
+        for stmts, value in operands[first_guarded:]:
+            test = ast.Name(flag, ast.Load())
+            if isinstance(node.op, ast.Or):
+                test = ast.UnaryOp(ast.Not(), test)
+            lowering.hoisted.append(at(ast.If(test, stmts + [assignment(flag, value, node)], []), node))
+        return at(ast.Name(flag, ast.Load()), node)
+
+    def visit_IfExp(self, node):
+        # Only the chosen branch is evaluated, so only its inlined calls may run.
+        test_stmts, test = self.operand(node.test)
+        if isinstance(test, ast.Constant) and isinstance(test.value, bool):
+            self.lowering.hoisted.extend(test_stmts)
+            return self.visit(node.body if test.value else node.orelse)
+        body_stmts, body = self.operand(node.body)
+        else_stmts, orelse = self.operand(node.orelse)
+        lowering = self.lowering
+        lowering.hoisted.extend(test_stmts)
+        if not body_stmts and not else_stmts:
+            return at(ast.IfExp(test, body, orelse), node)
+        chosen = lowering.names.fresh("_choice")
+        lowering.locals.add(chosen)
+        lowering.hoisted.append(at(ast.If(test, body_stmts + [assignment(chosen, body, node)],
+                                          else_stmts + [assignment(chosen, orelse, node)]), node))
+        return at(ast.Name(chosen, ast.Load()), node)
+
+    def operand(self, node):
+        """(statements computing the inlined calls of ``node``, the resolved expression)."""
+        lowering = self.lowering
+        outer, lowering.hoisted = lowering.hoisted, []
+        try:
+            value = self.visit(node)
+            return lowering.hoisted, value
+        finally:
+            lowering.hoisted = outer
+
+
+def _prefixed(prefix, names, taken):
+    """Callee variable -> ``{prefix}_{name}`` for a function inlined under ``prefix``.
+
+    Leading underscores are dropped for readability; the user's own names are
+    served first, so that a local called ``result`` keeps ``_f1_result`` and
+    srcad's ``_result`` of the same callee gets a name of its own.
+    """
+    renames, used = {}, set()
+    for name in sorted(names, key=lambda n: (n.startswith("_"), n)):
+        wanted = f"{prefix}_{name.lstrip('_')}"
+        if wanted in used or wanted in taken.taken:
+            wanted = taken.fresh(f"{wanted}_")
+        used.add(wanted)
+        renames[name] = wanted
+    return renames
+
+
+def _names_seen_through(result, statements):
+    """The variables whose current contents expression ``result`` reads when it is evaluated.
+
+    A variable assigned another variable or a subscript of one may be a view of
+    it (``return w`` of an array argument, ``return M[0]`` of a row), so the
+    variables it is assigned from are followed too.
+    """
+    seen = []
+    pending = [n.id for n in ast.walk(result) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        for stmt in statements:
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+                value = stmt.value
+                while isinstance(value, ast.Subscript):
+                    value = value.value
+                if isinstance(value, ast.Name):
+                    pending.append(value.id)
+    return [ast.Name(name, ast.Load()) for name in seen]
