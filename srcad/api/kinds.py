@@ -135,6 +135,9 @@ class Kind:
 
 
 class _Grad(Kind):
+    """Adjoint (over a derivative that records, one tangent sweep per scalar wrt), presented as the gradient
+    alone; with has_aux, (gradient, aux)."""
+
     name = "grad"
     allows_aux = True
     takes_defaults = True
@@ -159,6 +162,8 @@ class _Grad(Kind):
 
 
 class _ValueAndGrad(Kind):
+    """Adjoint, as for grad, then presented as (value, grads)."""
+
     name = "value_and_grad"
     allows_aux = True
     takes_defaults = True
@@ -180,6 +185,8 @@ class _ValueAndGrad(Kind):
 
 
 class _Vjp(Kind):
+    """Adjoint seeded with the checked cotangent: (value, cotangent of the wrt argument(s))."""
+
     name = "vjp"
     array_result = True
 
@@ -228,6 +235,8 @@ class _Vjp(Kind):
 
 
 class _Jvp(Kind):
+    """Tangent along the checked tangents: (value, directional derivative)."""
+
     name = "jvp"
     mode = "forward"
     array_result = True
@@ -300,11 +309,15 @@ class _Jacobian(Kind):
 
 
 class _JacFwd(_Jacobian):
+    """Forward Jacobian: one vector-mode tangent sweep per block of input directions."""
+
     name = "jacfwd"
     mode = "forward"
 
 
 class _JacRev(_Jacobian):
+    """Reverse Jacobian: one vector-mode adjoint sweep per block of output directions."""
+
     name = "jacrev"
     mode = "reverse"
 
