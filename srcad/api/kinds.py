@@ -9,12 +9,12 @@ what a kind generates; :func:`_finish` and the helpers below it build it.
 import copy
 import dataclasses
 
+from ..analysis import ArrayType
 from ..backend.tapes import TAPE_NAMES
 from ..chain import NotAChainCall, chain_for
 from ..drivers import forward_gradient, higher
 from ..drivers.jacobians import jacobian_functions
 from ..errors import ShapeError, SrcadError, UnsupportedError
-from ..analysis import ArrayType
 from ..transform import adjoint_function, build_program, lower_tapes, tangent_function
 from ..transform.directions import vector_tangent
 from ..transform.program import dump

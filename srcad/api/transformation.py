@@ -239,6 +239,7 @@ class Transformation:
 
     # calling from Numba ----------------------------------------------
     def numba_impl(self, nbtypes):
+        """What an ``@njit`` caller compiles for these Numba argument types (see :mod:`srcad.api.entry`)."""
         return numba_impl(self, nbtypes)
 
 
