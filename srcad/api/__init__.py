@@ -1,0 +1,19 @@
+"""The public transformations: grad, value_and_grad, jvp, vjp, hessian, hvp, jacobian, forward_grad, source,
+check_grad.
+
+Its rooms, each importing only those listed before it:
+
+- ``arguments``: argument types and checks (tangents, cotangents), type keys, names of extra arguments;
+- ``entry``: the public callable of a transformation and its ``@njit`` overload;
+- ``kinds``: :class:`Kind` and one class per public kind, what each generates and presents;
+- ``transformation``: :class:`Transformation`, its specializations, and :func:`source`;
+- ``decorators``: the public functions (grad, jvp, ..., jacobian, explain, forward_grad).
+"""
+
+from .decorators import (explain, forward_grad, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad,
+                         vjp)
+from .entry import _public_callable
+from .transformation import Transformation, source
+
+__all__ = ["grad", "value_and_grad", "jvp", "vjp", "hessian", "hvp", "jacobian", "jacfwd", "jacrev", "explain",
+           "forward_grad", "source", "Transformation", "_public_callable"]

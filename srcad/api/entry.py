@@ -1,0 +1,61 @@
+"""The entry for ``@njit`` callers: the public callable of a transformation and its Numba overload.
+
+:func:`_public_callable` makes the plain function that :func:`srcad.grad` and
+friends return, callable from Python and, through ``numba.extending.overload``,
+from ``@njit`` code; :func:`numba_impl` writes the implementation Numba
+compiles for one tuple of argument types.
+"""
+
+import functools
+
+import numpy as np
+
+from ..errors import ShapeError
+from .arguments import _extra_names, _type_of_numba
+
+
+def numba_impl(t, nbtypes):
+    """The implementation an ``@njit`` caller of ``t`` compiles for the Numba types ``nbtypes`` of its
+    arguments: specialize, check the extra arguments, call the compiled derivative, present its result."""
+    params = t.info.params
+    n = len(params)
+    types = tuple(_type_of_numba(nbtype, i, p, t.info) for i, (nbtype, p) in enumerate(zip(nbtypes[:n], params)))
+    spec = t.specialize(types)
+    t.form.check_numba(t, spec, nbtypes[:n], nbtypes[n:])
+    passed = [f"float({p})" if i in t.wrt and types[i] == "int" else p for i, p in enumerate(params)]
+    extra = _extra_names(t, n)
+    lines = t.form.guard_source(t, types, extra)
+    call, target = t.form.numba_call(t, spec, passed, extra)
+    if t.has_aux:
+        lines.append(f"__srcad_r = {call}")
+    lines.append(f"return {t.form.present_source(t, spec, call)}")
+    namespace = {"__srcad_f": target, "__srcad_shape_error": ShapeError, "__srcad_np": np}
+    body = "".join(f"    {line}\n" for line in lines)
+    exec(f"def impl({', '.join(params + extra)}):\n{body}", namespace)
+    return namespace["impl"]
+
+
+def _public_callable(transformation):
+    """A plain function with the right signature, callable from Python and from ``@njit`` code."""
+    from numba.extending import overload
+
+    params = transformation.info.params + _extra_names(transformation, len(transformation.info.params))
+    signature = ", ".join(params)
+    name = f"{transformation.kind}_{transformation.info.name}"
+    namespace = {"__srcad_call": transformation, "__srcad_impl": transformation.numba_impl}
+    exec(
+        f"def {name}({signature}):\n    return __srcad_call({signature})\n\n"
+        f"def typer({signature}):\n    return __srcad_impl(({signature}{',' if len(params) == 1 else ''}))\n",
+        namespace,
+    )
+    public = namespace[name]
+    overload(public)(namespace["typer"])
+    functools.update_wrapper(public, transformation.primal, assigned=("__module__", "__doc__"), updated=())
+    public.__name__ = public.__qualname__ = name
+    public.__srcad__ = transformation
+    public.__srcad_primal__ = transformation.primal
+    transformation.public = public
+    if transformation.form.takes_defaults:
+        # the primal's default values, when called from Python (jvp and vjp append arguments after them)
+        public.__defaults__ = transformation.primal.__defaults__
+    return public

@@ -1,0 +1,281 @@
+"""One transformation: :class:`Transformation` and its :class:`Specialization` per argument types.
+
+A transformation checks its options, builds (and keeps) one specialization per
+tuple of argument types, renders and loads its module, presents itself to an
+outer transform and is called from Python; :func:`source` shows what it
+generated.
+"""
+
+import dataclasses
+import numbers
+import os
+
+import numpy as np
+
+from .._version import __version__
+from ..backend import load_module, render_function, render_module
+from ..backend.target import TARGETS, TapePool
+from ..errors import SrcadError, UnsupportedError
+from ..frontend import read_function
+from ..frontend.names import NameSource, user_names
+from ..rules.custom import module_lines as _custom_rule_lines
+from ..transform import build_program
+from ..transform.program import dump
+from .arguments import (_argument_error, _describe, _differentiable, _extra_names, _label, _not_differentiable,
+                        _python_type_key, _type_of_value)
+from .entry import numba_impl
+from .kinds import _KINDS
+
+_OPTIONS = {"target": "cpu", "checkpoint": None, "cache": True, "check": None}
+
+
+class Specialization:
+    """The compiled derivative for one tuple of argument types."""
+
+    def __init__(self, source, module, names, program, arg_types, taped, core=None):
+        self.source = source
+        self.taped = taped   # does the main function take tapes (see backend/tapes.py)?
+        self.core = core     # the core form of the main function (what an outer transform reads)
+        self.module = module
+        self.functions = {key: getattr(module, value) for key, value in names.items()}
+        self.program = program
+        self.arg_types = arg_types
+        self.result_types = [program.env.get(r) for r in program.results]
+
+
+class Transformation:
+    """A derivative of ``func`` of one kind (grad, jvp, ...) with respect to ``wrt``.
+
+    It builds one :class:`Specialization` per tuple of argument types and runs it; its
+    :class:`Kind` checks the extra arguments and presents the result.  ``has_aux``
+    (grad and value_and_grad) differentiates the first part of a tuple result.
+    """
+
+    def __init__(self, func, kind, wrt=0, has_aux=False, **options):
+        self.form = _KINDS[kind]
+        own = {key: options.pop(key, default) for key, default in self.form.options.items()}
+        unknown = set(options) - set(_OPTIONS)
+        if unknown:
+            raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+        self.options = {**_OPTIONS, **options}
+        if self.options["target"] != "cpu":
+            raise SrcadError(f"target={self.options['target']!r} is not available yet; use target='cpu'")
+        if self.options["checkpoint"] is not None:
+            raise SrcadError("checkpointing is not available yet; use checkpoint=None")
+        self.kind = kind
+        if self.options["check"] and not self.form.checkable:
+            raise SrcadError(f"check=True is an option of grad, value_and_grad, jvp and vjp, not of {kind}")
+        if self.options["check"] is None:
+            self.options["check"] = self.form.checkable and os.environ.get("SRCAD_CHECK", "") not in ("", "0")
+        self.mode = self.form.mode
+        if has_aux and not self.form.allows_aux:
+            raise TypeError(f"has_aux is an option of grad and value_and_grad, not of {kind}")
+        self.has_aux = bool(has_aux)
+        self.original = func
+        self.public = None
+        self.inner = getattr(func, "__srcad__", None)   # a derivative made by srcad, differentiated again
+        self.info = self.inner.presented_info() if self.inner is not None else read_function(func)
+        self.primal = self.info.func
+        self.label = _label(self.info)
+        self.check_rng = np.random.default_rng(0)   # the random directions of check=True
+        self.single_wrt = isinstance(wrt, numbers.Integral)
+        indices = (wrt,) if self.single_wrt else tuple(wrt)
+        n = len(self.info.params)
+        if not indices:
+            raise SrcadError("wrt must name at least one argument")
+        for i in indices:
+            if not isinstance(i, numbers.Integral) or not -n <= i < n:
+                raise SrcadError(f"wrt={wrt!r}: {self.info.name} has {n} argument(s)")
+        self.wrt = tuple(int(i) % n for i in indices)
+        if len(set(self.wrt)) != len(self.wrt):
+            raise SrcadError(f"wrt={wrt!r} names an argument twice")
+        self.specializations = {}
+        self.jacobian_builds = {}   # the Jacobian drivers and sweep costs, by program
+        self.last_call = None       # mode="auto": the specialization and arguments of the last call
+        self.last = None
+        self.tapes = TapePool()
+        self.target = TARGETS[self.options["target"]]
+        self._by_python_type = {}
+        self.form.setup(self, **own)
+
+    # building --------------------------------------------------------
+    def arg_types(self, types):
+        types = list(types)
+        for i in self.wrt:
+            if not _differentiable(types[i]):
+                name = self.info.params[i]
+                raise _argument_error(self.info, name, f"cannot differentiate with respect to argument {i} "
+                                      f"('{name}'): {_not_differentiable(types[i], name)}")
+            if types[i] == "int":
+                if not self.form.int_wrt:
+                    name = self.info.params[i]
+                    raise _argument_error(self.info, name, f"{self.kind} with respect to argument {i} ('{name}'): "
+                                          f"it is an int, and {self.kind} moves it along a real direction; "
+                                          "pass a float")
+                types[i] = "float"
+        return tuple(types)
+
+    def specialize(self, types):
+        types = self.arg_types(types)
+        spec = self.specializations.get(types)
+        if spec is None:
+            spec = self._build(types)
+            self.specializations[types] = spec
+        self.last = spec
+        return spec
+
+    def _build(self, types):
+        info = self.info
+        program = self.program(types)
+        generated = self.form.generate(self, program, types)
+        functions = generated.functions
+        names = {**generated.names, "main": generated.main, "entry": generated.entry}
+        taped = generated.taped
+        decorator = self.target.decorator(self.options["cache"])
+        texts = [render_function(fn, program.source_map.line_text, decorator) for fn in functions]
+        for key, name, text in self.form.generated(self, program, types, names, decorator):
+            names[key] = name
+            texts.append(text)
+        described = ", ".join(f"{p}: {_describe(t)}" for p, t in zip(info.params, types))
+        header = [
+            f"Generated by srcad {__version__}: {self.mode} mode of {info.name}() "
+            f"({os.path.basename(info.filename)}, line {info.firstlineno})"
+            f"{'' if self.form.with_value(self) else ', gradient only'}.",
+            f"With respect to: {', '.join(program.wrt_names)}.  Arguments: {described}.",
+            "Regenerated whenever the function or srcad changes; edits are not kept.",
+        ]
+        custom_header, custom_imports = _custom_rule_lines(functions)
+        source = render_module(header + custom_header, self.target.module_imports(functions) + custom_imports, texts,
+                               program.constants)
+        return Specialization(source, load_module(source), names, program, types, taped, generated.core)
+
+    def program(self, types):
+        """The analysed program for argument types ``types``: from the function's source, or for a
+        derivative of a derivative from the inner derivative's core function."""
+        if self.inner is None:
+            return build_program(self.info, types, self.wrt, self.single_wrt, array_result=self.form.array_result,
+                                 has_aux=self.has_aux)
+        return build_program(self.info, types, self.wrt, self.single_wrt, array_result=self.form.array_result,
+                             has_aux=self.has_aux, core=self.inner.core_program(types))
+
+    # as the function of an outer transform ----------------------------
+    def presented_info(self):
+        """How an outer transform sees this derivative: a function of its own arguments."""
+        params = self.info.params + _extra_names(self, len(self.info.params))
+        return dataclasses.replace(self.info, func=self.public or self.original, name=f"{self.kind}_{self.info.name}",
+                                   params=params)
+
+    def core_program(self, types):
+        """(core function, source map, global arrays) of this derivative for the types ``types`` of its
+        arguments (the function's, then the extra ones)."""
+        n = len(self.info.params)
+        spec = self.specialize(types[:n])
+        if spec.core is None:
+            raise UnsupportedError(
+                f"{self.kind} of {self.info.name}() is computed by a driver that calls a derivative once per "
+                "direction, which is not differentiated again; nest jvp instead (jvp of jvp of grad)",
+                construct=f"derivative of {self.kind}", **spec.program.source_map.where(spec.program.tree.body[-1]))
+        taken = user_names(spec.core)
+        fresh = NameSource(taken | set(self.info.params))
+        extra = [fresh.exact(stem) for stem in _extra_names(self, n)]
+        core = self.form.presented(self, spec, extra)
+        dump("presented", core)
+        return core, spec.program.source_map, spec.program.constants
+
+    # calling from Python ---------------------------------------------
+    def extra_count(self):
+        return len(self.form.extra_stems(self))
+
+    def split_args(self, args, extra):
+        n = len(self.info.params)
+        if len(args) != n + extra:
+            names = self.info.params + _extra_names(self, n)
+            raise TypeError(f"{self.kind} of {self.label} takes {len(names)} arguments ({', '.join(names)}), "
+                            f"got {len(args)}")
+        params = list(args[:n])
+        types = tuple(_type_of_value(v, i, p, self.info) for i, (v, p) in enumerate(zip(params, self.info.params)))
+        for i in self.wrt:
+            if types[i] == "int":
+                params[i] = float(params[i])
+        return params, args[n:], types
+
+    def _resolve(self, args):
+        """(specialization, compiled function, whether wrt arguments need float()) for these arguments,
+        memoized by type."""
+        key = tuple(_python_type_key(a) for a in args)
+        found = self._by_python_type.get(key)
+        if found is None:
+            _, _, types = self.split_args(args, self.extra_count())
+            spec = self.specialize(types)
+            function = spec.functions[self.form.python_entry(self)]
+            converts = any(types[i] == "int" for i in self.wrt)
+            found = self._by_python_type[key] = (spec, function, converts)
+        return found
+
+    def __call__(self, *args):
+        try:
+            result = self._call(args)
+        except Exception as error:
+            if type(error).__module__.startswith("numba."):
+                raise SrcadError(
+                    f"Numba could not compile the derivative of {self.info.name}() that srcad generated; "
+                    f"this is a bug in srcad. The generated module is {self.last.module.__file__}.\n{error}"
+                ) from error
+            raise
+        if self.options["check"]:
+            from ..checking.calls import verify_call
+
+            verify_call(self, args, result)
+        return result
+
+    def _call(self, args):
+        spec, function, converts = self._resolve(args)
+        n = len(self.info.params)
+        if converts or len(args) != n + self.extra_count():
+            params, extra, _ = self.split_args(args, len(args) - n)
+        else:
+            params, extra = args[:n], args[n:]
+        return self.form.call(self, spec, function, params, extra)
+
+    # calling from Numba ----------------------------------------------
+    def numba_impl(self, nbtypes):
+        """What an ``@njit`` caller compiles for these Numba argument types (see :mod:`srcad.api.entry`)."""
+        return numba_impl(self, nbtypes)
+
+
+def source(f, mode="reverse", wrt=0, args=None):
+    """The generated Python source of ``f``'s derivative, as text.
+
+    ``mode`` is ``"reverse"`` (adjoint) or ``"forward"`` (tangent).  Argument
+    types are taken from the example ``args``; without them every argument is
+    taken to be a float.  For a callable returned by :func:`grad` and friends
+    the source is that derivative's own (a Hessian's for ``hessian(f)``, and so
+    on; ``mode`` does not apply): for the types of ``args`` where given, else
+    of its most recent specialization.
+
+    >>> def f(x):
+    ...     return x * x
+    >>> print(srcad.source(f, mode="forward"))   # doctest: +ELLIPSIS
+    # Generated by srcad ...
+    """
+    transformation = getattr(f, "__srcad__", None)
+    if transformation is not None and args is None:
+        if transformation.last is None:
+            transformation.specialize(("float",) * len(transformation.info.params))
+        return transformation.last.source
+    if transformation is not None:
+        info = transformation.info
+        types = tuple(_type_of_value(v, i, p, info) for i, (v, p) in enumerate(zip(tuple(args), info.params)))
+        if len(types) != len(info.params):
+            raise TypeError(f"source() needs an example of each of {info.name}()'s {len(info.params)} arguments")
+        return transformation.specialize(types).source
+    if mode not in ("reverse", "forward"):
+        raise SrcadError(f"mode must be 'reverse' or 'forward', got {mode!r}")
+    primal = transformation.primal if transformation is not None else f
+    transformation = Transformation(primal, "grad" if mode == "reverse" else "jvp", wrt)
+    if args is None:
+        types = ("float",) * len(transformation.info.params)
+    else:
+        types = transformation.split_args(tuple(args) + (0.0,) * (len(transformation.wrt) if mode == "forward" else 0),
+                                          len(transformation.wrt) if mode == "forward" else 0)[2]
+    return transformation.specialize(types).source
