@@ -191,7 +191,7 @@ class _Vjp(Kind):
     array_result = True
 
     def presented(self, t, spec, extra):
-        if spec.program.seed_tuple:
+        if spec.program.outputs.seed_tuple:
             raise UnsupportedError("the vjp of a function returning a tuple cannot be differentiated again",
                                    construct="tuple return",
                                    **spec.program.source_map.where(spec.program.tree.body[-1]))
@@ -206,7 +206,7 @@ class _Vjp(Kind):
     def seed(self, t, spec, extra):
         cotangent = extra[0]
         what = f"vjp of {t.label}: the cotangent"
-        if not spec.program.tuple_result:
+        if not spec.program.outputs.tuple_result:
             _check_pairing(what, cotangent, spec.result_types[0])
             return _as_passed(cotangent)
         parts = spec.result_types
@@ -223,7 +223,7 @@ class _Vjp(Kind):
 
         what = f"vjp of {t.label}: the cotangent"
         cotangent = extra_types[0]
-        if not spec.program.tuple_result:
+        if not spec.program.outputs.tuple_result:
             _check_pairing_numba(what, cotangent, spec.result_types[0])
             return
         parts = spec.result_types
@@ -542,7 +542,7 @@ def _chain_of(t):
 
 def _aux_source(spec):
     """Source of the aux part of ``__srcad_r[0]`` (the value tuple) in an ``@njit`` caller."""
-    count = len(spec.program.results)
+    count = len(spec.program.outputs.results)
     if count == 2:
         return "__srcad_r[0][1]"
     return "(" + ", ".join(f"__srcad_r[0][{k}]" for k in range(1, count)) + ")"

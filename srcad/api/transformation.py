@@ -40,7 +40,7 @@ class Specialization:
         self.functions = {key: getattr(module, value) for key, value in names.items()}
         self.program = program
         self.arg_types = arg_types
-        self.result_types = [program.env.get(r) for r in program.results]
+        self.result_types = [program.analysis.env.get(r) for r in program.outputs.results]
 
 
 class Transformation:

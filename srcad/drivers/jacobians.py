@@ -38,8 +38,8 @@ def output_dims(program):
     function, so the result's creation is one statement; its shape is followed
     back through the creations and single assignments it reads.
     """
-    result = program.differentiated[0]
-    if not isinstance(program.env.get(result), ArrayType):
+    result = program.outputs.differentiated[0]
+    if not isinstance(program.analysis.env.get(result), ArrayType):
         return ()
     tree = program.tree
     params = {a.arg for a in tree.args.args}
@@ -58,7 +58,7 @@ def output_dims(program):
         if var in params:
             if var in stores:
                 return None
-            t = program.env.get(var)
+            t = program.analysis.env.get(var)
             return [_shape_of(var, k) for k in range(t.ndim)]
         value = defined.get(var)
         if value is None or stores.get(var) != 1:
@@ -93,7 +93,7 @@ def output_dims(program):
             dims = resolved_dims(node.args[0].id, depth + 1)
             return None if not dims else copy.deepcopy(dims[0])
         if isinstance(node, ast.Name):
-            if program.env.get(node.id) != "int":
+            if program.analysis.env.get(node.id) != "int":
                 return None
             if node.id in params:
                 return None if node.id in stores else copy.deepcopy(node)
@@ -170,7 +170,7 @@ class DriverWriter:
         self.local = NameSource(set(self.params) | set(function_names) | {"np", "math"})
         self.names = {}
         self.dims = output_dims(program)
-        self.result_type = program.env.get(program.differentiated[0])
+        self.result_type = program.analysis.env.get(program.outputs.differentiated[0])
         self.wrt = program.wrt_names
 
     def n(self, stem):
@@ -186,7 +186,7 @@ class DriverWriter:
         """Lines setting ``_n{i}`` (the size of each wrt argument), ``_o{i}`` (its offset) and ``_n``."""
         lines = []
         for i, w in enumerate(self.wrt):
-            size = f"{w}.size" if isinstance(self.p.env.get(w), ArrayType) else "1"
+            size = f"{w}.size" if isinstance(self.p.analysis.env.get(w), ArrayType) else "1"
             lines.append(f"{self.n(f'_n{i}')} = {size}")
         offset = "0"
         for i in range(len(self.wrt)):
@@ -216,7 +216,7 @@ class DriverWriter:
         """The return statement: each ``parts[i]`` (an (m, n_i) matrix) in the shape ``out.shape + in.shape``."""
         out = []
         for i, (w, part) in enumerate(zip(self.wrt, parts)):
-            array_in = isinstance(self.p.env.get(w), ArrayType)
+            array_in = isinstance(self.p.analysis.env.get(w), ArrayType)
             array_out = self.dims != ()
             if array_in and array_out:
                 out.append(f"{part}.reshape({shape} + {w}.shape)")
@@ -243,7 +243,7 @@ class DriverWriter:
             lines = [f"{K} = min({BLOCK}, {n} - {start})"]
             for i, w in enumerate(self.wrt):
                 seed, size, offset = seeds[i], self.n(f"_n{i}"), self.n(f"_o{i}")
-                if isinstance(self.p.env.get(w), ArrayType):
+                if isinstance(self.p.analysis.env.get(w), ArrayType):
                     flat = self.n(f"_columns{i}")
                     lines += [f"{seed} = np.zeros({w}.shape + ({K},))",
                               f"{flat} = {seed}.reshape(({size}, {K}))",
@@ -295,7 +295,7 @@ class DriverWriter:
                  f"    {value}, {grads}, {ftape}, {itape} = {sweep}"]
         for i, (w, part) in enumerate(zip(self.wrt, parts)):
             grad = grads if self.p.single_wrt else f"{grads}[{i}]"
-            if isinstance(self.p.env.get(w), ArrayType):
+            if isinstance(self.p.analysis.env.get(w), ArrayType):
                 body.append(f"    {part}[{start}:{start} + {K}, :] = {grad}.reshape(({self.n(f'_n{i}')}, {K})).T")
             else:
                 body.append(f"    {part}[{start}:{start} + {K}, 0] = {grad}")
@@ -361,7 +361,7 @@ def jacobian_functions(program, mode, target, driver_name=None):
     from ..transform.directions import lower_vector_tapes, vector_adjoint, vector_tangent
     from ..transform.program import adjoint_function, lower_tapes, tangent_function
 
-    if program.tuple_result:
+    if program.outputs.tuple_result:
         raise UnsupportedError("a Jacobian needs a function returning one scalar or one array, not a tuple: "
                                "take the Jacobian of each part", construct="tuple return",
                                **program.source_map.where(program.tree.body[-1]))

@@ -29,12 +29,12 @@ from .common import (active_partials, add_to, assign, const, expression_types, l
 class AdjointTransformer:
     def __init__(self, program):
         self.p = program
-        self.active = program.activity.active
-        self.recorded = program.plan.recorded
+        self.active = program.analysis.activity.active
+        self.recorded = program.analysis.plan.recorded
         self.loop_ids = 0
         self.single_use = _single_use_temps(program)
         self.enclosing = []                       # indices of the for loops being transformed
-        self.fixed = loops.fixed_names(program.tree, program.plan.recorded)
+        self.fixed = loops.fixed_names(program.tree, program.analysis.plan.recorded)
         self.sized = loops.sized_once(program.tree)
         self.strategy = StoreAll()
         self.types = expression_types(program)
@@ -43,7 +43,7 @@ class AdjointTransformer:
         return self.p.deriv.bar(var)
 
     def kind(self, var):
-        return "f" if is_float(self.p.env.get(var)) else "i"
+        return "f" if is_float(self.p.analysis.env.get(var)) else "i"
 
     # one statement -> (forward sweep statements, reverse sweep statements)
     def block(self, stmts):
@@ -76,7 +76,7 @@ class AdjointTransformer:
         array = target_name(stmt)
         if array not in self.active:
             return [stmt], []
-        element = ast.Subscript(name(self.bar(array)), self.p.plan.rematerialize(stmt.targets[0].slice), ast.Load())
+        element = ast.Subscript(name(self.bar(array)), self.p.analysis.plan.rematerialize(stmt.targets[0].slice), ast.Load())
         reverse = []
         value = stmt.value
         if isinstance(value, ast.Name) and value.id in self.active:
@@ -92,7 +92,7 @@ class AdjointTransformer:
         target = stmt.targets[0].id
         forward = [stmt]
         pop = []
-        undo = self.p.plan.undo(stmt)
+        undo = self.p.analysis.plan.undo(stmt)
         if undo is not None:
             pop = [ast.fix_missing_locations(copy.deepcopy(undo))]
         elif target in self.recorded:
@@ -102,10 +102,10 @@ class AdjointTransformer:
             return forward, pop
         value = stmt.value
         target_bar = self.bar(target)
-        if not self.p.activity.is_active_expr(value, self.p.env):
+        if not self.p.analysis.activity.is_active_expr(value, self.p.analysis.env):
             return forward, self.clear(target, stmt) + pop
         if isinstance(value, ast.Subscript):
-            index = self.p.plan.rematerialize(value.slice)
+            index = self.p.analysis.plan.rematerialize(value.slice)
             element = ast.Subscript(name(self.bar(value.value.id)), index, ast.Store())
             return forward, [add_to(element, name(target_bar), stmt)] + self.clear(target, stmt) + pop
         operands = local_partials(value, target, self.types)
@@ -131,12 +131,12 @@ class AdjointTransformer:
         for var, partial in active_partials(operands, self.active, self.types):
             # a temporary read once gets its whole adjoint here: assign, don't accumulate
             write = assign if var in self.single_use else add_to
-            out.append(write(self.bar(var), times(self.p.plan.rematerialize(partial), seed, self.types), where))
+            out.append(write(self.bar(var), times(self.p.analysis.plan.rematerialize(partial), seed, self.types), where))
         return out
 
     def clear(self, var, where):
         """Reset ``var``'s adjoint after its assignment's adjoint (not needed for single-use temporaries)."""
-        if var in self.single_use or isinstance(self.p.env.get(var), ArrayType):
+        if var in self.single_use or isinstance(self.p.analysis.env.get(var), ArrayType):
             return []  # arrays are created once, their adjoints start at zero
         return [assign(self.bar(var), const(0.0), where)]
 
@@ -186,17 +186,17 @@ class AdjointTransformer:
     # the whole function
     def seed_of(self, position):
         """The cotangent of the ``position``-th differentiated result: ``_seed`` or a part of it."""
-        if not self.p.seed_tuple:
+        if not self.p.outputs.seed_tuple:
             return name("_seed")
         return ast.Subscript(name("_seed"), const(position), ast.Load())
 
     def seed_checks(self, where):
         """Refuse a cotangent whose shape is not its array result's before reading any of it."""
         checks = []
-        for position, result in enumerate(self.p.differentiated):
-            if not isinstance(self.p.env.get(result), ArrayType):
+        for position, result in enumerate(self.p.outputs.differentiated):
+            if not isinstance(self.p.analysis.env.get(result), ArrayType):
                 continue
-            part = f" of part {position} of the result" if self.p.tuple_result else ""
+            part = f" of part {position} of the result" if self.p.outputs.tuple_result else ""
             info = self.p.info   # only vjp seeds with an array
             what = f"vjp of {info.name}() ({os.path.basename(info.filename)}, line {info.firstlineno}): " \
                 f"the cotangent{part}"
@@ -224,28 +224,28 @@ class AdjointTransformer:
         first = tree.body[0]
         init = []
         for var in sorted(self.recorded - set(params)):
-            init.append(assign(var, zero_of(p.env.get(var)), first))
+            init.append(assign(var, zero_of(p.analysis.env.get(var)), first))
         last = tree.body[-1]
         value_name = p.names.exact("_value")
-        returned = ast.Tuple([name(r) for r in p.results], ast.Load()) if p.tuple_result else name(p.results[0])
+        returned = ast.Tuple([name(r) for r in p.outputs.results], ast.Load()) if p.outputs.tuple_result else name(p.outputs.results[0])
         middle = [assign(value_name, returned if with_value else const(0.0), last)]
         middle += self.seed_checks(last)
         # an active result gets its seed assigned (an array result a copy); every other adjoint starts at zero
-        assigned = {r for r in p.differentiated if not isinstance(p.env.get(r), ArrayType) or r in self.active}
+        assigned = {r for r in p.outputs.differentiated if not isinstance(p.analysis.env.get(r), ArrayType) or r in self.active}
         for var in sorted((self.active | set(p.wrt_names)) - assigned - self.single_use):
-            if isinstance(p.env.get(var), ArrayType):
+            if isinstance(p.analysis.env.get(var), ArrayType):
                 zero = allocation.array("np.zeros_like", [name(var)])
             else:
                 zero = const(0.0)
             middle.append(assign(self.bar(var), zero, last))
         seeded = set()
-        for position, result in enumerate(p.differentiated):
+        for position, result in enumerate(p.outputs.differentiated):
             if result not in self.active:
                 continue
             seed = self.seed_of(position)
             if result in seeded:    # a result returned twice gets both cotangents
                 middle.append(add_to(self.bar(result), seed, last))
-            elif isinstance(p.env.get(result), ArrayType):
+            elif isinstance(p.analysis.env.get(result), ArrayType):
                 middle.append(assign(self.bar(result), allocation.array("np.copy", [seed]), last))
             else:
                 middle.append(assign(self.bar(result), seed, last))
@@ -261,17 +261,17 @@ class AdjointTransformer:
         ret.lineno = None   # bookkeeping, not from a source line: no comment
         if not with_value:
             value_type = "float"
-        elif p.tuple_result:
-            value_type = tuple(p.env.get(r) for r in p.results)
+        elif p.outputs.tuple_result:
+            value_type = tuple(p.analysis.env.get(r) for r in p.outputs.results)
         else:
-            value_type = p.env.get(p.results[0])
+            value_type = p.analysis.env.get(p.outputs.results[0])
         fn.srcad_types = {value_name: value_type}   # what the analyses cannot type: the value tuple
         return fn
 
 
 def _single_use_temps(program):
     """Temporaries assigned once and read once, by a later statement of the same list."""
-    temps = set(program.temps) & program.activity.active
+    temps = set(program.analysis.temps) & program.analysis.activity.active
     sites, reads = {}, {}
 
     def visit(stmts):
@@ -295,7 +295,7 @@ def _single_use_temps(program):
             continue
         (def_list, def_index), (use_list, use_index, use) = sites[temp][0], reads[temp][0]
         if use_list is def_list and use_index > def_index and isinstance(use, ast.Assign) \
-                and target_name(use) in program.activity.active:
+                and target_name(use) in program.analysis.activity.active:
             single.add(temp)
     return single
 

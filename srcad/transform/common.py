@@ -115,7 +115,7 @@ class _GeneratedVariables:
         self.scratch = {program.scratch_out: "float", program.scratch_seed: "float"}
 
     def get(self, var, default=None):
-        env = self.program.env
+        env = self.program.analysis.env
         if var in env:
             return env[var]
         if var in self.scratch:

@@ -128,9 +128,9 @@ def type_lookup(program):
     derived = {generated: var for (var, _), generated in program.deriv.memo.items()}
 
     def lookup(var):
-        type_ = program.env.get(var)
+        type_ = program.analysis.env.get(var)
         if type_ is None and var in derived:
-            type_ = program.env.get(derived[var])
+            type_ = program.analysis.env.get(derived[var])
             if isinstance(type_, ArrayType) or type_ is None:
                 return None
             return "float"

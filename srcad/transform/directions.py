@@ -423,7 +423,7 @@ def _is_clear_and_restore(read, clear, restore):
 
 
 def _derivative_types(program, suffix, extra=()):
-    types = {generated: program.env.get(var) for (var, kind), generated in program.deriv.memo.items()
+    types = {generated: program.analysis.env.get(var) for (var, kind), generated in program.deriv.memo.items()
              if kind == suffix}
     types.update(extra)
     return types
@@ -462,7 +462,7 @@ def lower_vector_tapes(program, fn, target):
             # in a Hessian of a function linear in x), so an empty array of the same ndim stands in for it
             shape = expr.args[0]
             like = shape.left.value.id if isinstance(shape, ast.BinOp) else None
-            ndim = 1 if like is None else program.env[like].ndim + 1
+            ndim = 1 if like is None else program.analysis.env[like].ndim + 1
             return tape.zero_value(ArrayType("float64", ndim))
         return None
 
@@ -474,7 +474,7 @@ def vector_adjoint(program, fn, new_name):
 
     The forward sweep (and its tape) is run once for the whole block.
     """
-    result_type = program.env.get(program.differentiated[0])
+    result_type = program.analysis.env.get(program.outputs.differentiated[0])
     extra = {program.scratch_seed: "float", "_seed": result_type}
     derivs = _derivative_types(program, "bar", extra)
     vector = Directions(derivs, program.names, "_seed", 1, program.source_map).function(fn, new_name)

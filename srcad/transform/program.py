@@ -25,25 +25,41 @@ _RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_seed", "range_len", "digamm
 
 
 @dataclass
-class Program:
-    info: object
-    tree: ast.FunctionDef
+class Analysis:
+    """What the analyses found: types, activity, the recording plan, the temporaries flatten made."""
+
     env: dict
     activity: object
     plan: object
-    wrt_names: list
-    single_wrt: bool
+    temps: list
+
+
+@dataclass
+class Outputs:
+    """What the function returns and which of it derivatives are taken of."""
+
     results: list          # the names the function returns: one, or the parts of a tuple
     tuple_result: bool
     differentiated: list   # the results derivatives are taken of (the first alone with has_aux)
     seed_tuple: bool       # the adjoint's seed is a tuple, one cotangent per part
+
+
+@dataclass
+class Program:
+    """A core function ready for the transformers, with where it came from and what is known of it."""
+
+    info: object
+    tree: ast.FunctionDef
+    source_map: object
+    constants: dict        # global arrays the function reads, by name
+    wrt_names: list
+    single_wrt: bool
+    analysis: Analysis
+    outputs: Outputs
     names: NameSource
     deriv: DerivativeNames
     scratch_out: str
     scratch_seed: str
-    temps: list
-    source_map: object
-    constants: dict      # global arrays the function reads, by name
 
 
 def _construct(node):
@@ -332,11 +348,11 @@ def build_program(info, arg_types, wrt, single_wrt, array_result=False, has_aux=
     names = NameSource(user_names(b.tree) | set(_RESERVED))
     deriv = DerivativeNames(names)
     return Program(
-        info=info, tree=b.tree, env=b.env, activity=b.activity, plan=b.plan, wrt_names=b.wrt_names,
-        single_wrt=single_wrt, results=b.results, tuple_result=b.tuple_result, differentiated=b.differentiated,
-        seed_tuple=b.tuple_result and not has_aux, names=names, deriv=deriv,
-        scratch_out=names.exact("_out"), scratch_seed=names.exact("_g"), temps=b.temps,
-        source_map=b.source_map, constants=b.constants,
+        info=info, tree=b.tree, source_map=b.source_map, constants=b.constants, wrt_names=b.wrt_names,
+        single_wrt=single_wrt, analysis=Analysis(env=b.env, activity=b.activity, plan=b.plan, temps=b.temps),
+        outputs=Outputs(results=b.results, tuple_result=b.tuple_result, differentiated=b.differentiated,
+                        seed_tuple=b.tuple_result and not has_aux),
+        names=names, deriv=deriv, scratch_out=names.exact("_out"), scratch_seed=names.exact("_g"),
     )
 
 
@@ -363,9 +379,9 @@ def variable_types(program, fn=None):
         if var in extra:
             return extra[var]
         seen = 0
-        while var not in program.env and var in derived and seen < 10:
+        while var not in program.analysis.env and var in derived and seen < 10:
             var, seen = derived[var], seen + 1
-        return program.env.get(var)
+        return program.analysis.env.get(var)
 
     return lookup
 

@@ -14,7 +14,7 @@ from .common import active_partials, assign, const, expression_types, located, n
 class TangentTransformer:
     def __init__(self, program):
         self.p = program
-        self.active = program.activity.active
+        self.active = program.analysis.activity.active
         self.types = expression_types(program)
 
     def dot(self, var):
@@ -58,7 +58,7 @@ class TangentTransformer:
         if target not in self.active:
             return [stmt]
         value = stmt.value
-        if not self.p.activity.is_active_expr(value, self.p.env):
+        if not self.p.analysis.activity.is_active_expr(value, self.p.analysis.env):
             return [stmt, assign(self.dot(target), self.zero_like(target), stmt)]
         if isinstance(value, ast.Call) and value.func.id == "np.copy":
             return [stmt, assign(self.dot(target), allocation.array("np.copy", [name(self.dot(value.args[0].id))]), stmt)]
@@ -90,7 +90,7 @@ class TangentTransformer:
         return name(self.dot(result)) if result in self.active else self.zero_like(result)
 
     def zero_like(self, var):
-        if isinstance(self.p.env.get(var), ArrayType):
+        if isinstance(self.p.analysis.env.get(var), ArrayType):
             return allocation.array("np.zeros_like", [name(var)])
         return const(0.0)
 
