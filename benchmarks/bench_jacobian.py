@@ -165,7 +165,7 @@ def measure(n, m, transforms, samples):
     candidates.update(jax_candidates(params))
     times = time_interleaved(candidates, samples=samples)
     auto = transforms["srcad auto"].__srcad__
-    mode = auto.form.plan(*auto.last_call)[-1]
+    mode = auto.form.plan(*auto.built.last_call)[-1]
     return times, mode
 
 

@@ -21,7 +21,7 @@ def main():
 
 def report(derivative, value, grads):
     """Print the result and whether Numba loaded the derivative from its cache (for the parent test)."""
-    stats = derivative.__srcad__.last.functions["main"].stats
+    stats = derivative.__srcad__.built.last.functions["main"].stats
     print(repr(value), repr(grads[0]), repr(grads[1]), sum(stats.cache_hits.values()),
           sum(stats.cache_misses.values()))
 

@@ -150,7 +150,7 @@ def test_compiled_and_from_numba():
     expected = finite_jacobian(ex.two_layers, (X, W1, W2), 0)
     np.testing.assert_allclose(from_numba(X, W1, W2), expected, rtol=1e-6, atol=1e-8)
     # both modes are compiled into the same module: call each, and the Python entry
-    functions = J.__srcad__.last.functions
+    functions = J.__srcad__.built.last.functions
     for mode in ("forward", "reverse"):
         np.testing.assert_allclose(functions[mode](X, W1, W2), expected, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(J(X, W1, W2), expected, rtol=1e-6, atol=1e-8)

@@ -207,12 +207,12 @@ def explain(f, *args):
     if args:
         spec, _, _ = t._resolve(args)
         params = t.split_args(args, 0)[0]
-    elif t.last_call is not None:
-        spec, params = t.last_call
+    elif t.built.last_call is not None:
+        spec, params = t.built.last_call
     else:
         raise SrcadError(f"explain: call the Jacobian of {t.label} first, or pass its arguments")
     n, m, forward, reverse, chosen = t.form.plan(spec, params)
-    build = t.jacobian_builds[id(spec.program)]
+    build = t.built.jacobian_builds[id(spec.program)]
     (tangent_block, tangent_direction), (adjoint_block, adjoint_direction) = build.costs["forward"], \
         build.costs["reverse"]
     if build.dims is None:

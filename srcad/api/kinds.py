@@ -114,7 +114,7 @@ class Kind:
     def call(self, t, spec, function, params, extra):
         """Run ``function`` (the Python entry) on checked arguments and present its result."""
         args = (*params, *self.call_args(t, spec, params, extra))
-        value, derivative = t.target.run_taped(function, args, t.tapes) if spec.taped else function(*args)
+        value, derivative = t.target.run_taped(function, args, t.built.tapes) if spec.taped else function(*args)
         return self.present(t, value, derivative)
 
     def numba_call(self, t, spec, passed, extra):
@@ -297,7 +297,7 @@ class _Jacobian(Kind):
                 "or srcad.jvp(srcad.grad(f)) for second derivatives", construct="jacobian of a derivative",
                 **program.source_map.where(program.tree.body[-1]))
         build = jacobian_functions(program, mode, t.target)
-        t.jacobian_builds[id(program)] = build
+        t.built.jacobian_builds[id(program)] = build
         return Generated(build.functions, build.names["jacobian"], build.names["jacobian"], False, None,
                          build.names)
 
@@ -329,7 +329,7 @@ class _JacAuto(_Jacobian):
     mode = "auto"
 
     def call(self, t, spec, function, params, extra):
-        t.last_call = (spec, params)   # what explain() reports on; the driver plans for itself
+        t.built.last_call = (spec, params)   # what explain() reports on; the driver plans for itself
         chain = _chain_of(t)
         if chain is not None:
             try:

@@ -43,6 +43,18 @@ class Specialization:
         self.result_types = [program.analysis.env.get(r) for r in program.outputs.results]
 
 
+@dataclasses.dataclass
+class Built:
+    """What a :class:`Transformation` has made so far and keeps between calls."""
+
+    specializations: dict = dataclasses.field(default_factory=dict)   # by argument types
+    jacobian_builds: dict = dataclasses.field(default_factory=dict)   # Jacobian drivers and sweep costs, by program
+    by_python_type: dict = dataclasses.field(default_factory=dict)    # (specialization, entry, converts) by key
+    last: object = None          # the specialization made or used last
+    last_call: object = None     # mode="auto": the specialization and arguments of the last call
+    tapes: TapePool = dataclasses.field(default_factory=TapePool)     # tapes kept between calls from Python
+
+
 class Transformation:
     """A derivative of ``func`` of one kind (grad, jvp, ...) with respect to ``wrt``.
 
@@ -89,13 +101,8 @@ class Transformation:
         self.wrt = tuple(int(i) % n for i in indices)
         if len(set(self.wrt)) != len(self.wrt):
             raise SrcadError(f"wrt={wrt!r} names an argument twice")
-        self.specializations = {}
-        self.jacobian_builds = {}   # the Jacobian drivers and sweep costs, by program
-        self.last_call = None       # mode="auto": the specialization and arguments of the last call
-        self.last = None
-        self.tapes = TapePool()
+        self.built = Built()
         self.target = TARGETS[self.options["target"]]
-        self._by_python_type = {}
         self.form.setup(self, **own)
 
     # building --------------------------------------------------------
@@ -117,11 +124,11 @@ class Transformation:
 
     def specialize(self, types):
         types = self.arg_types(types)
-        spec = self.specializations.get(types)
+        spec = self.built.specializations.get(types)
         if spec is None:
             spec = self._build(types)
-            self.specializations[types] = spec
-        self.last = spec
+            self.built.specializations[types] = spec
+        self.built.last = spec
         return spec
 
     def _build(self, types):
@@ -203,13 +210,13 @@ class Transformation:
         """(specialization, compiled function, whether wrt arguments need float()) for these arguments,
         memoized by type."""
         key = tuple(_python_type_key(a) for a in args)
-        found = self._by_python_type.get(key)
+        found = self.built.by_python_type.get(key)
         if found is None:
             _, _, types = self.split_args(args, self.extra_count())
             spec = self.specialize(types)
             function = spec.functions[self.form.python_entry(self)]
             converts = any(types[i] == "int" for i in self.wrt)
-            found = self._by_python_type[key] = (spec, function, converts)
+            found = self.built.by_python_type[key] = (spec, function, converts)
         return found
 
     def __call__(self, *args):
@@ -219,7 +226,7 @@ class Transformation:
             if type(error).__module__.startswith("numba."):
                 raise SrcadError(
                     f"Numba could not compile the derivative of {self.info.name}() that srcad generated; "
-                    f"this is a bug in srcad. The generated module is {self.last.module.__file__}.\n{error}"
+                    f"this is a bug in srcad. The generated module is {self.built.last.module.__file__}.\n{error}"
                 ) from error
             raise
         if self.options["check"]:
@@ -260,9 +267,9 @@ def source(f, mode="reverse", wrt=0, args=None):
     """
     transformation = getattr(f, "__srcad__", None)
     if transformation is not None and args is None:
-        if transformation.last is None:
+        if transformation.built.last is None:
             transformation.specialize(("float",) * len(transformation.info.params))
-        return transformation.last.source
+        return transformation.built.last.source
     if transformation is not None:
         info = transformation.info
         types = tuple(_type_of_value(v, i, p, info) for i, (v, p) in enumerate(zip(tuple(args), info.params)))
