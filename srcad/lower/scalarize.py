@@ -29,6 +29,7 @@ from ..errors import UnsupportedError
 from ..frontend.names import NameSource, user_names
 from ..rules import CONSTRUCTORS, lookup_array_operation, lookup_call, simplify
 from ..frontend.anno import is_exit_test
+from .views import transposed
 
 
 def _name(id_, store=False):
@@ -320,9 +321,9 @@ class _Scalarizer:
         reads the array other than element by element at the very places stored,
         it is computed into an array of its own first.
         """
-        transposed = _transposed_array(view.value)
-        if isinstance(transposed, ast.Name) and self.env[transposed.id].ndim == 2:
-            return self.view_assignment(*self.untransposed(view, transposed, value), where, top)
+        matrix = transposed(view.value)
+        if isinstance(matrix, ast.Name) and self.env[matrix.id].ndim == 2:
+            return self.view_assignment(*self.untransposed(view, matrix, value), where, top)
         if not isinstance(view.value, ast.Name):
             self.refuse(where, "view", f"writing through '{ast.unparse(view.value)}' is not supported: write "
                         f"into the elements of '{_root_name(view.value)}' itself, or into a copy")
@@ -799,16 +800,6 @@ class _Renamer(ast.NodeTransformer):
     def visit_Name(self, node):
         node.id = self.versions.get(node.id, node.id)
         return node
-
-
-def _transposed_array(node):
-    """The array of ``a.T`` or ``np.transpose(a)``, else None."""
-    if isinstance(node, ast.Attribute) and node.attr == "T":
-        return node.value
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "np.transpose" \
-            and len(node.args) == 1 and not node.keywords:
-        return node.args[0]
-    return None
 
 
 def _root_name(expr):

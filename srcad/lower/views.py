@@ -64,7 +64,7 @@ def _write_in_place(tree, env):
                     ast.Subscript(ast.Name(stmt.targets[0].id, ast.Load()), index, ast.Store()), stmt.targets[0])
 
 
-def _transposed(node):
+def transposed(node):
     """The array of ``a.T`` or ``np.transpose(a)``, else None."""
     if isinstance(node, ast.Attribute) and node.attr == "T":
         return node.value
@@ -78,7 +78,7 @@ def _is_view(value, env):
     """Does ``value`` share the storage of an array variable?"""
     if isinstance(value, ast.Name):
         return isinstance(env.get(value.id), ArrayType)
-    inner = _transposed(value)
+    inner = transposed(value)
     if inner is None and isinstance(value, ast.Subscript):
         inner = value.value
     return inner is not None and _is_view(inner, env) and isinstance(type_of(value, env), ArrayType)
@@ -228,12 +228,12 @@ class _Composer:
         parts = list(index.elts) if isinstance(index, ast.Tuple) else [index]
         if isinstance(view, ast.Name):
             return ast.Subscript(ast.Name(view.id, ast.Load()), copy.deepcopy(index), ctx)
-        if _transposed(view) is not None:
+        if transposed(view) is not None:
             ndim = _ndim(view, self.env)
             if ndim == 1:
-                return self.composed(_transposed(view), index, ctx)
+                return self.composed(transposed(view), index, ctx)
             if len(parts) == ndim and not any(isinstance(p, ast.Slice) for p in parts):
-                return self.composed(_transposed(view), ast.Tuple(list(reversed(parts)), ast.Load()), ctx)
+                return self.composed(transposed(view), ast.Tuple(list(reversed(parts)), ast.Load()), ctx)
             return ast.Subscript(copy.deepcopy(view), copy.deepcopy(index), ctx)
         base = view.value
         ndim = _ndim(base, self.env)
@@ -326,9 +326,9 @@ class _Composer:
         if isinstance(view, ast.Name):
             shape = ast.Attribute(ast.Name(view.id, ast.Load()), "shape", ast.Load())
             return ast.Subscript(shape, ast.Constant(dim), ast.Load())
-        if _transposed(view) is not None:
+        if transposed(view) is not None:
             ndim = _ndim(view, self.env)
-            return self.extent(_transposed(view), ndim - 1 - dim)
+            return self.extent(transposed(view), ndim - 1 - dim)
         base = view.value
         ndim = _ndim(base, self.env)
         fixed = list(view.slice.elts) if isinstance(view.slice, ast.Tuple) else [view.slice]
