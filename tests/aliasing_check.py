@@ -51,27 +51,10 @@ if str(HERE) not in sys.path:
 
 import random_aliasing_programs as gen  # noqa: E402
 
-OK = "ok"
-REFUSED = "refused"    # srcad.UnsupportedError
-CRASH = "crash"        # any other exception, Numba compilation failures included
-WRONG = "wrong"        # a value or derivative that disagrees with its reference, or a modified argument
-INVALID = "invalid"    # the plain primal failed or is not finite: the generator's fault
+from differential_check import CRASH, FD_RTOL, FD_STEPS, INVALID, MODES_RTOL, OK, REFUSED, VALUE_RTOL, WRONG  # noqa: E402
+from differential_check import Outcome  # noqa: E402
 
-FAILED = (CRASH, WRONG, INVALID)
-
-VALUE_RTOL = 1e-12
-MODES_RTOL = 1e-9
-FD_RTOL = 1e-5
-FD_STEPS = (1e-5, 1e-6)
-
-
-class Outcome:
-    def __init__(self, category, detail=""):
-        self.category = category
-        self.detail = detail
-
-    def __repr__(self):
-        return f"Outcome({self.category!r}, {self.detail!r})"
+FAILED = (CRASH, WRONG, INVALID)   # WRONG here also covers an argument the derivative modified
 
 
 def compiled_mode():

@@ -33,9 +33,10 @@ first option of each choice is the simplest).
 """
 
 import dataclasses
-import random
 
 import numpy as np
+
+from differential_programs import HypothesisChooser, RandomChooser  # the same choosers as the first generator
 
 N = 5
 LARGE_INTS = (2**33, -(2**35) + 3, 3 * 10**10, 2**40 + 7)
@@ -65,25 +66,6 @@ class Program:
             args.append(rng.uniform(-1.0, 1.0, shape))
             direction.append(rng.standard_normal(shape))
         return tuple(args), tuple(direction)
-
-
-class RandomChooser:
-    def __init__(self, seed):
-        self.rng = random.Random(seed)
-
-    def integer(self, low, high):
-        return self.rng.randint(low, high)
-
-
-class HypothesisChooser:
-    def __init__(self, draw):
-        from hypothesis import strategies as st
-
-        self._draw = draw
-        self._st = st
-
-    def integer(self, low, high):
-        return self._draw(self._st.integers(low, high))
 
 
 _CONSTANTS = ("0.5", "0.25", "-0.4", "0.8", "1.1", "-0.7")

@@ -12,29 +12,11 @@ import numpy as np
 import pytest
 
 import srcad
-from fd import assert_close, dot, gradient
+from fd import assert_close, gradient
+from test_found_bugs import check   # value, gradient, and forward against reverse
 from srcad.rules import simplify
 
 RNG = np.random.default_rng(11)
-
-
-def _copies(args):
-    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
-
-
-def check(f, args, wrt=0):
-    """Value against the primal, the gradient against finite differences, forward against reverse."""
-    expected = f(*_copies(args))
-    value, grads = srcad.value_and_grad(f, wrt=wrt)(*_copies(args))
-    assert_close(value, expected, rtol=1e-12, what="value")
-    assert_close(grads, gradient(f, _copies(args), wrt), rtol=1e-6, atol=1e-8, what="gradient")
-    indices = wrt if isinstance(wrt, tuple) else (wrt,)
-    tangents = tuple(RNG.standard_normal(args[i].shape) if isinstance(args[i], np.ndarray)
-                     else float(RNG.standard_normal()) for i in indices)
-    forward_value, directional = srcad.jvp(f, wrt=wrt)(*_copies(args), *tangents)
-    assert_close(forward_value, expected, rtol=1e-12, what="forward value")
-    assert_close(directional, dot(grads if isinstance(grads, tuple) else (grads,), tangents),
-                 rtol=1e-9, what="<gradient, tangent> against forward mode")
 
 
 # ------------------------------------------------ 4. the simplifier keeps every type
