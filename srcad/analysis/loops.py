@@ -152,3 +152,23 @@ def stable(expr, fixed, sized, enclosing):
     functions = {id(n.func) for n in ast.walk(expr) if isinstance(n, ast.Call)}
     return all(n.id in fixed or n.id in enclosing or id(n) in sizes and n.id in sized
                for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in functions)
+
+
+def snapshot_state(body, env, test=None, exclude=()):
+    """What a snapshot taken at the start of an iteration of ``body`` must hold: (scalars, arrays), sorted.
+
+    A name belongs to it when the iteration may read it before assigning it (``test``, a ``while`` loop's
+    test, is read first) and some iteration assigns it or writes its elements.  ``body`` is the loop's
+    recording body, so that a value pushed before it is overwritten counts as read.  An array whose
+    elements are written counts as read (its other elements are kept).
+    """
+    definite, written, exposed = set(), set(), set()
+    if test is not None:
+        exposed |= _loads(test)
+    _exposed_reads(body, definite, written, exposed)
+    element_written = {s.targets[0].value.id for stmt in body for s in ast.walk(stmt) if isinstance(s, ast.Assign)
+                       and is_element_write(s) and isinstance(s.targets[0].value, ast.Name)}
+    state = (written | element_written) & exposed - set(exclude)
+    arrays = sorted(n for n in state if hasattr(env.get(n), "ndim"))
+    scalars = sorted(n for n in state if not hasattr(env.get(n), "ndim"))
+    return scalars, arrays

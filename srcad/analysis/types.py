@@ -117,6 +117,8 @@ def type_of(expr, env):
         rule = lookup_call(name)
         if rule is None:
             return "conflict"
+        if rule.result == "count":
+            return "int"
         if rule.result == "array":
             return _constructed(name, expr.args, env)
         parts = [type_of(a, env) for a in expr.args]

@@ -11,6 +11,15 @@ tapes that large (:meth:`srcad.backend.target.Target.grown_function` in
 generated code, :meth:`~srcad.backend.target.Target.run_taped` from Python).
 Arrays are never reallocated inside the compiled code, which keeps the pushes
 cheap.
+
+A checkpointed loop keeps one iteration on the tapes at a time: ``m =
+_srcad_top_f()`` notes where the tape stands and ``_srcad_rewind_f(m)`` goes
+back there (``_i`` for the int tape).  A function that rewinds keeps the
+highest top reached (``_fpeak``, ``_ipeak``): that is what a full tape is
+judged by, and what the run reports.  ``_srcad_report(state)`` before the
+return copies a checkpointed loop's controller report (see
+:mod:`.schedules`) to the start of the int tape, which is empty by then, so
+that the caller can read it.
 """
 
 import ast
@@ -30,12 +39,21 @@ PUSH = "_srcad_push_"
 POP = "_srcad_pop_"
 RESERVE = "_srcad_reserve"
 FORWARD_END = "_srcad_forward_end"
+TOP = "_srcad_top_"
+REWIND = "_srcad_rewind_"
+REPORT = "_srcad_report"
 TAPES = {"f": ("_ftape", "_ftop"), "i": ("_itape", "_itop")}
 TAPE_NAMES = ("_ftape", "_ftop", "_itape", "_itop")
 
 def is_forward_end(stmt):
     return isinstance(stmt, ast.Expr) and marker(stmt, FORWARD_END) is not None
 
+
+
+def rewinds(fn):
+    """Does ``fn`` rewind a tape (a checkpointed loop)?"""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id.startswith(REWIND)
+               for n in ast.walk(fn))
 
 
 def has_tape_operations(fn):
@@ -70,18 +88,28 @@ def lower_function(fn, zero_of, always=False):
         return False
     ret = fn.body[-1]
     assert isinstance(ret, ast.Return) and isinstance(ret.value, ast.Tuple), "one final return of a tuple"
+    peaks = rewinds(fn)
     tops = [ast.Name(top, ast.Load()) for _, top in TAPES.values()]
     start = [located(ast.Assign([ast.Name(top, ast.Store())], ast.Constant(0)), fn.body[0])
              for _, top in TAPES.values()]
+    if peaks:
+        start += [located(ast.Assign([ast.Name(_PEAKS[kind], ast.Store())], ast.Constant(0)), fn.body[0])
+                  for kind in TAPES]
     pushes = has_tape_operations(fn)
     body = []
     for stmt in fn.body[:-1]:
         if is_forward_end(stmt) and not pushes:
             continue
         if is_forward_end(stmt):
+            needed = copy.deepcopy(tops)
+            if peaks:
+                # the forward sweep's highest top: each step of a checkpointed loop was rewound
+                for kind, (_, top) in TAPES.items():
+                    body.append(_bookkeeping(f"{_PEAKS[kind]} = max({_PEAKS[kind]}, {top})", stmt))
+                needed = [ast.Name(_PEAKS[kind], ast.Load()) for kind in TAPES]
             early = ast.Return(ast.Tuple([_zero_tree(e, zero_of) for e in ret.value.elts]
-                                         + copy.deepcopy(tops), ast.Load()))
-            check = located(ast.If(overflowed(), [early], []), stmt)
+                                         + needed, ast.Load()))
+            check = located(ast.If(overflowed(peaks), [early], []), stmt)
             for node in ast.walk(check):
                 node.lineno = None   # bookkeeping, not from a source line: no comment
             body.append(check)
@@ -108,7 +136,33 @@ def lower(stmts):
     return out
 
 
+def _bookkeeping(text, where):
+    stmt = located(ast.parse(text).body[0], where)
+    for node in ast.walk(stmt):
+        node.lineno = None
+    return stmt
+
+
+_PEAKS = {"f": "_fpeak", "i": "_ipeak"}
 def _lower(stmt):
+    if isinstance(stmt, ast.Expr):
+        kind = marker(stmt, REWIND)
+        if kind:
+            _, top = TAPES[kind]
+            peak = _PEAKS[kind]
+            mark = ast.unparse(stmt.value.args[0])
+            keep = located(ast.parse(f"if {top} > {peak}: {peak} = {top}").body[0], stmt)
+            keep.srcad_one_line = True
+            return [keep, located(ast.parse(f"{top} = {mark}").body[0], stmt)]
+        if marker(stmt, REPORT) is not None:
+            state = ast.unparse(stmt.value.args[0])
+            offset = stmt.value.args[1].value
+            call = f"checkpoint_report(_itape, {offset}, {state}, {_PEAKS['f']}, {_PEAKS['i']})"
+            return [located(ast.parse(call).body[0], stmt)]
+    if isinstance(stmt, ast.Assign):
+        kind = marker(stmt, TOP)
+        if kind:
+            return [located(ast.Assign(stmt.targets, ast.Name(TAPES[kind][1], ast.Load())), stmt)]
     if isinstance(stmt, ast.Expr):
         kind = marker(stmt, PUSH)
         if kind:
@@ -141,9 +195,10 @@ def _capacity(tape_):
     return ast.Subscript(shape, ast.Constant(0), ast.Load())
 
 
-def overflowed():
-    """The test, after the forward sweep, that some push did not fit."""
-    tests = [ast.Compare(ast.Name(top, ast.Load()), [ast.Gt()], [_capacity(tape_)]) for tape_, top in TAPES.values()]
+def overflowed(peaks=False):
+    """The test, after the forward sweep, that some push did not fit (judged by the peaks where rewound)."""
+    tests = [ast.Compare(ast.Name(_PEAKS[kind] if peaks else top, ast.Load()), [ast.Gt()], [_capacity(tape_)])
+             for kind, (tape_, top) in TAPES.items()]
     return ast.BoolOp(ast.Or(), tests)
 
 

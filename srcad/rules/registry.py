@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 # Result types a rule may declare.  "join" is the wider of the argument types
 # (int + int is int, int + float is float).
-RESULT_TYPES = ("float", "int", "bool", "join", "div", "pow", "array", "array_op")
+# "count": an int whatever the arguments are (arrays included), as len() and the checkpoint controller
+RESULT_TYPES = ("float", "int", "bool", "join", "div", "pow", "array", "array_op", "count")
 
 
 @dataclass(frozen=True)

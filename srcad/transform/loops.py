@@ -45,6 +45,10 @@ class LoopParts:
     start: ast.expr = None         # a for loop's first index and step, as the reverse sweep reads them
     step: ast.expr = None
     bounds_stable: bool = False    # bounds evaluated again in the reverse sweep, not recorded
+    stop: ast.expr = None          # a for loop's end, as the forward sweep reads it before the loop
+    exits: bool = False            # the loop may be left early (its trip count is known only at its end)
+    step_body: list = None         # the recording body of one iteration, without the loop's bookkeeping
+    test: ast.expr = None          # a while loop's test
 
 
 def for_loop_parts(stmt, record, reverse_body, loop_id, fresh, stable, index_recorded):
@@ -65,13 +69,14 @@ def for_loop_parts(stmt, record, reverse_body, loop_id, fresh, stable, index_rec
     reverse_after = [tape.pop(index, "i", stmt)] if index_recorded else []
     exits = any(is_exit_test(s) for s in stmt.body)
     advance = copy.deepcopy(stmt.body)
+    step_body = list(record.body)
     if all(stable(e) for e in (start, stop, step)) and not exits:
         # the bounds can be evaluated again in the reverse sweep: nothing to record
         trips = fresh(f"_trips{loop_id}")
         count = [assign(trips, ast.Call(name("range_len"), [start, stop, step], []), stmt)]
         return LoopParts(stmt, loop_id, advance, record, reverse_body, trips, before=before,
                          reverse_before=count, reverse_after=reverse_after, index=index, start=start, step=step,
-                         bounds_stable=True)
+                         bounds_stable=True, stop=stop, step_body=step_body)
 
     def pin(expr, stem):
         if isinstance(expr, ast.Constant):
@@ -101,16 +106,18 @@ def for_loop_parts(stmt, record, reverse_body, loop_id, fresh, stable, index_rec
     after.append(tape.push(name(done), "i", stmt))
     pops.insert(0, tape.pop(trips, "i", stmt))
     return LoopParts(stmt, loop_id, advance, record, reverse_body, trips, before=before, after=after,
-                     reverse_before=pops, reverse_after=reverse_after, index=index, start=start, step=step)
+                     reverse_before=pops, reverse_after=reverse_after, index=index, start=start, step=step,
+                     stop=stop, exits=exits, step_body=step_body)
 
 
 def while_loop_parts(stmt, record, reverse_body, loop_id, fresh):
     """The parts of ``while`` loop ``stmt``: its iterations are counted, and the count recorded."""
     count = fresh(f"_trips{loop_id}")
+    step_body = list(record.body)
     record.body = [_add_one(count, stmt)] + record.body
     return LoopParts(stmt, loop_id, copy.deepcopy(stmt.body), record, reverse_body, count,
                      before=[assign(count, const(0), stmt)], after=[tape.push(name(count), "i", stmt)],
-                     reverse_before=[tape.pop(count, "i", stmt)])
+                     reverse_before=[tape.pop(count, "i", stmt)], exits=True, step_body=step_body, test=stmt.test)
 
 
 class StoreAll:

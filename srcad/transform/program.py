@@ -20,7 +20,7 @@ from .tangent import TangentTransformer
 from ..lower import flatten, resolve_views, scalarize
 
 # Names the generated code uses for itself; user code never gets them.
-_RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_seed", "range_len", "digamma", "math", "np",
+_RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_fpeak", "_ipeak", "_seed", "range_len", "digamma", "math", "np",
              "njit", "ShapeError")
 
 
@@ -363,9 +363,15 @@ def tangent_function(program, fname=None):
     return fn
 
 
-def adjoint_function(program, with_value=True):
-    """The adjoint of ``program``: ``f_rev(params, _seed) -> (value, gradients)``, in core form."""
-    fn = AdjointTransformer(program).function(program.tree, f"{program.info.name}_rev", with_value)
+def adjoint_function(program, with_value=True, checkpoint=None):
+    """The adjoint of ``program``: ``f_rev(params, _seed) -> (value, gradients)``, in core form.
+
+    ``checkpoint``: None (record every iteration), a snapshot count, or ``("auto", bytes)``: see
+    :class:`srcad.transform.binomial.Binomial`.  The lines of the checkpointed loops are left in the
+    function's ``srcad_checkpointed``."""
+    transformer = AdjointTransformer(program, checkpoint)
+    fn = transformer.function(program.tree, f"{program.info.name}_rev", with_value)
+    fn.srcad_checkpointed = [line for _, line in transformer.checkpointed]
     dump("adjoint", fn)
     return fn
 

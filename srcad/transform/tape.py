@@ -14,7 +14,8 @@ import numpy as np
 
 from ..backend import allocation
 # the target's vocabulary of tape operations, read by the transforms through this module
-from ..backend.tapes import FORWARD_END, POP, PUSH, TAPE_NAMES, has_tape_operations, is_forward_end, marker  # noqa: F401
+from ..backend.tapes import (FORWARD_END, POP, PUSH, REPORT, REWIND, TAPE_NAMES, TOP, has_tape_operations,  # noqa: F401
+                             is_forward_end, marker, rewinds)
 from ..rules.registry import register
 from .common import located
 
@@ -22,6 +23,8 @@ from .common import located
 # what it restores comes off the tape too (tangent_of_marker).
 register([], POP + "f", (), (), result="float")
 register([], POP + "i", (), (), result="int")
+register([], TOP + "f", (), (), result="int")
+register([], TOP + "i", (), (), result="int")
 
 
 def forward_end(where):
@@ -33,7 +36,7 @@ def forward_end(where):
 
 def is_marker(stmt):
     """Is ``stmt`` a push, a pop or the end of the forward sweep?"""
-    return any(marker(stmt, prefix) is not None for prefix in (PUSH, POP, FORWARD_END)) \
+    return any(marker(stmt, prefix) is not None for prefix in (PUSH, POP, FORWARD_END, TOP, REWIND, REPORT)) \
         and isinstance(stmt, (ast.Expr, ast.Assign))
 
 
@@ -59,6 +62,24 @@ def tangent_of_marker(stmt, active, dot):
             and stmt.targets[0].id in active:
         return [pop(dot(stmt.targets[0].id), "f", stmt), stmt]
     return [stmt]
+
+
+def top(var, kind, where):
+    """``var = <where tape kind stands>``."""
+    return located(ast.Assign([ast.Name(var, ast.Store())], ast.Call(ast.Name(TOP + kind, ast.Load()), [], [])), where)
+
+
+def rewind(var, kind, where):
+    """Go back on tape ``kind`` to the mark ``var``, forgetting what was pushed since."""
+    return located(ast.Expr(ast.Call(ast.Name(REWIND + kind, ast.Load()), [ast.Name(var, ast.Load())], [])), where)
+
+
+def report(state, offset, where):
+    """Leave checkpoint controller ``state``'s report at ``offset`` of the int tape when the sweep ends."""
+    call = ast.Call(ast.Name(REPORT, ast.Load()), [ast.Name(state, ast.Load()), ast.Constant(offset)], [])
+    stmt = located(ast.Expr(call), where)
+    stmt.lineno = None
+    return stmt
 
 
 def push(value, kind, where):
