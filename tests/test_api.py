@@ -25,8 +25,15 @@ def test_options():
         srcad.grad(scaled, fast=True)
     with pytest.raises(srcad.SrcadError, match="cuda"):
         srcad.grad(scaled, target="cuda")
-    with pytest.raises(srcad.SrcadError, match="checkpoint"):
-        srcad.grad(scaled, checkpoint=10)
+    for bad in (0, -3, "often", 2.5, True):
+        with pytest.raises(srcad.SrcadError, match="checkpoint"):
+            srcad.grad(scaled, checkpoint=bad)
+    with pytest.raises(srcad.SrcadError, match="memory"):
+        srcad.grad(scaled, checkpoint=4, memory="1MB")
+    for bad in ("lots", "12XB", -5, 0, 1.5):
+        with pytest.raises(srcad.SrcadError, match="memory"):
+            srcad.grad(scaled, checkpoint="auto", memory=bad)
+    assert srcad.grad(scaled, checkpoint=10)(3.0) == pytest.approx(12.0)
     assert srcad.grad(scaled, cache=False)(3.0) == pytest.approx(12.0)
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 import srcad
+from srcad.analysis import ArrayType
 from srcad.api import Transformation
 from srcad.rules import array_operations, registry
 from srcad.checking.calls import verify_call
@@ -353,6 +354,13 @@ def _third_derivative_of_lgamma():
     third.__srcad__.specialize(("float", "float", "float"))
 
 
+def _hessian_through_checkpoints():
+    import examples_checkpoint
+
+    hessian = srcad.hessian(examples_checkpoint.lorenz_scalars, checkpoint=2)
+    hessian.__srcad__.specialize((ArrayType("float64", 1), "int", "float"))
+
+
 # Rules no catalogue function exercises, each with the test that does and a build of what it differentiates
 # (so that the claim is checked, not only written down).
 COVERED_ELSEWHERE = {
@@ -365,6 +373,12 @@ COVERED_ELSEWHERE = {
     "pow": ("tests/test_rules.py::test_reverse_vs_fd (b_builtin_pow)", _grad_of_two_floats("test_rules", "b_builtin_pow")),
     "trigamma": ("tests/test_higher.py::test_every_nesting_of_two_transforms_is_right_or_refused "
                  "(third derivative of lgamma_of, in higher_matrix.py)", _third_derivative_of_lgamma),
+    # the checkpoint controller and tape marks: core form of an adjoint that a Hessian differentiates again
+    **{helper: ("tests/test_checkpointing.py::test_second_order_and_jacobians_through_a_checkpointed_loop",
+                _hessian_through_checkpoints)
+       for helper in ("_srcad_top_f", "_srcad_top_i", "checkpoint_advance_to", "checkpoint_begin",
+                      "checkpoint_end_forward", "checkpoint_forward", "checkpoint_position", "checkpoint_restore",
+                      "checkpoint_size", "checkpoint_snapshots", "checkpoint_take")},
 }
 
 

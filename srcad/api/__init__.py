@@ -13,7 +13,7 @@ Its rooms, each importing only those listed before it:
 from .decorators import (explain, forward_grad, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad,
                          vjp)
 from .entry import _public_callable
-from .transformation import Transformation, source
+from .transformation import Transformation, source, tape_report
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "hessian", "hvp", "jacobian", "jacfwd", "jacrev", "explain",
-           "forward_grad", "source", "Transformation", "_public_callable"]
+           "forward_grad", "source", "tape_report", "Transformation", "_public_callable"]

@@ -105,7 +105,7 @@ class Kind:
             if self.by_forward_when_scalar and all(types[i] == "float" for i in t.wrt):
                 return _forward_gradient_functions(program, t.target)
             higher.refuse_reverse_over_tape(program, self.name)
-        core = adjoint_function(program, with_value=self.with_value(t))
+        core = adjoint_function(program, with_value=self.with_value(t), checkpoint=t.checkpoint)
         return _finish(program, core, f"{program.info.name}_vjp", t.target)
 
     def python_entry(self, t):
@@ -114,7 +114,7 @@ class Kind:
     def call(self, t, spec, function, params, extra):
         """Run ``function`` (the Python entry) on checked arguments and present its result."""
         args = (*params, *self.call_args(t, spec, params, extra))
-        value, derivative = t.target.run_taped(function, args, t.built.tapes) if spec.taped else function(*args)
+        value, derivative = t.run_taped(spec, args) if spec.taped else function(*args)
         return self.present(t, value, derivative)
 
     def numba_call(self, t, spec, passed, extra):
@@ -296,7 +296,7 @@ class _Jacobian(Kind):
                 "values on a tape is not supported (reverse over reverse); use srcad.jacfwd, srcad.hessian(f) "
                 "or srcad.jvp(srcad.grad(f)) for second derivatives", construct="jacobian of a derivative",
                 **program.source_map.where(program.tree.body[-1]))
-        build = jacobian_functions(program, mode, t.target)
+        build = jacobian_functions(program, mode, t.target, checkpoint=t.checkpoint)
         t.built.jacobian_builds[id(program)] = build
         return Generated(build.functions, build.names["jacobian"], build.names["jacobian"], False, None,
                          build.names)
@@ -478,12 +478,14 @@ class Generated:
     taped: bool
     core: object
     names: dict = dataclasses.field(default_factory=dict)   # other functions a kind calls, by role
+    checkpointed: list = dataclasses.field(default_factory=list)   # lines of the loops ``main`` checkpoints
 
 
 def _finish(program, core, entry_name, target):
     """Lower ``core``'s tapes for ``target``; with tapes, add the target's helper that grows them and an
     entry that brings its own."""
     saved = copy.deepcopy(core)
+    checkpointed = list(getattr(core, "srcad_checkpointed", []))
     main, taped = lower_tapes(program, core, target)
     functions = [main]
     names = {}
@@ -492,7 +494,7 @@ def _finish(program, core, entry_name, target):
         grown = target.grown_function(main.name, params, f"{main.name}_grown")
         functions += [grown, target.entry_function(grown.name, params, entry_name)]
         names["grown"] = grown.name
-    return Generated(functions, main.name, functions[-1].name, taped, saved, names)
+    return Generated(functions, main.name, functions[-1].name, taped, saved, names, checkpointed)
 
 
 def _tangent_functions(program, target):
@@ -519,7 +521,8 @@ def _gradient_program(t, program, types):
     wrt_type = types[t.wrt[0]]
     if not (wrt_type == "float" or isinstance(wrt_type, ArrayType) and wrt_type.dtype == "float64"):
         raise UnsupportedError(f"{t.kind} needs a float64 argument to differentiate", construct="wrt", **where)
-    core = higher.presented_gradient(adjoint_function(program, with_value=False), program, "grads")
+    core = higher.presented_gradient(adjoint_function(program, with_value=False, checkpoint=t.checkpoint), program,
+                                     "grads")
     dump("presented", core)
     info = dataclasses.replace(program.info, name=f"grad_{program.info.name}") \
         if dataclasses.is_dataclass(program.info) else program.info

@@ -21,19 +21,22 @@ from ..frontend.names import NameSource, user_names
 from ..rules.custom import module_lines as _custom_rule_lines
 from ..transform import build_program
 from ..transform.program import dump
+from .checkpoints import checkpoint_setting
 from .arguments import (_argument_error, _describe, _differentiable, _extra_names, _label, _not_differentiable,
                         _python_type_key, _type_of_value)
 from .entry import numba_impl
 from .kinds import _KINDS
 
-_OPTIONS = {"target": "cpu", "checkpoint": None, "cache": True, "check": None}
+_OPTIONS = {"target": "cpu", "checkpoint": "auto", "memory": None, "cache": True, "check": None}
 
 
 class Specialization:
     """The compiled derivative for one tuple of argument types."""
 
-    def __init__(self, source, module, names, program, arg_types, taped, core=None):
+    def __init__(self, source, module, names, program, arg_types, taped, core=None, checkpointed=()):
         self.source = source
+        self.checkpointed = list(checkpointed)   # lines of the loops the main function checkpoints
+        self.variant = None      # checkpoint="auto": the checkpointed build, once a call needed it
         self.taped = taped   # does the main function take tapes (see backend/tapes.py)?
         self.core = core     # the core form of the main function (what an outer transform reads)
         self.module = module
@@ -53,6 +56,7 @@ class Built:
     last: object = None          # the specialization made or used last
     last_call: object = None     # mode="auto": the specialization and arguments of the last call
     tapes: TapePool = dataclasses.field(default_factory=TapePool)     # tapes kept between calls from Python
+    report: object = None        # the TapeReport of the last taped call from Python
 
 
 class Transformation:
@@ -72,8 +76,8 @@ class Transformation:
         self.options = {**_OPTIONS, **options}
         if self.options["target"] != "cpu":
             raise SrcadError(f"target={self.options['target']!r} is not available yet; use target='cpu'")
-        if self.options["checkpoint"] is not None:
-            raise SrcadError("checkpointing is not available yet; use checkpoint=None")
+        # what adjoints are built with, and the tape budget of checkpoint="auto"
+        self.checkpoint, self.tape_budget = checkpoint_setting(self.options["checkpoint"], self.options["memory"])
         self.kind = kind
         if self.options["check"] and not self.form.checkable:
             raise SrcadError(f"check=True is an option of grad, value_and_grad, jvp and vjp, not of {kind}")
@@ -154,7 +158,8 @@ class Transformation:
         custom_header, custom_imports = _custom_rule_lines(functions)
         source = render_module(header + custom_header, self.target.module_imports(functions) + custom_imports, texts,
                                program.constants)
-        return Specialization(source, load_module(source), names, program, types, taped, generated.core)
+        return Specialization(source, load_module(source), names, program, types, taped, generated.core,
+                              generated.checkpointed)
 
     def program(self, types):
         """The analysed program for argument types ``types``: from the function's source, or for a
@@ -244,6 +249,34 @@ class Transformation:
             params, extra = args[:n], args[n:]
         return self.form.call(self, spec, function, params, extra)
 
+    def run_taped(self, spec, args):
+        """Run ``spec``'s taped main function on ``args`` with the kept tapes; (value, derivative).
+
+        With checkpoint="auto" a store-all run whose tapes would outgrow the budget stops after its
+        forward sweep; the call, and every later call with these types, runs the checkpointed build."""
+        main = self.form.python_entry(self)
+        if spec.variant is not None:
+            spec = spec.variant
+        budget = self.tape_budget if self.checkpoint is None and not spec.checkpointed else None
+        outcome = self.target.run_taped(spec.functions[main], args, self.built.tapes, budget, spec.checkpointed)
+        if outcome is None:
+            spec.variant = self._checkpointed_build(spec)
+            spec = spec.variant
+            outcome = self.target.run_taped(spec.functions[main], args, self.built.tapes, None, spec.checkpointed)
+        value, derivative, self.built.report = outcome
+        return value, derivative
+
+    def _checkpointed_build(self, spec):
+        """The build of ``spec``'s types whose outer loops are checkpointed within the "auto" budget."""
+        saved = self.checkpoint
+        self.checkpoint = ("auto", self.tape_budget)
+        try:
+            variant = self._build(spec.arg_types)
+        finally:
+            self.checkpoint = saved
+        self.built.last = variant
+        return variant
+
     # calling from Numba ----------------------------------------------
     def numba_impl(self, nbtypes):
         """What an ``@njit`` caller compiles for these Numba argument types (see :mod:`srcad.api.entry`)."""
@@ -286,3 +319,27 @@ def source(f, mode="reverse", wrt=0, args=None):
         types = transformation.split_args(tuple(args) + (0.0,) * (len(transformation.wrt) if mode == "forward" else 0),
                                           len(transformation.wrt) if mode == "forward" else 0)[2]
     return transformation.specialize(types).source
+
+
+def tape_report(f):
+    """What the tapes and snapshots of the last call of derivative ``f`` from Python held.
+
+    A :class:`~srcad.backend.reports.TapeReport`: the strategy ("store-all" or "binomial"), the bytes of
+    the tapes, and for each checkpointed loop its line, steps, snapshots, snapshot bytes and the steps
+    run again.  None before the first call (and for derivatives that keep no tape).
+
+    >>> import srcad
+    >>> def f(x, n):
+    ...     for i in range(n):
+    ...         x = x * x * 0.5 + 0.25
+    ...     return x
+    >>> g = srcad.grad(f, checkpoint=4)
+    >>> _ = g(0.3, 100)
+    >>> report = srcad.tape_report(g)
+    >>> report.loops[0].trips, report.loops[0].snapshots
+    (100, 4)
+    """
+    transformation = getattr(f, "__srcad__", None)
+    if transformation is None:
+        raise SrcadError("tape_report() takes a derivative made by srcad (grad, vjp, value_and_grad, ...)")
+    return transformation.built.report

@@ -28,7 +28,8 @@ import threading
 
 import numpy as np
 
-from . import allocation, tapes
+from . import allocation, schedules, tapes
+from .reports import read_report
 
 _TAPE_PARAMS = ("_ftape", "_itape")
 
@@ -48,7 +49,11 @@ class Target:
         """The generated module's imports: the runtime names its functions use."""
         used = {node.id for fn in functions for node in ast.walk(fn) if isinstance(node, ast.Name)}
         runtime = sorted({"digamma", "range_len"} | ({"ShapeError", "trigamma", "tetragamma"} & used))
-        return list(self.imports) + [f"from srcad.backend.runtime import {', '.join(runtime)}"]
+        lines = list(self.imports) + [f"from srcad.backend.runtime import {', '.join(runtime)}"]
+        controller = sorted(set(schedules.RUNTIME) & used)
+        if controller:
+            lines.append(f"from srcad.backend.schedules import {', '.join(controller)}")
+        return lines
 
     # tapes ---------------------------------------------------------------
     def new_tapes(self):
@@ -90,20 +95,26 @@ class Target:
         )
         return _bookkeeping(text)
 
-    def run_taped(self, function, args, pool):
+    def run_taped(self, function, args, pool, budget=None, checkpointed=()):
         """``function(*args, ftape, itape)`` run from Python with tapes from ``pool`` (a
-        :class:`TapePool`), grown while a run reports they were too small; its (value, derivative)."""
+        :class:`TapePool`), grown while a run reports they were too small: (value, derivative, report),
+        the report a :class:`srcad.backend.reports.TapeReport`.  ``checkpointed``: the lines of the
+        function's checkpointed loops.  None when the tapes would need more than ``budget`` bytes."""
         ftape, itape = pool.take(self)
         while True:
             value, derivative, fneeded, ineeded = function(*args, ftape, itape)
             if fneeded <= ftape.shape[0] and ineeded <= itape.shape[0]:
                 break
+            if budget is not None and 8 * (max(fneeded, ftape.shape[0]) + max(ineeded, itape.shape[0])) > budget:
+                pool.give(ftape, itape)
+                return None
             if fneeded > ftape.shape[0]:
                 ftape = np.empty(max(fneeded, 2 * ftape.shape[0]))
             if ineeded > itape.shape[0]:
                 itape = np.empty(max(ineeded, 2 * itape.shape[0]), np.int64)
+        report = read_report(checkpointed, itape, ftape.shape[0], itape.shape[0])
         pool.give(ftape, itape)
-        return value, derivative
+        return value, derivative, report
 
     def lower_tapes(self, fn, zero_of, always=False):
         """Lower the tape markers of ``fn`` (in place); True if it takes tapes.  See :mod:`.tapes`."""

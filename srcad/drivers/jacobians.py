@@ -352,9 +352,9 @@ class JacobianBuild:
         self.dims = dims
 
 
-def jacobian_functions(program, mode, target, driver_name=None):
+def jacobian_functions(program, mode, target, driver_name=None, checkpoint=None):
     """Vector-mode sweeps and drivers of ``program``'s Jacobian for ``target``; ``mode`` is "forward",
-    "reverse" or "auto".
+    "reverse" or "auto"; ``checkpoint`` as for :func:`srcad.transform.program.adjoint_function`.
 
     ``driver_name`` names the driver of ``mode`` (by default ``<function>_jacfwd`` and so on)."""
     from ..errors import UnsupportedError
@@ -377,7 +377,8 @@ def jacobian_functions(program, mode, target, driver_name=None):
         costs["forward"] = sweep_cost(tangent)
     if mode in ("reverse", "auto"):
         # the adjoint with its tapes lowered (every block sweep takes tapes), then given its direction axis
-        lowered, _ = lower_tapes(program, adjoint_function(program, with_value=False), target, always=True)
+        lowered, _ = lower_tapes(program, adjoint_function(program, with_value=False, checkpoint=checkpoint), target,
+                                 always=True)
         adjoint = vector_adjoint(program, lowered, f"{base}_rev_block")
         sweeps.append(adjoint)
         sweeps.append(_grown(adjoint, target))

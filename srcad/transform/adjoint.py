@@ -14,12 +14,14 @@ import copy
 import os
 
 from ..backend import allocation
+from ..backend.schedules import HEADER
 from ..analysis import ArrayType, is_float
 from ..analysis.types import is_element_write, target_name
 from ..errors import UnsupportedError
 from ..rules import local_partials
 from ..analysis import loops
 from . import tape
+from .binomial import Binomial
 from .loops import StoreAll, for_loop_parts, while_loop_parts
 from ..frontend.anno import is_exit_test
 from .common import (active_partials, add_to, assign, const, expression_types, located, name,
@@ -27,7 +29,10 @@ from .common import (active_partials, add_to, assign, const, expression_types, l
 
 
 class AdjointTransformer:
-    def __init__(self, program):
+    """Reverse mode of one program; ``checkpoint`` (None, a snapshot count, or ``("auto", bytes)``) picks the
+    strategy of the loops that no other loop encloses and that record something."""
+
+    def __init__(self, program, checkpoint=None):
         self.p = program
         self.active = program.analysis.activity.active
         self.recorded = program.analysis.plan.recorded
@@ -37,6 +42,12 @@ class AdjointTransformer:
         self.fixed = loops.fixed_names(program.tree, program.analysis.plan.recorded)
         self.sized = loops.sized_once(program.tree)
         self.strategy = StoreAll()
+        self.outer_strategy = self.strategy
+        if checkpoint is not None:
+            snapshots, budget = (None, checkpoint[1]) if isinstance(checkpoint, tuple) else (checkpoint, None)
+            self.outer_strategy = Binomial(snapshots, budget, program.analysis.env, program.source_map.where)
+        self.loop_depth = 0
+        self.checkpointed = []                    # (loop id, line) of each checkpointed loop
         self.types = expression_types(program)
 
     def bar(self, var):
@@ -161,10 +172,25 @@ class AdjointTransformer:
         """Does ``expr`` have the same value in the reverse sweep as at this point of the forward one?"""
         return loops.stable(expr, self.fixed, self.sized, self.enclosing)
 
+    def loop_body(self, stmt):
+        self.loop_depth += 1
+        body_f, body_r = self.block(stmt.body)
+        self.loop_depth -= 1
+        return body_f, body_r
+
+    def assemble(self, parts):
+        """The sweeps of a loop by its strategy: the outer one for a loop no loop encloses that records."""
+        strategy = self.strategy
+        if self.loop_depth == 0 and self.outer_strategy is not self.strategy \
+                and any(tape.is_push(n) for s in parts.step_body for n in ast.walk(s)):
+            strategy = self.outer_strategy
+            self.checkpointed.append((parts.loop_id, parts.stmt.lineno))
+        return strategy.assemble(parts, self.p.names.exact)
+
     def for_loop(self, stmt):
         index = stmt.target.id
         self.enclosing.append(index)
-        body_f, body_r = self.block(stmt.body)
+        body_f, body_r = self.loop_body(stmt)
         self.enclosing.pop()
         record = copy.copy(stmt)
         record.body = body_f
@@ -172,16 +198,16 @@ class AdjointTransformer:
             return [record], []
         parts = for_loop_parts(stmt, record, body_r, self.new_loop_id(), self.p.names.exact, self.stable,
                                index in self.recorded)
-        return self.strategy.assemble(parts, self.p.names.exact)
+        return self.assemble(parts)
 
     def while_loop(self, stmt):
-        body_f, body_r = self.block(stmt.body)
+        body_f, body_r = self.loop_body(stmt)
         record = copy.copy(stmt)
         record.body = body_f
         if not body_r:
             return [record], []
         parts = while_loop_parts(stmt, record, body_r, self.new_loop_id(), self.p.names.exact)
-        return self.strategy.assemble(parts, self.p.names.exact)
+        return self.assemble(parts)
 
     # the whole function
     def seed_of(self, position):
@@ -253,7 +279,14 @@ class AdjointTransformer:
         grads = [name(self.bar(w)) for w in p.wrt_names]
         ret = ast.Return(ast.Tuple([name(value_name), grads[0] if p.single_wrt else ast.Tuple(grads, ast.Load())],
                                    ast.Load()))
-        body = init + forward + [tape.forward_end(last)] + middle + reverse + [ret]
+        reports = []
+        if isinstance(self.outer_strategy, Binomial):
+            # a checkpointed loop that does not run (in a branch not taken) leaves an empty controller
+            for state in self.outer_strategy.states:
+                init.append(assign(state, allocation.array("np.zeros", [const(0), name("np.int64")]), first))
+            reports = [tape.report(state, position * HEADER, last)
+                       for position, state in enumerate(self.outer_strategy.states)]
+        body = init + forward + [tape.forward_end(last)] + middle + reverse + reports + [ret]
         args = ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in params + ["_seed"]],
                              kwonlyargs=[], kw_defaults=[], defaults=[])
         fn = ast.FunctionDef(name=fname, args=args, body=body, decorator_list=[], returns=None, type_params=[])
