@@ -41,6 +41,15 @@ def test_hessian_source_matches_golden():
     assert text == path.read_text()
 
 
+def test_checkpointed_source_matches_golden():
+    """Binomial checkpointing of a while loop: the schedule's calls, the snapshot, each body form once."""
+    text = srcad.source(srcad.grad(newton_sqrt, checkpoint=4))
+    path = GOLDEN / "newton_sqrt_checkpointed.py"
+    if os.environ.get("SRCAD_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+
+
 def test_source_is_identical_in_a_new_process():
     code = (
         "import srcad, examples_golden as e;"
