@@ -56,7 +56,7 @@ class Built:
     last: object = None          # the specialization made or used last
     last_call: object = None     # mode="auto": the specialization and arguments of the last call
     tapes: TapePool = dataclasses.field(default_factory=TapePool)     # tapes kept between calls from Python
-    report: object = None        # the TapeReport of the last taped call from Python
+    report: object = None        # how to make the TapeReport of the last taped call from Python
 
 
 class Transformation:
@@ -293,6 +293,7 @@ def source(f, mode="reverse", wrt=0, args=None):
     on; ``mode`` does not apply): for the types of ``args`` where given, else
     of its most recent specialization.
 
+    >>> import srcad
     >>> def f(x):
     ...     return x * x
     >>> print(srcad.source(f, mode="forward"))   # doctest: +ELLIPSIS
@@ -342,4 +343,5 @@ def tape_report(f):
     transformation = getattr(f, "__srcad__", None)
     if transformation is None:
         raise SrcadError("tape_report() takes a derivative made by srcad (grad, vjp, value_and_grad, ...)")
-    return transformation.built.report
+    report = transformation.built.report
+    return report[0](*report[1:]) if report is not None else None

@@ -54,7 +54,8 @@ class TapeReport:
 
 def read_report(lines, itape, ftape_capacity, itape_capacity):
     """The :class:`TapeReport` of a run of a function with checkpointed loops at ``lines``, from the start of
-    its int tape (see :func:`srcad.backend.schedules.checkpoint_report`)."""
+    its int tape (see :func:`srcad.backend.schedules.checkpoint_report`); without such loops, from the
+    capacities of the tapes (exactly what the run needed when it was the one that grew them)."""
     if not lines:
         return TapeReport("store-all", 8 * (ftape_capacity + itape_capacity))
     loops, peak = [], 0

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import allocation, schedules, tapes
 from .reports import read_report
+from .schedules import HEADER
 
 _TAPE_PARAMS = ("_ftape", "_itape")
 
@@ -98,7 +99,7 @@ class Target:
     def run_taped(self, function, args, pool, budget=None, checkpointed=()):
         """``function(*args, ftape, itape)`` run from Python with tapes from ``pool`` (a
         :class:`TapePool`), grown while a run reports they were too small: (value, derivative, report),
-        the report a :class:`srcad.backend.reports.TapeReport`.  ``checkpointed``: the lines of the
+        the report a call that makes a :class:`srcad.backend.reports.TapeReport`.  ``checkpointed``: the lines of the
         function's checkpointed loops.  None when the tapes would need more than ``budget`` bytes."""
         ftape, itape = pool.take(self)
         while True:
@@ -112,7 +113,9 @@ class Target:
                 ftape = np.empty(max(fneeded, 2 * ftape.shape[0]))
             if ineeded > itape.shape[0]:
                 itape = np.empty(max(ineeded, 2 * itape.shape[0]), np.int64)
-        report = read_report(checkpointed, itape, ftape.shape[0], itape.shape[0])
+        # what the report needs, read from the tapes before they go back (built only when asked for)
+        header = itape[:len(checkpointed) * HEADER].copy() if checkpointed else None
+        report = (read_report, checkpointed, header, ftape.shape[0], itape.shape[0])
         pool.give(ftape, itape)
         return value, derivative, report
 
