@@ -119,12 +119,19 @@ def test_a_gradient_sweep_in_a_spawn_pool():
 
 def test_a_gradient_sweep_on_a_dask_local_cluster():
     distributed = pytest.importorskip("distributed")
+
+    def local(x):
+        return x * x
+
     g = srcad.grad(oscillator_loss)
     serial = [g(p, STEPS) for p in PARAMS]
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         futures = client.map(g, PARAMS, [STEPS] * len(PARAMS))
         parallel = client.gather(futures)
+        # Dask names the task by the derivative's pickle, so it tells why a derivative cannot travel
+        with pytest.raises(pickle.PicklingError, match="local.*defined inside another function"):
+            client.submit(srcad.grad(local), 1.0)
     _assert_same(parallel, serial)
 
 

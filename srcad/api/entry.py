@@ -8,6 +8,7 @@ the implementation Numba compiles for one tuple of argument types.
 
 import functools
 import inspect
+import pickle
 
 import numpy as np
 
@@ -60,6 +61,12 @@ class Derivative:
 
     def __reduce__(self):
         return self.__srcad__.pickled()
+
+    def __dask_tokenize__(self):
+        # Dask names a task by a token of its function, else by pickling it three times and giving
+        # up with "cannot be deterministically hashed": the pickle is the token, and a derivative that
+        # cannot be pickled says why here
+        return pickle.dumps(self)
 
     # a derivative is as immutable as a function: copies are the derivative itself
     def __copy__(self):

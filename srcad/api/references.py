@@ -53,7 +53,7 @@ def function_reference(func, what):
             problem = f"{name} cannot be imported by name ({type(error).__name__}: {error})"
         else:
             problem = None if found is func or unwrap(found) is plain else \
-                f"{name} is another object now than the function differentiated"
+                f"{name} is now another object than the function differentiated (was its module reloaded?)"
     if problem is not None:
         raise pickle.PicklingError(
             f"cannot pickle {what}: srcad pickles a derivative by reference to the function it "
