@@ -4,8 +4,9 @@ check_grad.
 Its rooms, each importing only those listed before it:
 
 - ``arguments``: argument types and checks (tangents, cotangents), type keys, names of extra arguments;
-- ``entry``: the public callable of a transformation and its ``@njit`` overload;
+- ``entry``: the public callable of a transformation (a :class:`Derivative`) and its ``@njit`` overload;
 - ``kinds``: :class:`Kind` and one class per public kind, what each generates and presents;
+- ``references``: how a pickled derivative names the function it differentiates, and finds it again;
 - ``transformation``: :class:`Transformation`, its specializations, and :func:`source`;
 - ``decorators``: the public functions (grad, jvp, ..., jacobian, explain, forward_grad).
 """

@@ -1,12 +1,14 @@
 """The entry for ``@njit`` callers: the public callable of a transformation and its Numba overload.
 
-:func:`_public_callable` makes the plain function that :func:`srcad.grad` and
-friends return, callable from Python and, through ``numba.extending.overload``,
-from ``@njit`` code; :func:`numba_impl` writes the implementation Numba
-compiles for one tuple of argument types.
+:func:`_public_callable` makes the :class:`Derivative` that :func:`srcad.grad`
+and friends return, callable from Python and, through
+``numba.extending.overload``, from ``@njit`` code; :func:`numba_impl` writes
+the implementation Numba compiles for one tuple of argument types.
 """
 
 import functools
+import inspect
+import pickle
 
 import numpy as np
 
@@ -35,8 +37,50 @@ def numba_impl(t, nbtypes):
     return namespace["impl"]
 
 
+class Derivative:
+    """A derivative made by srcad: what :func:`srcad.grad` and the other transforms return.
+
+    Called from Python it runs its transformation (``__srcad__``) through a plain function of the
+    derivative's own signature; ``@njit`` code calls it through the Numba overload that
+    :func:`_public_callable` registers.  Like a function it pickles by reference: the pickle names
+    its function and options, and loading it makes the same derivative again (see
+    :meth:`srcad.api.transformation.Transformation.pickled`).
+    """
+
+    def __init__(self, transformation, function):
+        self.__srcad__ = transformation
+        self._function = function
+        self.__signature__ = inspect.signature(function)
+
+    def __call__(self, *args, **kwargs):
+        return self._function(*args, **kwargs)
+
+    @property
+    def __defaults__(self):
+        return self._function.__defaults__   # what a derivative of this derivative takes as its own
+
+    def __reduce__(self):
+        return self.__srcad__.pickled()
+
+    def __dask_tokenize__(self):
+        # Dask names a task by a token of its function, else by pickling it three times and giving
+        # up with "cannot be deterministically hashed": the pickle is the token, and a derivative that
+        # cannot be pickled says why here
+        return pickle.dumps(self)
+
+    # a derivative is as immutable as a function: copies are the derivative itself
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self):
+        return f"<srcad {self.__srcad__.kind} of {self.__srcad__.label}>"
+
+
 def _public_callable(transformation):
-    """A plain function with the right signature, callable from Python and from ``@njit`` code."""
+    """The :class:`Derivative` of ``transformation``, callable from Python and from ``@njit`` code."""
     from numba.extending import overload
 
     params = transformation.info.params + _extra_names(transformation, len(transformation.info.params))
@@ -48,14 +92,14 @@ def _public_callable(transformation):
         f"def typer({signature}):\n    return __srcad_impl(({signature}{',' if len(params) == 1 else ''}))\n",
         namespace,
     )
-    public = namespace[name]
+    function = namespace[name]
+    if transformation.form.takes_defaults:
+        # the primal's default values, when called from Python (jvp and vjp append arguments after them)
+        function.__defaults__ = transformation.primal.__defaults__
+    public = Derivative(transformation, function)
     overload(public)(namespace["typer"])
     functools.update_wrapper(public, transformation.primal, assigned=("__module__", "__doc__"), updated=())
     public.__name__ = public.__qualname__ = name
-    public.__srcad__ = transformation
     public.__srcad_primal__ = transformation.primal
     transformation.public = public
-    if transformation.form.takes_defaults:
-        # the primal's default values, when called from Python (jvp and vjp append arguments after them)
-        public.__defaults__ = transformation.primal.__defaults__
     return public

@@ -9,6 +9,7 @@ generated.
 import dataclasses
 import numbers
 import os
+import threading
 
 import numpy as np
 
@@ -24,8 +25,9 @@ from ..transform.program import dump
 from .checkpoints import checkpoint_setting
 from .arguments import (_argument_error, _describe, _differentiable, _extra_names, _label, _not_differentiable,
                         _python_type_key, _type_of_value)
-from .entry import numba_impl
+from .entry import _public_callable, numba_impl
 from .kinds import _KINDS
+from .references import function_reference
 
 _OPTIONS = {"target": "cpu", "checkpoint": "auto", "memory": None, "cache": True, "check": None}
 
@@ -70,6 +72,7 @@ class Transformation:
     def __init__(self, func, kind, wrt=0, has_aux=False, **options):
         self.form = _KINDS[kind]
         own = {key: options.pop(key, default) for key, default in self.form.options.items()}
+        self.own_options = own
         unknown = set(options) - set(_OPTIONS)
         if unknown:
             raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
@@ -281,6 +284,36 @@ class Transformation:
     def numba_impl(self, nbtypes):
         """What an ``@njit`` caller compiles for these Numba argument types (see :mod:`srcad.api.entry`)."""
         return numba_impl(self, nbtypes)
+
+    # pickling --------------------------------------------------------
+    def pickled(self):
+        """How the public callable pickles, by reference: ``(_rebuilt, (function, kind, wrt, has_aux,
+        options))``, the function named by module and qualified name (see :mod:`srcad.api.references`),
+        or, for a derivative of a derivative, the inner derivative (pickled the same way)."""
+        func = self.original if self.inner is not None else \
+            function_reference(self.original, f"the {self.kind} of {self.label}")
+        wrt = self.wrt[0] if self.single_wrt else self.wrt
+        return _rebuilt, (func, self.kind, wrt, self.has_aux, {**self.options, **self.own_options})
+
+
+_LOADED = {}   # the derivatives unpickled in this process, by what their pickles say
+_LOADING = threading.Lock()
+_PLAIN = (type(None), bool, int, float, str)
+
+
+def _rebuilt(func, kind, wrt, has_aux, options):
+    """The derivative a pickle describes, made once a process: a worker that is sent it with every task
+    builds and compiles it once (its generated modules come from the on-disk cache)."""
+    key = None
+    if all(isinstance(value, _PLAIN) for value in options.values()):
+        key = (func, kind, wrt, has_aux, tuple(sorted(options.items())))
+    with _LOADING:
+        found = _LOADED.get(key) if key is not None else None
+        if found is None:
+            found = _public_callable(Transformation(func, kind, wrt, has_aux, **options))
+            if key is not None:
+                _LOADED[key] = found
+    return found
 
 
 def source(f, mode="reverse", wrt=0, args=None):

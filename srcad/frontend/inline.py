@@ -198,6 +198,8 @@ class InlinedCalls:
         value = self.lowering.global_object(func)
         if value is None or rule_for_object(value) is not None:
             return None
+        if getattr(value, "__srcad__", None) is not None:
+            return value   # a derivative made by srcad, which inlining refuses by name
         plain = getattr(value, "py_func", value)
         if inspect.isfunction(plain) and (plain.__module__ or "").split(".")[0] not in LIBRARIES:
             return plain
