@@ -76,3 +76,13 @@ def tetragamma(x):
     series = -inv2 * (1.0 + inv * (1.0 + inv * (0.5 - inv2 * (1.0 / 6 - inv2 * (1.0 / 6 - inv2 * (
         0.3 - inv2 * 5.0 / 6))))))
     return result + series
+
+
+@njit(cache=True)
+def new_tapes(floats, ints):
+    """A float and an int tape for one chunk of a parallel batch.
+
+    A call, because Numba hoists ``np.empty`` with loop-invariant sizes out of a ``prange`` loop, which
+    would give every thread the same tapes; it never hoists a call of a compiled function.
+    """
+    return np.empty(floats, np.float64), np.empty(ints, np.int64)
