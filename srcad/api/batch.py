@@ -92,6 +92,14 @@ class Batch:
         return [prefix if t.single_wrt else prefix + (t.wrt.index(i),) for i in shared_wrt]
 
     def __call__(self, *args):
+        built, leaves, n, result = self._prepare(args)
+        values = self.target.run_batch(built.driver, args, leaves, n, built.state)
+        values = [v.item() if leaf.summed and not leaf.shape else v for leaf, v in zip(leaves, values)]
+        return _assemble(result, (), dict(zip((leaf.path for leaf in leaves), values)))
+
+    def _prepare(self, args):
+        """(the built driver for these arguments, the leaves of the result, the number of items, the result of
+        the first item)."""
         if len(args) != len(self.params):
             raise TypeError(f"{self.label} takes {len(self.params)} arguments ({', '.join(self.params)}), "
                             f"got {len(args)}")
@@ -117,9 +125,7 @@ class Batch:
         built = self.built.get(key)
         if built is None:
             built = self.built[key] = self._build(first_item, leaves)
-        values = self.target.run_batch(built.driver, args, leaves, n, built.state)
-        values = [v.item() if leaf.summed and not leaf.shape else v for leaf, v in zip(leaves, values)]
-        return _assemble(result, (), dict(zip((leaf.path for leaf in leaves), values)))
+        return built, leaves, n, result
 
     def source(self):
         """The generated module of the most recent build, as text."""

@@ -142,7 +142,7 @@ class Transformation:
         program = self.program(types)
         generated = self.form.generate(self, program, types)
         functions = generated.functions
-        self.target.check_functions(functions, program.source_map)
+        self.target.legalize(functions, program.source_map)
         names = {**generated.names, "main": generated.main, "entry": generated.entry}
         taped = generated.taped
         decorator = self.target.decorator(self.options["cache"])
@@ -262,6 +262,7 @@ class Transformation:
         from numba.core import config
 
         if not config.ENABLE_CUDASIM:
+            self._resolve(args)   # what the target refuses for these arguments is told first
             raise SrcadError(f"{self.kind} of {self.label} with target={self.target.name!r} is a device function: "
                              "call it from a @cuda.jit kernel, or run it over many items with srcad.batch")
         import numba

@@ -20,7 +20,9 @@ what differs is where the tapes come from:
 A device function may not allocate, so generated code that makes an array
 (the adjoint of an array argument, a temporary, a snapshot of a
 checkpointed loop, a Jacobian) is refused when the derivative is built
-(:meth:`CudaTarget.check_functions`), naming the line and the construct.
+(:meth:`CudaTarget.legalize`), naming the line and the construct.  NumPy's
+scalar functions that Numba's CUDA target does not lower (``np.floor``,
+``np.sign``, ...) are called as the helpers of :mod:`.device` instead.
 
 Importing this module imports no CUDA: generated modules import
 ``numba.cuda`` themselves.
@@ -31,7 +33,7 @@ import ast
 import numpy as np
 
 from ..errors import SrcadError, UnsupportedError
-from . import allocation, batching, tapes
+from . import allocation, batching, device, tapes
 from .target import Target, _bookkeeping
 
 THREADS = 128   # threads per block of a batch kernel
@@ -54,6 +56,8 @@ class CudaTarget(Target):
         used = {node.id for fn in functions for node in ast.walk(fn) if isinstance(node, ast.Name)}
         if "nan_like" in used:
             lines.append("from srcad.backend.device import nan_like")
+        if any(name.startswith("_device.") for name in used):
+            lines.append("from srcad.backend import device as _device")
         return lines
 
     # tapes ---------------------------------------------------------------
@@ -86,7 +90,9 @@ class CudaTarget(Target):
         # left as markers: check_functions refuses them once the whole module is generated
         return fn
 
-    def check_functions(self, functions, source_map):
+    def legalize(self, functions, source_map):
+        for fn in functions:
+            _respell(fn)
         for fn in functions:
             found = _first_allocation(fn.body)
             if found is not None:
@@ -148,6 +154,16 @@ def _free_memory():
         return int(0.8 * free)
     except Exception:   # the simulator has no device memory to ask about
         return 2 ** 31
+
+
+def _respell(fn):
+    """Call the helpers of :mod:`.device` where ``fn`` calls NumPy's scalar functions that CUDA does not lower."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in device.SPELLINGS:
+            node.func.id = device.SPELLINGS[node.func.id]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and ast.unparse(node.func) in device.SPELLINGS:
+            node.func = ast.Name(device.SPELLINGS[ast.unparse(node.func)], ast.Load())
 
 
 def _first_allocation(stmts):

@@ -13,7 +13,7 @@ it runs rather than on what it computes:
 - the allocation of memory by generated code: every array a transform makes
   is asked for through the marker of :mod:`.allocation`, which the target
   lowers (:meth:`Target.lower_allocations`; ``np.empty`` and friends on the
-  CPU) or refuses (:meth:`Target.check_functions`: a CUDA device function
+  CPU) or refuses (:meth:`Target.legalize`: a CUDA device function
   cannot allocate);
 - the batch driver of :func:`srcad.batch` (:meth:`Target.batch_driver`) and
   how it is run (:meth:`Target.run_batch`).
@@ -52,8 +52,9 @@ class Target:
     def decorator(self, cache):
         raise NotImplementedError
 
-    def check_functions(self, functions, source_map):
-        """Refuse, at build time, generated ``functions`` that this target cannot run (None if all can)."""
+    def legalize(self, functions, source_map):
+        """Check generated ``functions`` (in place) for this target: refuse, at build time, what it cannot run
+        (an :class:`srcad.UnsupportedError` located by ``source_map``), rewrite what it spells differently."""
 
     def module_imports(self, functions):
         """The generated module's imports: the runtime names its functions use."""
