@@ -59,3 +59,13 @@ def polynomial(x, coefficients):
     for k in range(coefficients.shape[0]):
         p = p * x + coefficients[k]
     return p
+
+
+def particle_energy(x, y, z, i, xs, ys, zs, epsilon, sigma):
+    """Lennard-Jones energy of particle i at (x, y, z) with every other particle (positions only read)."""
+    e = 0.0
+    for j in range(xs.shape[0]):
+        if j != i:
+            q = sigma * sigma / ((x - xs[j]) ** 2 + (y - ys[j]) ** 2 + (z - zs[j]) ** 2)
+            e += 4.0 * epsilon * (q ** 6 - q ** 3)
+    return e

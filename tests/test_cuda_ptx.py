@@ -22,7 +22,7 @@ import srcad  # noqa: E402
 
 import cuda_check  # noqa: E402
 from cuda_programs import (call_price, gradient_of_array, lorenz, newton_root, pair_energy,  # noqa: E402
-                           polynomial)
+                           particle_energy, polynomial)
 
 
 @pytest.mark.parametrize("make, args", [
@@ -49,7 +49,10 @@ def test_derivatives_called_from_a_kernel_compile_to_ptx(make, args):
      (np.full(4, 10.0), np.full(4, 28.0), 2.5, 1.0, 1.0, 1.0, 0.01, 50), (2, 3, 4, 5, 6, 7)),
     (lambda: srcad.grad(newton_root, wrt=(0, 1), target="cuda"), (np.linspace(1.0, 9.0, 4), 3.0), ("power",)),
     (lambda: srcad.grad(newton_root, wrt=(0, 1)), (np.linspace(1.0, 9.0, 4).astype(np.float32), 3.0), ("power",)),
-], ids=["black-scholes", "lorenz", "while", "cpu-derivative-float32"])
+    (lambda: srcad.grad(particle_energy, wrt=(0, 1, 2), target="cuda"),
+     (np.zeros(4), np.ones(4), np.ones(4), np.arange(4), np.zeros(4), np.ones(4), np.ones(4), 1.0, 1.0),
+     (4, 5, 6, 7, 8)),
+], ids=["black-scholes", "lorenz", "while", "cpu-derivative-float32", "lennard-jones"])
 def test_batch_kernels_compile_to_ptx(make, args, shared):
     ptx = cuda_check.compile_batch(srcad.batch(make(), shared=shared, target="cuda"), args)
     assert ".visible .entry" in ptx

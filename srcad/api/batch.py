@@ -107,7 +107,7 @@ class Batch:
         for k, a in enumerate(args):
             if k in self.shared:
                 continue
-            if not isinstance(a, np.ndarray) or a.ndim == 0:
+            if not _is_array(a) or len(a.shape) == 0:
                 raise SrcadError(f"{self.label}: argument {k} ('{self.params[k]}') is batched, so it must be an "
                                  f"array whose leading axis runs over the items; got {type(a).__name__}; name it in "
                                  "shared= if every item takes the same value")
@@ -118,7 +118,8 @@ class Batch:
                                  f"and argument {first} ('{self.params[first]}') {n}")
         if n == 0:
             raise SrcadError(f"{self.label}: the batch has no items")
-        first_item = [a if k in self.shared else a[0] for k, a in enumerate(args)]
+        first_item = [a if k in self.shared else _first(a) for k, a in enumerate(args)]
+        first_item = [_on_host(a) for a in first_item]
         result = self.probe(*first_item)
         leaves = _leaves(result, (), self.summed)
         key = (tuple(_python_type_key(a) for a in first_item), tuple(leaves))
@@ -193,6 +194,24 @@ def batch(derivative, *, shared=(), target=None, cache=True):
     (array([1., 2., 3.]), 14.0)
     """
     return Batch(derivative, shared, target, cache)
+
+
+def _is_array(value):
+    """A NumPy array, or a CUDA device array (which a CUDA batch takes where it is)."""
+    return isinstance(value, np.ndarray) or hasattr(value, "copy_to_host") and hasattr(value, "shape")
+
+
+def _first(array):
+    """Item 0 of a batched array, on the host."""
+    if isinstance(array, np.ndarray):
+        return array[0]
+    first = array[:1].copy_to_host()[0]
+    return first.item() if isinstance(first, np.generic) else first
+
+
+def _on_host(value):
+    """A shared argument as the first item's Python run takes it: device arrays copied to the host."""
+    return value if isinstance(value, np.ndarray) or not _is_array(value) else value.copy_to_host()
 
 
 def _twin(t, target):

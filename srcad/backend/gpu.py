@@ -117,6 +117,8 @@ class CudaTarget(Target):
     def run_batch(self, driver, args, leaves, n, state):
         from numba import cuda
 
+        # arrays already on the device stay there, and so do the results of a batch given any
+        resident = any(hasattr(a, "copy_to_host") for a in args)
         passed = [cuda.to_device(np.ascontiguousarray(a)) if isinstance(a, np.ndarray) else a for a in args]
         blocks = (n + THREADS - 1) // THREADS
         while True:
@@ -143,7 +145,8 @@ class CudaTarget(Target):
                                  f"({fcap} floats and {icap} ints a thread, for {state['loops']}), more than the "
                                  f"{limit / 2**30:.2f} GiB available; run fewer items at a time")
             state["capacity"] = (fcap, icap)
-        return [out.copy_to_host()[0] if leaf.summed else out.copy_to_host() for leaf, out in zip(leaves, outputs)]
+        return [out.copy_to_host()[0] if leaf.summed else out if resident else out.copy_to_host()
+                for leaf, out in zip(leaves, outputs)]
 
 
 def _free_memory():
