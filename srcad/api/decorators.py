@@ -41,8 +41,11 @@ grad.__doc__ = """Gradient of a scalar-valued function.
     ``SRCAD_CHECK=1`` when the derivative is made, every call from Python is
     compared with central differences of ``f`` along a random direction and
     raises :class:`srcad.DerivativeMismatchError` on disagreement (calls from
-    ``@numba.njit`` code are not checked); ``target`` and ``checkpoint``
-    accept only their defaults for now.
+    ``@numba.njit`` code are not checked); ``checkpoint=`` and ``memory=``
+    bound the tapes (see the README); ``target="cpu"`` (the default),
+    ``"parallel"`` (the same code, whose :func:`srcad.batch` runs on all
+    cores) or ``"cuda"`` (a ``numba.cuda`` device function for your
+    ``@cuda.jit`` kernels, with the same arguments).
 
     >>> import math, srcad
     >>> def f(x, y):

@@ -103,3 +103,34 @@ def _public_callable(transformation):
     public.__srcad_primal__ = transformation.primal
     transformation.public = public
     return public
+
+
+def item_source(t, spec, fname, decorator, callee_key):
+    """(text of the item function of a batch of ``t``, the names it imports from ``spec``'s module).
+
+    ``fname(params..., extra...)`` returns a 1-tuple of the derivative's result as its public callable
+    presents it, after the checks an ``@njit`` caller makes; for a derivative that records on tapes it
+    takes ``_ftape, _itape`` too, calls the function ``callee_key`` names in ``spec`` (the target's sweep
+    with tapes) and returns ``(result, what that sweep returned after its value and derivative)``.
+    """
+    params = t.info.params
+    n = len(params)
+    extra = _extra_names(t, n)
+    passed = [f"float({p})" if i in t.wrt and spec.arg_types[i] == "int" else p for i, p in enumerate(params)]
+    lines = t.form.guard_source(t, spec.arg_types, extra)
+    args = params + extra
+    if spec.taped:
+        callee = spec.names[callee_key]
+        lines.append(f"__srcad_r = {callee}({', '.join(passed + t.form.call_source(extra) + ['_ftape', '_itape'])})")
+        whole = "(__srcad_r[0], __srcad_r[1])"
+        presented = t.form.present_source(t, spec, whole)
+        presented = presented.replace(whole + "[0]", "__srcad_r[0]").replace(whole + "[1]", "__srcad_r[1]")
+        lines.append(f"return ({presented}, __srcad_r[2], __srcad_r[3])")
+        args = args + ["_ftape", "_itape"]
+    else:
+        call, function = t.form.numba_call(t, spec, passed, extra)
+        callee = spec.names[next(key for key, f in spec.functions.items() if f is function)]
+        lines.append(f"__srcad_r = {call.replace('__srcad_f(', callee + '(', 1)}")
+        lines.append(f"return ({t.form.present_source(t, spec, '__srcad_r')},)")
+    body = "".join(f"    {line}\n" for line in lines)
+    return f"{decorator}\ndef {fname}({', '.join(args)}):\n{body}", [callee]

@@ -267,8 +267,12 @@ class _Jvp(Kind):
             if isinstance(types[i], ArrayType):
                 param = t.info.params[i]
                 what = f"jvp of {t.label}: the tangent of argument {i} ('{param}')"
-                lines += [f"if {tangent}.shape != {param}.shape:",
-                          f"    raise __srcad_shape_error({what!r}, {tangent}.shape, {param}.shape)"]
+                if t.target.device_only:
+                    # device code raises only exceptions whose arguments are constants
+                    error = f"__srcad_shape_error({what + ' does not have the shape of the argument'!r})"
+                else:
+                    error = f"__srcad_shape_error({what!r}, {tangent}.shape, {param}.shape)"
+                lines += [f"if {tangent}.shape != {param}.shape:", f"    raise {error}"]
         return lines
 
     def check_numba(self, t, spec, nbtypes, extra_types):

@@ -7,6 +7,7 @@ generated.
 """
 
 import dataclasses
+import importlib.util
 import numbers
 import os
 import threading
@@ -15,7 +16,8 @@ import numpy as np
 
 from .._version import __version__
 from ..backend import load_module, render_function, render_module
-from ..backend.target import TARGETS, TapePool
+from ..backend.target import TapePool
+from ..backend.targets import TARGETS
 from ..errors import SrcadError, UnsupportedError
 from ..frontend import read_function
 from ..frontend.names import NameSource, user_names
@@ -59,6 +61,7 @@ class Built:
     last_call: object = None     # mode="auto": the specialization and arguments of the last call
     tapes: TapePool = dataclasses.field(default_factory=TapePool)     # tapes kept between calls from Python
     report: object = None        # how to make the TapeReport of the last taped call from Python
+    simulated: dict = dataclasses.field(default_factory=dict)   # target="cuda" under the simulator: by type key
 
 
 class Transformation:
@@ -77,8 +80,7 @@ class Transformation:
         if unknown:
             raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
         self.options = {**_OPTIONS, **options}
-        if self.options["target"] != "cpu":
-            raise SrcadError(f"target={self.options['target']!r} is not available yet; use target='cpu'")
+        _check_target(self.options, kind)
         # what adjoints are built with, and the tape budget of checkpoint="auto"
         self.checkpoint, self.tape_budget = checkpoint_setting(self.options["checkpoint"], self.options["memory"])
         self.kind = kind
@@ -143,6 +145,7 @@ class Transformation:
         program = self.program(types)
         generated = self.form.generate(self, program, types)
         functions = generated.functions
+        self.target.legalize(functions, program.source_map)
         names = {**generated.names, "main": generated.main, "entry": generated.entry}
         taped = generated.taped
         decorator = self.target.decorator(self.options["cache"])
@@ -161,8 +164,10 @@ class Transformation:
         custom_header, custom_imports = _custom_rule_lines(functions)
         source = render_module(header + custom_header, self.target.module_imports(functions) + custom_imports, texts,
                                program.constants)
-        return Specialization(source, load_module(source), names, program, types, taped, generated.core,
+        spec = Specialization(source, load_module(source), names, program, types, taped, generated.core,
                               generated.checkpointed)
+        spec.names = names   # what the module calls each function (a batch module imports them by name)
+        return spec
 
     def program(self, types):
         """The analysed program for argument types ``types``: from the function's source, or for a
@@ -244,6 +249,8 @@ class Transformation:
         return result
 
     def _call(self, args):
+        if self.target.device_only:
+            return self._call_simulated(args)
         spec, function, converts = self._resolve(args)
         n = len(self.info.params)
         if converts or len(args) != n + self.extra_count():
@@ -251,6 +258,23 @@ class Transformation:
         else:
             params, extra = args[:n], args[n:]
         return self.form.call(self, spec, function, params, extra)
+
+    def _call_simulated(self, args):
+        """A device derivative called from Python: only inside a kernel run by Numba's CUDA simulator, which
+        runs device functions as Python; it runs what a ``@cuda.jit`` caller compiles."""
+        from numba.core import config
+
+        if not config.ENABLE_CUDASIM:
+            self._resolve(args)   # what the target refuses for these arguments is told first
+            raise SrcadError(f"{self.kind} of {self.label} with target={self.target.name!r} is a device function: "
+                             "call it from a @cuda.jit kernel, or run it over many items with srcad.batch")
+        import numba
+
+        key = tuple(_python_type_key(a) for a in args)
+        impl = self.built.simulated.get(key)
+        if impl is None:
+            impl = self.built.simulated[key] = self.numba_impl(tuple(numba.typeof(a) for a in args))
+        return impl(*args)
 
     def run_taped(self, spec, args):
         """Run ``spec``'s taped main function on ``args`` with the kept tapes; (value, derivative).
@@ -314,6 +338,33 @@ def _rebuilt(func, kind, wrt, has_aux, options):
             if key is not None:
                 _LOADED[key] = found
     return found
+
+
+def _check_target(options, kind):
+    """Refuse a target that does not exist, and what the CUDA target cannot do, before anything is built."""
+    target = options["target"]
+    if target not in ("cpu", "parallel", "cuda"):
+        raise SrcadError(f"target={target!r}: use 'cpu', 'parallel' or 'cuda'")
+    if target != "cuda":
+        return
+    if importlib.util.find_spec("numba_cuda") is None:
+        raise SrcadError("target='cuda' needs numba-cuda: python3 -m pip install 'srcad[cuda]'")
+    refused = {
+        "forward_grad": "it draws its random directions with NumPy, which device code has not",
+        "jacobian": "a Jacobian is an array, which a device function cannot allocate",
+        "jacfwd": "a Jacobian is an array, which a device function cannot allocate",
+        "jacrev": "a Jacobian is an array, which a device function cannot allocate",
+    }
+    if kind in refused:
+        raise UnsupportedError(f"{kind} with target='cuda': {refused[kind]}; use target='cpu' or 'parallel'",
+                               construct=kind)
+    if options["check"]:
+        raise SrcadError("check=True compares calls from Python with finite differences; a derivative with "
+                         "target='cuda' is called from kernels: check the CPU derivative instead")
+    if options["checkpoint"] not in ("auto", None):
+        raise UnsupportedError("checkpoint= with target='cuda': the snapshots of a checkpointed loop are arrays, "
+                               "which a device function cannot allocate; each thread records every iteration",
+                               construct="checkpoint")
 
 
 def source(f, mode="reverse", wrt=0, args=None):

@@ -4,6 +4,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import ShapeError  # noqa: F401  (raised by the shape checks of generated code)
+from .device import floor as _floor   # np.floor as CUDA device code can call it too
 
 
 @njit(cache=True)
@@ -24,7 +25,7 @@ def range_len(start, stop, step):
 def digamma(x):
     """The logarithmic derivative of the gamma function (for the rules of lgamma and gamma)."""
     result = 0.0
-    if x <= 0.0 and x == np.floor(x):
+    if x <= 0.0 and x == _floor(x):
         return np.nan
     if x < 0.0:
         # reflection: psi(1 - x) - psi(x) = pi / tan(pi x)
@@ -41,7 +42,7 @@ def digamma(x):
 @njit(cache=True)
 def trigamma(x):
     """The derivative of :func:`digamma` (for the second derivatives of lgamma and gamma)."""
-    if x <= 0.0 and x == np.floor(x):
+    if x <= 0.0 and x == _floor(x):
         return np.nan
     if x < 0.0:
         # reflection: psi1(1 - x) + psi1(x) = pi^2 / sin^2(pi x)
@@ -61,7 +62,7 @@ def trigamma(x):
 def tetragamma(x):
     """The derivative of :func:`trigamma` (for third derivatives of lgamma; it has no rule itself, so a
     fourth derivative is refused)."""
-    if x <= 0.0 and x == np.floor(x):
+    if x <= 0.0 and x == _floor(x):
         return np.nan
     if x < 0.0:
         # reflection: psi2(x) = psi2(1 - x) - 2 pi^3 cot(pi x) / sin^2(pi x)
@@ -76,3 +77,13 @@ def tetragamma(x):
     series = -inv2 * (1.0 + inv * (1.0 + inv * (0.5 - inv2 * (1.0 / 6 - inv2 * (1.0 / 6 - inv2 * (
         0.3 - inv2 * 5.0 / 6))))))
     return result + series
+
+
+@njit(cache=True)
+def new_tapes(floats, ints):
+    """A float and an int tape for one chunk of a parallel batch.
+
+    A call, because Numba hoists ``np.empty`` with loop-invariant sizes out of a ``prange`` loop, which
+    would give every thread the same tapes; it never hoists a call of a compiled function.
+    """
+    return np.empty(floats, np.float64), np.empty(ints, np.int64)

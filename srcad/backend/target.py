@@ -13,10 +13,15 @@ it runs rather than on what it computes:
 - the allocation of memory by generated code: every array a transform makes
   is asked for through the marker of :mod:`.allocation`, which the target
   lowers (:meth:`Target.lower_allocations`; ``np.empty`` and friends on the
-  CPU, slices of a caller-given workspace on a GPU thread).
+  CPU) or refuses (:meth:`Target.legalize`: a CUDA device function
+  cannot allocate);
+- the batch driver of :func:`srcad.batch` (:meth:`Target.batch_driver`) and
+  how it is run (:meth:`Target.run_batch`).
 
-``CPU`` is the target of ``target="cpu"``; the parallel and CUDA targets are
-further subclasses.
+``CPU`` is the target of ``target="cpu"``, ``PARALLEL`` of ``"parallel"`` (the
+same derivative code, with batch drivers that run items on all cores), and
+``CUDA`` (:mod:`.gpu`) of ``"cuda"``: device functions, per-thread tapes and
+batch kernels.  :data:`srcad.backend.targets.TARGETS` names them.
 
 >>> from srcad.backend.target import CPU
 >>> CPU.decorator(cache=False)
@@ -28,7 +33,7 @@ import threading
 
 import numpy as np
 
-from . import allocation, schedules, tapes
+from . import allocation, batching, schedules, tapes
 from .reports import read_report
 from .schedules import HEADER
 
@@ -42,9 +47,15 @@ class Target:
     float_tape_start = 1024     # entries of a float tape before any run has told how many it needs
     int_tape_start = 256
     imports = ()
+    device_only = False         # are its functions run on a device, never called from Python?
+    batch_callee = "grown"      # what the item of a batch calls when the derivative records on tapes
 
     def decorator(self, cache):
         raise NotImplementedError
+
+    def legalize(self, functions, source_map):
+        """Check generated ``functions`` (in place) for this target: refuse, at build time, what it cannot run
+        (an :class:`srcad.UnsupportedError` located by ``source_map``), rewrite what it spells differently."""
 
     def module_imports(self, functions):
         """The generated module's imports: the runtime names its functions use."""
@@ -61,9 +72,13 @@ class Target:
         """A float and an int tape of the starting sizes."""
         return np.empty(self.float_tape_start), np.empty(self.int_tape_start, np.int64)
 
+    def start_tapes(self):
+        """Sources of the same two tapes in generated code: (float tape, int tape)."""
+        return f"np.empty({self.float_tape_start}, np.float64)", f"np.empty({self.int_tape_start}, np.int64)"
+
     def start_tapes_source(self):
         """Source of the same two tapes, as arguments of a call in generated code."""
-        return f"np.empty({self.float_tape_start}, np.float64), np.empty({self.int_tape_start}, np.int64)"
+        return ", ".join(self.start_tapes())
 
     def grown_function(self, callee, params, fname):
         """``fname(params, _ftape, _itape) -> (value, derivative, _ftape, _itape)``: taped function
@@ -128,6 +143,26 @@ class Target:
         """Replace the allocation markers of generated function ``fn`` (in place) by this target's code."""
         raise NotImplementedError
 
+    # batches -------------------------------------------------------------
+    batch_loop = "range"
+
+    def batch_imports(self):
+        """The imports of a batch module beyond those of the derivative it runs."""
+        return list(self.imports) + ["from srcad.backend.runtime import new_tapes"]
+
+    def batch_decorator(self, cache):
+        return self.decorator(cache)
+
+    def batch_driver(self, name, item, params, batched, leaves, taped, cache):
+        """Text of the function that runs ``item`` over the items (see :mod:`.batching`)."""
+        return batching.cpu_driver(name, item, params, batched, leaves, taped, self.batch_decorator(cache),
+                                   self.batch_loop, (self.float_tape_start, self.int_tape_start))
+
+    def run_batch(self, driver, args, leaves, n, state):
+        """Run ``driver`` on the batch's ``args`` (``n`` items); the value of each leaf.  ``state`` is a dict
+        the batch keeps between calls (what the last run learned, such as tape sizes)."""
+        return batching.run_cpu_driver(driver, args, leaves, n)
+
 
 class CpuTarget(Target):
     """``target="cpu"``: ``@njit`` functions, tapes and arrays allocated with NumPy."""
@@ -144,6 +179,24 @@ class CpuTarget(Target):
 
     def lower_tapes(self, fn, zero_of, always=False):
         return tapes.lower_function(fn, zero_of, always)
+
+
+class ParallelTarget(CpuTarget):
+    """``target="parallel"``: the CPU's derivative code, whose batches run their items on all cores.
+
+    One derivative is one serial computation (``prange`` in the function runs as ``range``); a batch
+    driver (:func:`srcad.batch`) runs chunks of items with ``prange``, each chunk with tapes of its
+    own, and adds the chunks' sums in a fixed order, so that it gives the serial batch's numbers.
+    """
+
+    name = "parallel"
+    batch_loop = "prange"
+
+    def batch_imports(self):
+        return list(self.imports[:-1]) + ["from numba import njit, prange", "from srcad.backend.runtime import new_tapes"]
+
+    def batch_decorator(self, cache):
+        return f"@njit(cache={bool(cache)}, error_model=\"numpy\", parallel=True)"
 
 
 class TapePool:
@@ -178,4 +231,4 @@ def _bookkeeping(text):
 
 
 CPU = CpuTarget()
-TARGETS = {"cpu": CPU}
+PARALLEL = ParallelTarget()
