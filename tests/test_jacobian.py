@@ -175,3 +175,22 @@ def test_generated_source_matches_golden():
     dx, dy = plain(J)(0.5, 1.5)
     z = 0.5 * 1.5 + np.sin(0.5)
     assert dx == pytest.approx(2 * z * (1.5 + np.cos(0.5))) and dy == pytest.approx(2 * z * 0.5)
+
+
+def wide(x):
+    out = np.zeros(3)
+    for i in range(3):
+        out[i] = np.sin(x[0] * (i + 1)) + x[1] * x[1]
+    return out
+
+
+def test_auto_from_python_compiles_only_the_mode_it_takes():
+    """The plan picks the mode and only that driver runs: the other mode's sweeps are never compiled."""
+    jacobian = srcad.jacobian(wide)
+    x = np.array([0.3, 0.7])
+    got = jacobian(x)
+    spec = jacobian.__srcad__.built.last
+    taken = jacobian.__srcad__.form.plan(spec, (x,))[4]
+    other = "reverse" if taken == "forward" else "forward"
+    assert spec.functions[taken].signatures and not spec.functions[other].signatures
+    assert np.allclose(got, srcad.jacobian(wide, mode=other)(x))

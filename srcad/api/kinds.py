@@ -340,6 +340,10 @@ class _JacAuto(_Jacobian):
                 return chain(*params)   # a chain of the user's functions: its products bracketed by cost
             except NotAChainCall:
                 chain.plan = None
+        if "plan" in spec.functions:
+            # from Python the plan picks the mode and only that mode's driver runs, so only it is compiled
+            # (the driver that chooses inside compiled code, for @njit callers, compiles both)
+            function = spec.functions[self.plan(spec, params)[4]]
         return function(*params)
 
     def plan(self, spec, params):
