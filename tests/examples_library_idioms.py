@@ -125,3 +125,48 @@ def type_as_value(x):
     if T is float:
         return x
     return 2.0 * x
+
+
+# lists of numbers ----------------------------------------------------------------
+def small_vector(x, a, b):
+    v = np.array([a, b * b, math.sin(a)])
+    w = np.asarray([1.0, a, 2.0])
+    return np.dot(v, w) + np.sum(np.array([a, b]) * x[:2])
+
+
+def table(a, b):
+    M = np.array([[a, b], [b * a, 1.0]])
+    return M[0, 1] * M[1, 0] + M[1, 1] + M[0, 0] ** 2
+
+
+def sum_of_squares(x):
+    n = x.shape[0]
+    return sum([x[i] ** 2 for i in range(n)]) + sum(math.exp(v) for v in x)
+
+
+def weights_in_a_loop(x):
+    weights = [0.5, 2.0, -1.0]
+    total = 0.0
+    for i in range(len(weights)):
+        total += weights[i] * x[i] ** 2
+    return total
+
+
+def squares_array(x, c):
+    y = np.array([c * v for v in x])
+    z = [k * c for k, v in enumerate(x)]
+    return np.sum(y * x) + max(z) + z[1]
+
+
+def repeated_list(x):
+    v = [0.0, 1.0] * 2
+    return x * v[3]
+
+
+def comprehension_with_if(x):
+    return sum([v * v for v in x if v > 0.0])
+
+
+def returns_list(x):
+    v = [x, 2.0 * x]
+    return v

@@ -34,6 +34,11 @@ CASES = [
     (ex.rolled_matrix, (M23, np.arange(6.0).reshape(2, 3)), (0, 1)),
     (ex.sizes, (V3,), 0),
     (ex.extremes, (V3, 0.7, 0.2), (0, 1, 2)),
+    (ex.small_vector, (V3, 0.7, 0.2), (0, 1, 2)),
+    (ex.table, (0.7, 0.2), (0, 1)),
+    (ex.sum_of_squares, (V3,), 0),
+    (ex.weights_in_a_loop, (V3,), 0),
+    (ex.squares_array, (V3, 1.3), (0, 1)),
 ]
 
 
@@ -43,7 +48,7 @@ def test_derivatives_against_finite_differences(func, args, wrt):
 
 
 COMPILED = ["logpdf_checked", "norm_logpdf_generic", "dtype_keywords", "univariate", "filled", "at_least",
-            "rolled", "extremes"]
+            "rolled", "extremes", "small_vector", "sum_of_squares", "squares_array"]
 
 
 @pytest.mark.parametrize("func, args, wrt", [c for c in CASES if c[0].__name__ in COMPILED],
@@ -81,6 +86,9 @@ def test_max_of_a_matrix_stops_the_derivative():
     (ex.raises_custom, (1.0,), "raise NotPositive", "built-in exception"),
     (ex.raises_formatted, (1.0,), "raise ValueError", "constants"),
     (ex.type_as_value, (1.0,), "type(x)", "used as a value"),
+    (ex.repeated_list, (1.0,), "[0.0, 1.0] * 2", "make it an array first"),
+    (ex.comprehension_with_if, (V3,), "a list comprehension", "no 'if'"),
+    (ex.returns_list, (1.0,), "return", "np.array"),
 ])
 def test_refusals(func, args, construct, words):
     with pytest.raises(srcad.UnsupportedError) as info:

@@ -39,6 +39,7 @@ import numpy as np
 from ..errors import UnsupportedError
 from .anno import TYPE_OF, mark_in_place
 from .jumps import ends_with_return, lower_jumps
+from .lists import LISTS
 from .names import NameSource, user_names
 from .refused import check_constructs, check_operator
 from .resolve import Constants, Resolver, is_number_tuple
@@ -72,6 +73,8 @@ class _Lowering:
         self.locals = set(info.params)
         self.reassigned = {n.id for n in ast.walk(info.tree) if isinstance(n, ast.Name)
                            and isinstance(n.ctx, ast.Store) and n.id in info.params}
+        self.list_names = set()     # names assigned a list of numbers (made an array): see lists.py
+        self.vectors = set()        # the arrays made of lists that are 1-D
         self.type_aliases = {}      # T of T = type(x) -> the type marker it stands for, read in its place
         self.scalar_names = set()   # names assigned a value that is not a tuple so far
         self.read_names = set()     # names read so far
@@ -211,6 +214,18 @@ class _Lowering:
 
     def desugar_assign(self, stmt):
         """``a = b = e``: one assignment per target, of the value computed once."""
+        target = stmt.targets[0]
+        if len(stmt.targets) == 1 and isinstance(target, ast.Name) and isinstance(stmt.value, LISTS):
+            self.list_names.add(target.id)
+        made = _made_array(self, stmt.value)
+        if len(stmt.targets) == 1 and isinstance(target, ast.Name) and made is not None \
+                and target.id not in self.tuples \
+                and not any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(made)):
+            # v = [a, b] or np.array([a, b]): the list is made in v itself
+            self.scalar_names.add(target.id)
+            resolver = Resolver(self, made)
+            resolver.fresh_list(resolver.tree, dest=target.id)
+            return []
         value = self.resolve(stmt.value)
         if len(stmt.targets) == 1:
             return self.assign(stmt.targets[0], value, stmt)
@@ -303,6 +318,8 @@ class _Lowering:
             return [at(ast.Return(None), stmt)]
         if stmt.value is None:
             self.refuse(stmt, "return", "the function must return a value")
+        if isinstance(stmt.value, LISTS) or isinstance(stmt.value, ast.Name) and stmt.value.id in self.list_names:
+            self.refuse(stmt, "return", "return np.array([...]) rather than a list")
         value = self.resolve(stmt.value)   # a call of a tuple-returning function gives its tuple
         arity = len(value.elts) if isinstance(value, ast.Tuple) else None
         self.return_arities.add(arity)
@@ -482,6 +499,16 @@ def _composed_element(target):
 
 def _index_parts(index):
     return list(index.elts) if isinstance(index, ast.Tuple) else [index]
+
+
+def _made_array(lowering, value):
+    """The list display or comprehension that ``value`` makes an array of (``[...]``, ``np.array([...])``), or None."""
+    if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords \
+            and lowering.global_object(value.func) in (np.array, np.asarray):
+        value = value.args[0]
+        if isinstance(value, ast.Tuple):
+            return at(ast.List(list(value.elts), ast.Load()), value)
+    return value if isinstance(value, LISTS) else None
 
 
 def _is_type(value):
