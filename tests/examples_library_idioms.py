@@ -170,3 +170,75 @@ def comprehension_with_if(x):
 def returns_list(x):
     v = [x, 2.0 * x]
     return v
+
+
+# np.ndenumerate ------------------------------------------------------------------
+def weighted_by_position(x):
+    total = 0.0
+    for i, v in np.ndenumerate(x):
+        total += (i[0] + 1) * v * v
+    return total
+
+
+def matrix_by_position(A, s):
+    total = 0.0
+    for (i, j), v in np.ndenumerate(A):
+        if i == j:
+            continue
+        total += (i - j) * math.sin(v * s)
+    return total
+
+
+def matrix_by_index_tuple(A):
+    total = 0.0
+    for idx, v in np.ndenumerate(A):
+        total += idx[0] * v + idx[1] * v * v
+    return total
+
+
+# @numba.vectorize helpers -----------------------------------------------------------
+@numba.vectorize
+def gauss(x, s):
+    return math.exp(-0.5 * x * x / (s * s)) / s
+
+
+@numba.vectorize(["float64(float64)"])
+def softplus(x):
+    if x > 30.0:
+        return x
+    return math.log1p(math.exp(x))
+
+
+def gauss_of_scalars(x, s):
+    return gauss(x, s) + softplus(x * s)
+
+
+def gauss_of_arrays(x, s):
+    return np.sum(gauss(x, s) * x)
+
+
+def softplus_of_array(x):
+    return np.sum(softplus(x))
+
+
+def softplus_of_matrix(A, B):
+    return np.sum(softplus(A) * gauss(B, 0.5) + gauss(A, B))
+
+
+def softplus_of_local_array(x):
+    y = 2.0 * x
+    return np.sum(softplus(y))
+
+
+def breaks_out_of_ndenumerate(A):
+    total = 0.0
+    for (i, j), v in np.ndenumerate(A):
+        if v > 3.0:
+            break
+        total += v
+    return total
+
+
+def tuple_argument(p):
+    a, b = p
+    return a * b

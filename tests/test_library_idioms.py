@@ -39,6 +39,13 @@ CASES = [
     (ex.sum_of_squares, (V3,), 0),
     (ex.weights_in_a_loop, (V3,), 0),
     (ex.squares_array, (V3, 1.3), (0, 1)),
+    (ex.weighted_by_position, (V3,), 0),
+    (ex.matrix_by_position, (M23, 0.7), (0, 1)),
+    (ex.matrix_by_index_tuple, (M23,), 0),
+    (ex.gauss_of_scalars, (0.3, 1.2), (0, 1)),
+    (ex.gauss_of_arrays, (V3, 0.7), (0, 1)),
+    (ex.softplus_of_array, (np.array([0.5, 40.0, -0.3]),), 0),
+    (ex.softplus_of_matrix, (M23 - 1.0, M23 + 1.0), (0, 1)),
 ]
 
 
@@ -48,7 +55,8 @@ def test_derivatives_against_finite_differences(func, args, wrt):
 
 
 COMPILED = ["logpdf_checked", "norm_logpdf_generic", "dtype_keywords", "univariate", "filled", "at_least",
-            "rolled", "extremes", "small_vector", "sum_of_squares", "squares_array"]
+            "rolled", "extremes", "small_vector", "sum_of_squares", "squares_array",
+            "matrix_by_position", "gauss_of_scalars", "softplus_of_matrix"]
 
 
 @pytest.mark.parametrize("func, args, wrt", [c for c in CASES if c[0].__name__ in COMPILED],
@@ -89,6 +97,7 @@ def test_max_of_a_matrix_stops_the_derivative():
     (ex.repeated_list, (1.0,), "[0.0, 1.0] * 2", "make it an array first"),
     (ex.comprehension_with_if, (V3,), "a list comprehension", "no 'if'"),
     (ex.returns_list, (1.0,), "return", "np.array"),
+    (ex.breaks_out_of_ndenumerate, (M23,), "break", "one loop a dimension"),
 ])
 def test_refusals(func, args, construct, words):
     with pytest.raises(srcad.UnsupportedError) as info:
@@ -96,3 +105,16 @@ def test_refusals(func, args, construct, words):
     assert info.value.construct == construct
     assert words in str(info.value)
     assert "examples_library_idioms.py" in str(info.value)
+
+
+def test_a_vectorized_helper_with_branches_on_a_computed_array_is_refused():
+    # the frontend makes a loop over the elements of the function's array arguments and of lists; on an
+    # array it computes, the helper's scalar body runs on the whole array, refused where that differs
+    with pytest.raises(srcad.UnsupportedError) as info:
+        srcad.grad(ex.softplus_of_local_array)(V3)
+    assert "examples_library_idioms.py" in str(info.value)
+
+
+def test_tuple_arguments_are_still_not_differentiated():
+    with pytest.raises(srcad.SrcadError, match="pass its elements as float arguments"):
+        srcad.grad(ex.tuple_argument)((0.5, 1.0))

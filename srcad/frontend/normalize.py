@@ -38,6 +38,7 @@ import numpy as np
 
 from ..errors import UnsupportedError
 from .anno import TYPE_OF, mark_in_place
+from .jumps import breaks as jumps_breaks
 from .jumps import ends_with_return, lower_jumps
 from .lists import LISTS
 from .names import NameSource, user_names
@@ -75,6 +76,7 @@ class _Lowering:
                            and isinstance(n.ctx, ast.Store) and n.id in info.params}
         self.list_names = set()     # names assigned a list of numbers (made an array): see lists.py
         self.vectors = set()        # the arrays made of lists that are 1-D
+        self.array_ndims = {}       # array parameter -> its ndim, where known (the function's own)
         self.type_aliases = {}      # T of T = type(x) -> the type marker it stands for, read in its place
         self.scalar_names = set()   # names assigned a value that is not a tuple so far
         self.read_names = set()     # names read so far
@@ -332,6 +334,8 @@ class _Lowering:
     def desugar_for(self, stmt):
         if stmt.orelse:
             self.refuse(stmt, "for/else", "an 'else' clause on a loop is not supported")
+        if isinstance(stmt.iter, ast.Call) and self.global_object(stmt.iter.func) is np.ndenumerate:
+            return self.desugar_for(self.ndenumerate_loops(stmt))
         it, target, prologue = self.iteration(stmt)
         stmt = at(ast.For(target, it, prologue + stmt.body, [], None), stmt)
         if it.keywords or not 1 <= len(it.args) <= 3:
@@ -399,6 +403,42 @@ class _Lowering:
         ]
         range_call = at(ast.Call(ast.Name("range", ast.Load()), [stop], []), stmt)
         return range_call, ast.Name(index.id, ast.Store()), prologue
+
+    def ndenumerate_loops(self, stmt):
+        """``for idx, v in np.ndenumerate(A)``: one ``range`` loop a dimension, the innermost binding the
+        index tuple ``idx`` (or the names of ``(i, j), v``) and the element ``v``."""
+        it = stmt.iter
+        target = stmt.target
+        if len(it.args) != 1 or it.keywords or not isinstance(it.args[0], ast.Name) \
+                or not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
+            self.refuse(stmt, "np.ndenumerate", "loop as 'for index, value in np.ndenumerate(a)' over an array "
+                        "by name")
+        array = it.args[0]
+        index, value = target.elts
+        if isinstance(index, ast.Tuple):
+            ndim = len(index.elts)
+        elif array.id in self.array_ndims:
+            ndim = self.array_ndims[array.id]
+        else:
+            self.refuse(stmt, "np.ndenumerate", f"the ndim of '{array.id}' is not known here; unpack the index, "
+                        "as in 'for (i, j), v in np.ndenumerate(a)'")
+        if ndim > 1 and jumps_breaks(stmt.body):
+            self.refuse(stmt, "break", "a 'break' in a loop over np.ndenumerate of several dimensions is not "
+                        "supported; use one loop a dimension")
+        counters = [self.names.fresh("_n") for _ in range(ndim)]
+        self.locals.update(counters)
+        here = [ast.Name(c, ast.Load()) for c in counters]
+        position = ast.Tuple(here, ast.Load()) if ndim > 1 else here[0]
+        prologue = [at(ast.Assign([copy.deepcopy(index)], ast.Tuple(list(here), ast.Load())), stmt),
+                    at(ast.Assign([copy.deepcopy(value)],
+                                  ast.Subscript(copy.deepcopy(array), copy.deepcopy(position), ast.Load())), stmt)]
+        loop = prologue + stmt.body
+        for dim in range(ndim - 1, -1, -1):
+            extent = ast.Subscript(ast.Attribute(copy.deepcopy(array), "shape", ast.Load()), ast.Constant(dim),
+                                   ast.Load())
+            iterate = ast.Call(ast.Name("range", ast.Load()), [extent], [])
+            loop = [at(ast.For(ast.Name(counters[dim], ast.Store()), iterate, loop, [], None), stmt)]
+        return loop[0]
 
     def tuple_iteration(self, stmt):
         """``for v in p`` over a tuple: a loop over its positions that picks the element of each."""
@@ -533,13 +573,14 @@ def normalize(info, array_params=(), tuple_params=None, none_params=()):
     Returns a new ``ast.FunctionDef``, the :class:`SourceMap` of its lines
     and the global arrays it reads, by the names it reads them under.
 
-    ``array_params`` names the parameters that are arrays; those the function
-    changes are copied at its top.  ``tuple_params`` maps the parameters that
+    ``array_params`` maps the parameters that are arrays to their ndim; those the
+    function changes are copied at its top.  ``tuple_params`` maps the parameters that
     are tuples to their lengths; their elements are read into variables at the top.
     ``none_params`` names the parameters given None: tests ``p is None`` are decided.
     """
     context = _Context(info)
     lowering = _Lowering(info, context, tuple_params=tuple_params, none_params=none_params)
+    lowering.array_ndims = dict(array_params) if isinstance(array_params, dict) else {}
     function = rebind_none_arguments(lowering, lowering.lower_function())
     function = copy_changed_arguments(lowering, function, set(array_params))
     return function, context.source_map, context.constants.arrays
