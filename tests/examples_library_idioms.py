@@ -242,3 +242,7 @@ def breaks_out_of_ndenumerate(A):
 def tuple_argument(p):
     a, b = p
     return a * b
+
+
+def likelihood(p):
+    return logpdf_checked(p[0], p[1], p[2]) + norm_logpdf_generic(p[0], p[1], p[2])

@@ -118,3 +118,13 @@ def test_a_vectorized_helper_with_branches_on_a_computed_array_is_refused():
 def test_tuple_arguments_are_still_not_differentiated():
     with pytest.raises(srcad.SrcadError, match="pass its elements as float arguments"):
         srcad.grad(ex.tuple_argument)((0.5, 1.0))
+
+
+def test_hessian_through_a_raise_and_dtype_generic_constants():
+    p = np.array([0.3, 0.1, 1.5])
+    gradient = srcad.grad(ex.likelihood)
+    h = 1e-5
+    columns = [(gradient(p + h * e) - gradient(p - h * e)) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(srcad.hessian(ex.likelihood)(p), np.array(columns), rtol=1e-6, atol=1e-8)
+    with pytest.raises(ValueError, match="sigma must be positive"):
+        srcad.hessian(ex.likelihood)(np.array([0.3, 0.1, -1.0]))
