@@ -246,3 +246,27 @@ def tuple_argument(p):
 
 def likelihood(p):
     return logpdf_checked(p[0], p[1], p[2]) + norm_logpdf_generic(p[0], p[1], p[2])
+
+
+def over_a_list(x):
+    total = 0.0
+    for w in [0.5, 2.0, x * x]:
+        total += w * x
+    for k, c in enumerate([1.0, x]):
+        total += k * c
+    return total
+
+
+@numba.njit
+def _log_density(z, scale):
+    T = type(z)
+    if scale <= T(0):
+        raise ValueError("scale must be positive")
+    return -T(0.5) * z * z - np.log(scale) - T(0.5) * T(np.log(2 * np.pi))
+
+
+def helper_generic(x, loc, scale):
+    total = 0.0
+    for i in range(x.shape[0]):
+        total += _log_density((x[i] - loc) / scale, scale)
+    return total

@@ -25,6 +25,7 @@ CASES = [
     (ex.norm_logpdf_generic, (0.3, 0.1, 1.5), (0, 1, 2)),
     (ex.inverse_scale, (0.4, 1.3), (0, 1)),
     (ex.dtype_keywords, (V3,), 0),
+    (ex.helper_generic, (V3, 0.2, 1.3), (0, 1, 2)),
     (ex.univariate, (np.array([0.7]),), 0),
     (ex.univariate_loop, (np.array([0.7]), 0.3), (0, 1)),
     (ex.filled, (V3, 0.7), (0, 1)),
@@ -39,6 +40,7 @@ CASES = [
     (ex.sum_of_squares, (V3,), 0),
     (ex.weights_in_a_loop, (V3,), 0),
     (ex.squares_array, (V3, 1.3), (0, 1)),
+    (ex.over_a_list, (0.7,), 0),
     (ex.weighted_by_position, (V3,), 0),
     (ex.matrix_by_position, (M23, 0.7), (0, 1)),
     (ex.matrix_by_index_tuple, (M23,), 0),
@@ -54,7 +56,7 @@ def test_derivatives_against_finite_differences(func, args, wrt):
     assert_plain_derivatives(func, args, wrt)
 
 
-COMPILED = ["logpdf_checked", "norm_logpdf_generic", "dtype_keywords", "univariate", "filled", "at_least",
+COMPILED = ["logpdf_checked", "helper_generic", "norm_logpdf_generic", "dtype_keywords", "univariate", "filled", "at_least",
             "rolled", "extremes", "small_vector", "sum_of_squares", "squares_array",
             "matrix_by_position", "gauss_of_scalars", "softplus_of_matrix"]
 

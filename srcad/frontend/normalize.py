@@ -371,6 +371,12 @@ class _Lowering:
             if not isinstance(stmt.target, ast.Name):
                 self.refuse(stmt, "for with tuple target", "a loop over range() takes a single variable")
             return self.resolve(it), stmt.target, []
+        if kind is None and isinstance(it, LISTS):
+            # for w in [0.5, 2.0]: over a new array made of the list, before the loop
+            it = self.list_array(it)
+        if kind in ("enumerate", "zip") and any(isinstance(a, LISTS) for a in it.args):
+            it = at(ast.Call(it.func, [self.list_array(a) if isinstance(a, LISTS) else a for a in it.args],
+                             it.keywords), it)
         if kind is None and isinstance(it, ast.Name) and it.id in self.locals:
             kind, sequences, targets = "array", [it], [stmt.target]
         elif kind == "enumerate" and len(it.args) == 1 and isinstance(it.args[0], ast.Name) \
@@ -403,6 +409,11 @@ class _Lowering:
         ]
         range_call = at(ast.Call(ast.Name("range", ast.Load()), [stop], []), stmt)
         return range_call, ast.Name(index.id, ast.Store()), prologue
+
+    def list_array(self, node):
+        """The name of a new array made of list ``node``; its statements go to ``self.hoisted``."""
+        resolver = Resolver(self, node)
+        return resolver.fresh_list(resolver.tree)
 
     def ndenumerate_loops(self, stmt):
         """``for idx, v in np.ndenumerate(A)``: one ``range`` loop a dimension, the innermost binding the
