@@ -130,3 +130,17 @@ def test_hessian_through_a_raise_and_dtype_generic_constants():
     np.testing.assert_allclose(srcad.hessian(ex.likelihood)(p), np.array(columns), rtol=1e-6, atol=1e-8)
     with pytest.raises(ValueError, match="sigma must be positive"):
         srcad.hessian(ex.likelihood)(np.array([0.3, 0.1, -1.0]))
+
+
+def test_numba_stats_kernels_written_dtype_generic():
+    # numba-stats' kernels convert constants with T = type(z) and type(scale)(1) (its public functions are
+    # built at import time: reading those is another piece of work)
+    pytest.importorskip("numba_stats")
+    import examples_numba_stats_kernels as kernels
+
+    x = np.array([0.5, 1.0, -0.3])
+    assert_plain_derivatives(kernels.nll_norm, (x, 0.2, 1.3), (1, 2))
+    assert_plain_derivatives(kernels.nll_expon, (np.abs(x), 0.0, 1.3), (1, 2))
+    # loc away from xmin: at loc == xmin the density has a kink in loc
+    assert_plain_derivatives(kernels.nll_truncexpon, (np.abs(x), 0.0, 3.0, -0.1, 1.3), (3, 4))
+    assert srcad.check_grad(kernels.nll_norm, x, 0.2, 1.3, wrt=(1, 2)).ok
