@@ -270,3 +270,27 @@ def helper_generic(x, loc, scale):
     for i in range(x.shape[0]):
         total += _log_density((x[i] - loc) / scale, scale)
     return total
+
+
+def converted_to_int(x, n):
+    T = type(n)
+    return x * T(2.7) + T(n) * x
+
+
+def rebound_then_iterated(x):
+    x = x[0]
+    y = x
+    while y < 10.0:
+        y = y * 1.5 + x
+    return y
+
+
+def raise_in_while(x, n):
+    s = x
+    k = 0
+    while k < n:
+        if s > 1e10 or s < -5.0:
+            raise OverflowError("diverged")
+        s = math.sin(s) * 1.1 + x
+        k += 1
+    return s

@@ -28,6 +28,9 @@ CASES = [
     (ex.helper_generic, (V3, 0.2, 1.3), (0, 1, 2)),
     (ex.univariate, (np.array([0.7]),), 0),
     (ex.univariate_loop, (np.array([0.7]), 0.3), (0, 1)),
+    (ex.rebound_then_iterated, (np.array([0.7]),), 0),
+    (ex.converted_to_int, (0.3, 3), 0),
+    (ex.raise_in_while, (0.3, 50), 0),
     (ex.filled, (V3, 0.7), (0, 1)),
     (ex.at_least, (V3, 0.7), (0, 1)),
     (ex.rolled, (V4, -3), 0),
@@ -144,3 +147,10 @@ def test_numba_stats_kernels_written_dtype_generic():
     # loc away from xmin: at loc == xmin the density has a kink in loc
     assert_plain_derivatives(kernels.nll_truncexpon, (np.abs(x), 0.0, 3.0, -0.1, 1.3), (3, 4))
     assert srcad.check_grad(kernels.nll_norm, x, 0.2, 1.3, wrt=(1, 2)).ok
+
+
+def test_a_raise_in_a_checkpointed_loop():
+    gradient = srcad.grad(ex.raise_in_while, checkpoint=3)
+    assert gradient(0.3, 50) == srcad.grad(ex.raise_in_while)(0.3, 50)
+    with pytest.raises(OverflowError, match="diverged"):
+        gradient(-9.0, 500)
