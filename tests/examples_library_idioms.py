@@ -294,3 +294,11 @@ def raise_in_while(x, n):
         s = math.sin(s) * 1.1 + x
         k += 1
     return s
+
+
+def array_of_a_tuple(x, y):
+    p = (x, y * y)
+    v = np.array(p)
+    w = np.array(v)
+    w[0] = 5.0
+    return np.sum(v * np.asarray(v)) + w[1]

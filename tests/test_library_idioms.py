@@ -40,6 +40,7 @@ CASES = [
     (ex.extremes, (V3, 0.7, 0.2), (0, 1, 2)),
     (ex.small_vector, (V3, 0.7, 0.2), (0, 1, 2)),
     (ex.table, (0.7, 0.2), (0, 1)),
+    (ex.array_of_a_tuple, (0.7, 0.2), (0, 1)),
     (ex.sum_of_squares, (V3,), 0),
     (ex.weights_in_a_loop, (V3,), 0),
     (ex.squares_array, (V3, 1.3), (0, 1)),

@@ -176,18 +176,21 @@ class Resolver(InlinedCalls, ListDisplays, ast.NodeTransformer):
         callee = self.lowering.global_object(func)
         if callee in (np.array, np.asarray) and len(node.args) == 1 and not node.keywords:
             arg = node.args[0]
-            if isinstance(arg, (ast.List, ast.Tuple)) or isinstance(arg, LISTS):
+            if isinstance(arg, LISTS + (ast.Tuple,)):
                 # np.array([a, b, c]): the list is already a fresh array
                 return self.fresh_list(at(ast.List(list(arg.elts), ast.Load()), arg)
                                        if isinstance(arg, ast.Tuple) else arg)
             if isinstance(arg, ast.Name) and arg.id in self.lowering.locals:
-                # of an array: np.array copies it, np.asarray is the array itself
                 name = self.visit(arg)
+                if isinstance(name, ast.Tuple):
+                    # of a tuple variable: an array of its elements
+                    return self.fresh_list(at(ast.List(list(name.elts), ast.Load()), arg))
+                # of an array: np.array copies it, np.asarray is the array itself
                 return name if callee is np.asarray else at(ast.Call(ast.Name("np.copy", ast.Load()), [name], []),
                                                             node)
         axis_at = None    # the position an axis= keyword takes among the arguments
         node = self.dtype_keyword(node)
-        if self.lowering.global_object(func) is np.size and len(node.args) == 1 and not node.keywords:
+        if callee is np.size and len(node.args) == 1 and not node.keywords:
             # np.size(a) is a.size
             size = self.visit(at(ast.Attribute(node.args[0], "size", ast.Load()), node))
             if not isinstance(size, ast.Attribute):
