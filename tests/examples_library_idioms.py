@@ -302,3 +302,7 @@ def array_of_a_tuple(x, y):
     w = np.array(v)
     w[0] = 5.0
     return np.sum(v * np.asarray(v)) + w[1]
+
+
+def gauss_of_computed_width(x, s):
+    return np.sum(gauss(x, math.sqrt(s) + np.sum(x * x)))

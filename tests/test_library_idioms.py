@@ -50,6 +50,7 @@ CASES = [
     (ex.matrix_by_index_tuple, (M23,), 0),
     (ex.gauss_of_scalars, (0.3, 1.2), (0, 1)),
     (ex.gauss_of_arrays, (V3, 0.7), (0, 1)),
+    (ex.gauss_of_computed_width, (V3, 0.7), (0, 1)),
     (ex.softplus_of_array, (np.array([0.5, 40.0, -0.3]),), 0),
     (ex.softplus_of_matrix, (M23 - 1.0, M23 + 1.0), (0, 1)),
 ]

@@ -147,8 +147,17 @@ class InlinedCalls:
         here = [ast.Name(c, ast.Load()) for c in counters]
         position = ast.Tuple(here, ast.Load()) if ndim > 1 else here[0]
         array_names = {a.id for a in arrays}
-        args = [ast.Subscript(ast.Name(a.id, ast.Load()), copy.deepcopy(position), ast.Load())
-                if isinstance(a, ast.Name) and a.id in array_names else a for a in node.args]
+        args, before = [], []
+        for arg in node.args:
+            if isinstance(arg, ast.Name) and arg.id in array_names:
+                arg = ast.Subscript(ast.Name(arg.id, ast.Load()), copy.deepcopy(position), ast.Load())
+            elif not isinstance(arg, (ast.Constant, ast.Name)):
+                # a scalar argument is computed once, before the loop, as Python computes it before the call
+                value = lowering.names.fresh("_argument")
+                lowering.locals.add(value)
+                before.append(at(ast.Assign([ast.Name(value, ast.Store())], arg), node))
+                arg = ast.Name(value, ast.Load())
+            args.append(arg)
         store = ast.Subscript(ast.Name(result, ast.Load()), copy.deepcopy(position), ast.Store())
         body = [at(ast.Assign([ast.Name(element, ast.Store())], ast.Call(node.func, args, [])), node),
                 at(ast.Assign([store], ast.Name(element, ast.Load())), node)]
@@ -169,7 +178,7 @@ class InlinedCalls:
         dtype = ast.Call(ast.Name(TYPE_OF, ast.Load()), [ast.Name(element, ast.Load())], [])
         allocate = at(ast.Assign([ast.Name(result, ast.Store())], ast.Call(ast.Name("np.empty", ast.Load()),
                                                                            [shape, dtype], [])), node)
-        lowering.hoisted.extend(checks + [allocate] + lowering.desugar_block(body))
+        lowering.hoisted.extend(lowering.desugar_block(before) + checks + [allocate] + lowering.desugar_block(body))
         return at(ast.Name(result, ast.Load()), node)
 
     def reads_left_behind(self, call):
