@@ -306,3 +306,22 @@ def array_of_a_tuple(x, y):
 
 def gauss_of_computed_width(x, s):
     return np.sum(gauss(x, math.sqrt(s) + np.sum(x * x)))
+
+
+def softplus_of_rebound_argument(x):
+    x = x[0]
+    return softplus(x) + gauss(x, 2.0)
+
+
+def softplus_twice(A):
+    B = softplus(A)
+    C = softplus(B - 1.0)
+    return np.sum(C * A)
+
+
+def _inner_with_vectorized(y):
+    return softplus(y)
+
+
+def vectorized_inside_a_helper(x):
+    return np.sum(_inner_with_vectorized(2.0 * x))

@@ -107,9 +107,10 @@ class InlinedCalls:
 
     def call(self, node, result_used=True):
         """Inline a call of the user's function ``node``; returns its result expression."""
-        arrays = [a for a in node.args if isinstance(a, ast.Name) and a.id in self.known_arrays()]
-        if arrays and _is_vectorized(self.lowering.global_object(node.func)):
-            return self.elementwise_call(node, arrays)
+        if _is_vectorized(self.lowering.global_object(node.func)) and not node.keywords:
+            node, arrays = self.vectorized_arguments(node)
+            if arrays:
+                return self.elementwise_call(node, arrays)
         callee = self.user_function(node.func)
         original = self.originals.get(id(node))
         args = [self.visit(arg) for arg in self.bind(callee, node)]
@@ -124,29 +125,54 @@ class InlinedCalls:
                                 "make the call a statement of its own")
         return result
 
-    def known_arrays(self):
-        """Array variables whose ndim the frontend knows: the function's array parameters, lists made here."""
+    def vectorized_arguments(self, node):
+        """The call ``node`` of a ``@numba.vectorize`` helper with its arguments named, and its array arguments
+        (name -> ndim).
+
+        An argument is known to be an array when it is an array parameter of the function or a list made
+        here, or when the types of an earlier lowering of the function found it one (``array_hints``, by
+        the argument's place in the source).  Any other argument that is not a constant is computed into
+        a variable of its own, as Python computes it before the call, and its place goes to
+        ``unknown_kinds``: the caller of :func:`normalize` looks up that variable's type and lowers again."""
         lowering = self.lowering
         known = {p: n for p, n in lowering.array_ndims.items() if p not in lowering.reassigned}
         known.update({v: 1 for v in lowering.vectors})
-        return known
+        args, arrays = [], {}
+        for arg in node.args:
+            place = source_place(arg)
+            if isinstance(arg, ast.Name) and arg.id in known:
+                arrays[arg.id] = known[arg.id]
+            elif not isinstance(arg, ast.Constant) and not lowering.inlined:
+                if not isinstance(arg, ast.Name) or arg.id in lowering.reassigned:
+                    # (a parameter the function reassigns is renamed later: its variable is the value here)
+                    value = lowering.names.fresh("_argument")
+                    lowering.locals.add(value)
+                    lowering.hoisted.extend(lowering.desugar_block([at(ast.Assign([ast.Name(value, ast.Store())],
+                                                                                  arg), node)]))
+                    arg = at(ast.Name(value, ast.Load()), arg)
+                if place in lowering.array_hints:
+                    arrays[arg.id] = lowering.array_hints[place]
+                else:
+                    lowering.unknown_kinds[place] = arg.id
+            args.append(arg)
+        return at(ast.Call(node.func, args, []), node), arrays
 
     def elementwise_call(self, node, arrays):
-        """``h(a, s)`` of a ``@numba.vectorize`` helper on arrays: a new array, its elements ``h`` of the
-        elements, in a loop nest over the arrays' shape (arrays of one shape, and scalars, as the ufunc takes)."""
+        """``h(a, s)`` of a ``@numba.vectorize`` helper on arrays (``arrays``: name -> ndim): a new array, its
+        elements ``h`` of the elements, in a loop nest over the arrays' shape (arrays of one shape, and
+        scalars, as the ufunc takes)."""
         lowering = self.lowering
-        ndims = {self.known_arrays()[a.id] for a in arrays}
-        if len(ndims) != 1 or node.keywords:
-            self.refuse(node, ast.unparse(node.func), "a vectorized function takes arrays of one shape and "
-                        "scalars, passed by position")
+        ndims = set(arrays.values())
+        if len(ndims) != 1:
+            self.refuse(node, ast.unparse(node.func), "a vectorized function takes arrays of one shape and scalars")
         ndim = ndims.pop()
-        first = arrays[0].id
+        first = next(a.id for a in node.args if isinstance(a, ast.Name) and a.id in arrays)
         counters = [lowering.names.fresh("_n") for _ in range(ndim)]
         element, result = lowering.names.fresh("_element"), lowering.names.fresh("_mapped")
         lowering.locals.update(counters + [element, result])
         here = [ast.Name(c, ast.Load()) for c in counters]
         position = ast.Tuple(here, ast.Load()) if ndim > 1 else here[0]
-        array_names = {a.id for a in arrays}
+        array_names = set(arrays)
         args, before = [], []
         for arg in node.args:
             if isinstance(arg, ast.Name) and arg.id in array_names:
@@ -380,3 +406,8 @@ def _is_vectorized(value):
     from numba.np.ufunc.dufunc import DUFunc
 
     return isinstance(value, DUFunc) and inspect.isfunction(getattr(value, "__wrapped__", None))
+
+
+def source_place(node):
+    """Where expression ``node`` of the user's source is (line and columns): the same in every lowering."""
+    return (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)

@@ -77,6 +77,8 @@ class _Lowering:
         self.list_names = set()     # names assigned a list of numbers (made an array): see lists.py
         self.vectors = set()        # the arrays made of lists that are 1-D
         self.array_ndims = {}       # array parameter -> its ndim, where known (the function's own)
+        self.array_hints = {}       # source place -> ndim: arguments an earlier lowering's types found arrays
+        self.unknown_kinds = {}     # source place -> name: arguments of a @vectorize helper of unknown kind
         self.type_aliases = {}      # T of T = type(x) -> the type marker it stands for, read in its place
         self.scalar_names = set()   # names assigned a value that is not a tuple so far
         self.read_names = set()     # names read so far
@@ -578,7 +580,7 @@ def _last_line_node(tree):
     return node
 
 
-def normalize(info, array_params=(), tuple_params=None, none_params=()):
+def normalize(info, array_params=(), tuple_params=None, none_params=(), array_hints=None, unknown_kinds=None):
     """Lower ``info.tree`` to core form.
 
     Returns a new ``ast.FunctionDef``, the :class:`SourceMap` of its lines
@@ -588,10 +590,19 @@ def normalize(info, array_params=(), tuple_params=None, none_params=()):
     function changes are copied at its top.  ``tuple_params`` maps the parameters that
     are tuples to their lengths; their elements are read into variables at the top.
     ``none_params`` names the parameters given None: tests ``p is None`` are decided.
+    ``array_hints`` maps places in the source (see ``inline.source_place``) of arguments
+    of ``@numba.vectorize`` helpers to the ndim the types of an earlier lowering gave
+    them; into the dict ``unknown_kinds`` go the places of such arguments whose kind
+    this lowering did not know (it applied the helper's scalar body to them), with the
+    variable that holds each: where the types say one is an array, the caller lowers
+    again with it among the hints, and the call becomes a loop over elements.
     """
     context = _Context(info)
     lowering = _Lowering(info, context, tuple_params=tuple_params, none_params=none_params)
     lowering.array_ndims = dict(array_params) if isinstance(array_params, dict) else {}
+    lowering.array_hints = dict(array_hints or {})
     function = rebind_none_arguments(lowering, lowering.lower_function())
     function = copy_changed_arguments(lowering, function, set(array_params))
+    if unknown_kinds is not None:
+        unknown_kinds.update(lowering.unknown_kinds)
     return function, context.source_map, context.constants.arrays

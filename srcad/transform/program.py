@@ -1,6 +1,7 @@
 """From a parsed function to derivative functions: the analyses, then a transformer."""
 
 import ast
+import copy
 import os
 import sys
 from dataclasses import dataclass
@@ -192,8 +193,30 @@ def _normalize(b):
     arrays = {p: t.ndim for p, t in zip(b.info.params, b.arg_types) if isinstance(t, ArrayType)}
     tuples = {p: len(t.elements) for p, t in zip(b.info.params, b.arg_types) if isinstance(t, TupleType)}
     nones = [p for p, t in zip(b.info.params, b.arg_types) if t == "none"]
-    b.tree, b.source_map, b.constants = normalize(b.info, arrays, tuples, nones)
-    b.constant_types = {name: ArrayType(value.dtype.name, value.ndim) for name, value in b.constants.items()}
+    hints = {}
+    while True:
+        unknown = {}
+        b.tree, b.source_map, b.constants = normalize(b.info, arrays, tuples, nones, hints, unknown)
+        b.constant_types = {name: ArrayType(value.dtype.name, value.ndim) for name, value in b.constants.items()}
+        if not unknown:
+            break
+        # a @vectorize helper applied to a value the frontend did not know for an array: ask the types
+        env = _types_so_far(b)
+        found = {place: env[name].ndim for place, name in unknown.items() if isinstance(env.get(name), ArrayType)}
+        if not found:
+            break
+        hints.update(found)
+
+
+def _types_so_far(b):
+    """The types of the variables of the function just normalized, its dtype marks resolved where they can be
+    (an array made by a loop over a @vectorize helper's elements has the dtype of its element)."""
+    tree = copy.deepcopy(b.tree)
+    try:
+        tree = resolve_casts(tree, b.arg_types, b.constant_types, b.source_map)
+    except UnsupportedError:
+        pass   # refused by the casts pass in its turn; the types of what it could resolve serve here
+    return infer_types(tree, b.arg_types, b.constant_types)
 
 
 def _rebound(b):
