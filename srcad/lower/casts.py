@@ -26,6 +26,8 @@ def _is_call(node, name):
 
 
 class _Casts(ast.NodeTransformer):
+    """Replaces the marks of one statement's expressions whose types ``env`` knows; ``changed`` says if any was."""
+
     def __init__(self, env, where):
         self.env = env
         self.where = where        # the statement being rewritten, for messages

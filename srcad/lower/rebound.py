@@ -14,6 +14,7 @@ import ast
 
 from ..analysis import ArrayType, infer_types, type_of
 from ..frontend.names import NameSource, user_names
+from ..frontend.syntax import Rename
 
 _SCALARS = ("bool", "int", "float")
 
@@ -21,16 +22,6 @@ _SCALARS = ("bool", "int", "float")
 def _kinds_differ(a, b):
     """Is one of types ``a``, ``b`` an array and the other a scalar?"""
     return isinstance(a, ArrayType) and b in _SCALARS or isinstance(b, ArrayType) and a in _SCALARS
-
-
-class _Rename(ast.NodeTransformer):
-    def __init__(self, old, new):
-        self.old, self.new = old, new
-
-    def visit_Name(self, node):
-        if node.id == self.old:
-            node.id = self.new
-        return node
 
 
 def _stores(stmt, name):
@@ -56,7 +47,7 @@ def _split_one(tree, env, arg_types):
                 version = names.fresh(f"{name}_")
                 stmt.targets[0].id = version
                 for later in tree.body[index + 1:]:
-                    _Rename(name, version).visit(later)
+                    Rename({name: version}).visit(later)
                 return True
             current = new if current is None else current
     return False
