@@ -118,7 +118,7 @@ def test_srcad_dump_prints_the_function_after_the_named_passes(monkeypatch, caps
     assert "after pass 'flatten'" in err and "after pass 'adjoint'" in err and "after pass 'tapes'" in err
     assert "_srcad_push_f(x)" in err and "_ftape[_ftop] = x" in err   # markers, then their lowering
     assert "after pass 'normalize'" not in err
-    assert [p.name for p in PASSES][:3] == ["normalize", "views", "scalarize"]
+    assert [p.name for p in PASSES][:5] == ["normalize", "rebound", "casts", "views", "scalarize"]
 
 
 def test_a_custom_rule_is_differentiated_again_and_a_partial_without_rule_is_refused():

@@ -14,11 +14,12 @@ call may not write into a variable the same expression read before it.
 """
 
 import ast
+import copy
 import inspect
 import numbers
 
 from ..rules import rule_for_object
-from .anno import is_in_place
+from .anno import TYPE_OF, is_in_place
 from .source import SourceMap, derivative_refusal, read_function
 from .syntax import Rename, assignment, at, contains, element_written, python_number, viewed_name
 
@@ -106,6 +107,10 @@ class InlinedCalls:
 
     def call(self, node, result_used=True):
         """Inline a call of the user's function ``node``; returns its result expression."""
+        if _is_vectorized(self.lowering.global_object(node.func)) and not node.keywords:
+            node, arrays = self.vectorized_arguments(node)
+            if arrays:
+                return self.elementwise_call(node, arrays)
         callee = self.user_function(node.func)
         original = self.originals.get(id(node))
         args = [self.visit(arg) for arg in self.bind(callee, node)]
@@ -119,6 +124,88 @@ class InlinedCalls:
                                 f"this call writes into '{read.id}', which the same expression reads before it; "
                                 "make the call a statement of its own")
         return result
+
+    def vectorized_arguments(self, node):
+        """The call ``node`` of a ``@numba.vectorize`` helper with its arguments named, and its array arguments
+        (name -> ndim).
+
+        An argument is known to be an array when it is an array parameter of the function or a list made
+        here, or when the types of an earlier lowering of the function found it one (``array_hints``, by
+        the argument's place in the source).  Any other argument that is not a constant is computed into
+        a variable of its own, as Python computes it before the call, and its place goes to
+        ``unknown_kinds``: the caller of :func:`normalize` looks up that variable's type and lowers again."""
+        lowering = self.lowering
+        known = {p: n for p, n in lowering.array_ndims.items() if p not in lowering.reassigned}
+        known.update({v: 1 for v in lowering.vectors})
+        args, arrays = [], {}
+        for arg in node.args:
+            place = source_place(arg)
+            if isinstance(arg, ast.Name) and arg.id in known:
+                arrays[arg.id] = known[arg.id]
+            elif not isinstance(arg, ast.Constant) and not lowering.inlined:
+                if not isinstance(arg, ast.Name) or arg.id in lowering.reassigned:
+                    # (a parameter the function reassigns is renamed later: its variable is the value here)
+                    value = lowering.names.fresh("_argument")
+                    lowering.locals.add(value)
+                    lowering.hoisted.extend(lowering.desugar_block([at(ast.Assign([ast.Name(value, ast.Store())],
+                                                                                  arg), node)]))
+                    arg = at(ast.Name(value, ast.Load()), arg)
+                if place in lowering.array_hints:
+                    arrays[arg.id] = lowering.array_hints[place]
+                else:
+                    lowering.unknown_kinds[place] = arg.id
+            args.append(arg)
+        return at(ast.Call(node.func, args, []), node), arrays
+
+    def elementwise_call(self, node, arrays):
+        """``h(a, s)`` of a ``@numba.vectorize`` helper on arrays (``arrays``: name -> ndim): a new array, its
+        elements ``h`` of the elements, in a loop nest over the arrays' shape (arrays of one shape, and
+        scalars, as the ufunc takes)."""
+        lowering = self.lowering
+        ndims = set(arrays.values())
+        if len(ndims) != 1:
+            self.refuse(node, ast.unparse(node.func), "a vectorized function takes arrays of one shape and scalars")
+        ndim = ndims.pop()
+        first = next(a.id for a in node.args if isinstance(a, ast.Name) and a.id in arrays)
+        counters = [lowering.names.fresh("_n") for _ in range(ndim)]
+        element, result = lowering.names.fresh("_element"), lowering.names.fresh("_mapped")
+        lowering.locals.update(counters + [element, result])
+        here = [ast.Name(c, ast.Load()) for c in counters]
+        position = ast.Tuple(here, ast.Load()) if ndim > 1 else here[0]
+        array_names = set(arrays)
+        args, before = [], []
+        for arg in node.args:
+            if isinstance(arg, ast.Name) and arg.id in array_names:
+                arg = ast.Subscript(ast.Name(arg.id, ast.Load()), copy.deepcopy(position), ast.Load())
+            elif not isinstance(arg, (ast.Constant, ast.Name)):
+                # a scalar argument is computed once, before the loop, as Python computes it before the call
+                value = lowering.names.fresh("_argument")
+                lowering.locals.add(value)
+                before.append(at(ast.Assign([ast.Name(value, ast.Store())], arg), node))
+                arg = ast.Name(value, ast.Load())
+            args.append(arg)
+        store = ast.Subscript(ast.Name(result, ast.Load()), copy.deepcopy(position), ast.Store())
+        body = [at(ast.Assign([ast.Name(element, ast.Store())], ast.Call(node.func, args, [])), node),
+                at(ast.Assign([store], ast.Name(element, ast.Load())), node)]
+        extents = [ast.Subscript(ast.Attribute(ast.Name(first, ast.Load()), "shape", ast.Load()), ast.Constant(d),
+                                 ast.Load()) for d in range(ndim)]
+        for dim in range(ndim - 1, -1, -1):
+            iterate = ast.Call(ast.Name("range", ast.Load()), [copy.deepcopy(extents[dim])], [])
+            body = [at(ast.For(ast.Name(counters[dim], ast.Store()), iterate, body, [], None), node)]
+        checks = []
+        for other in sorted(array_names - {first}):
+            for dim in range(ndim):
+                extent = ast.Subscript(ast.Attribute(ast.Name(other, ast.Load()), "shape", ast.Load()),
+                                       ast.Constant(dim), ast.Load())
+                same = ast.Compare(extent, [ast.Eq()], [copy.deepcopy(extents[dim])])
+                message = ast.Constant(f"{ast.unparse(node.func)}: arrays of different shapes")
+                checks.append(at(ast.Assert(same, message), node))
+        shape = ast.Tuple([copy.deepcopy(e) for e in extents], ast.Load())
+        dtype = ast.Call(ast.Name(TYPE_OF, ast.Load()), [ast.Name(element, ast.Load())], [])
+        allocate = at(ast.Assign([ast.Name(result, ast.Store())], ast.Call(ast.Name("np.empty", ast.Load()),
+                                                                           [shape, dtype], [])), node)
+        lowering.hoisted.extend(lowering.desugar_block(before) + checks + [allocate] + lowering.desugar_block(body))
+        return at(ast.Name(result, ast.Load()), node)
 
     def reads_left_behind(self, call):
         """Names Python reads before ``call`` that the lowered code would read after the call's statements.
@@ -201,6 +288,10 @@ class InlinedCalls:
         if getattr(value, "__srcad__", None) is not None:
             return value   # a derivative made by srcad, which inlining refuses by name
         plain = getattr(value, "py_func", value)
+        if _is_vectorized(value):
+            # @numba.vectorize: the scalar function it compiles, inlined; on arrays srcad's operations are
+            # elementwise, which is what the ufunc does
+            plain = value.__wrapped__
         if inspect.isfunction(plain) and (plain.__module__ or "").split(".")[0] not in LIBRARIES:
             return plain
         return None
@@ -308,3 +399,15 @@ def _names_seen_through(result, statements):
                 if isinstance(value, ast.Name):
                     pending.append(value.id)
     return [ast.Name(name, ast.Load()) for name in seen]
+
+
+def _is_vectorized(value):
+    """Is ``value`` a ufunc made by ``@numba.vectorize`` from a Python function?"""
+    from numba.np.ufunc.dufunc import DUFunc
+
+    return isinstance(value, DUFunc) and inspect.isfunction(getattr(value, "__wrapped__", None))
+
+
+def source_place(node):
+    """Where expression ``node`` of the user's source is (line and columns): the same in every lowering."""
+    return (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)

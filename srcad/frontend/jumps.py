@@ -100,21 +100,21 @@ def ends_with_return(block):
     if not block:
         return False
     last = block[-1]
-    if isinstance(last, ast.Return):
-        return True
+    if isinstance(last, (ast.Return, ast.Raise)):
+        return True   # a raise leaves the function too
     if isinstance(last, ast.If):
         return ends_with_return(last.body) and ends_with_return(last.orelse)
     # 'while True:' left only by 'return' never falls through to the end of the function
     return isinstance(last, ast.While) and isinstance(last.test, ast.Constant) and bool(last.test.value) \
-        and not _breaks(last.body)
+        and not breaks(last.body)
 
 
-def _breaks(block):
+def breaks(block):
     """Does a ``break`` in ``block`` leave the loop whose body it is (not one nested in it)?"""
     for stmt in block:
         if isinstance(stmt, ast.Break):
             return True
-        if isinstance(stmt, ast.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
+        if isinstance(stmt, ast.If) and (breaks(stmt.body) or breaks(stmt.orelse)):
             return True
     return False
 

@@ -19,8 +19,10 @@ import types
 
 import numpy as np
 
-from ..rules import lookup_array_operation, rule_for_object
+from ..rules import lookup_array_operation, lookup_call, rule_for_object
+from .anno import CAST, TYPE_OF
 from .inline import LIBRARIES, InlinedCalls
+from .lists import LISTS, ListDisplays
 from .names import NameSource
 from .refused import check_operator
 from .specialize import is_none
@@ -67,7 +69,7 @@ class Constants:
         return name
 
 
-class Resolver(InlinedCalls, ast.NodeTransformer):
+class Resolver(InlinedCalls, ListDisplays, ast.NodeTransformer):
     """Resolves global names inside one expression."""
 
     def __init__(self, lowering, root):
@@ -87,6 +89,9 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
         return namespace[node.id]
 
     def visit_Name(self, node):
+        alias = self.lowering.type_aliases.get(node.id)
+        if alias is not None:
+            return at(copy.deepcopy(alias), node)   # T = type(x): T is read as type(x)
         elements = self.lowering.tuples.get(node.id)
         if elements is not None:
             return at(ast.Tuple([ast.Name(e, ast.Load()) for e in elements], ast.Load()), node)
@@ -114,6 +119,9 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
                 if not hasattr(base, node.attr):
                     self.refuse(node, ast.unparse(node), f"module has no attribute '{node.attr}'")
                 return self.constant_or_callee(node, getattr(base, node.attr), ast.unparse(node))
+        if node.attr == "dtype" and isinstance(node.value, ast.Name):
+            # the dtype of an array, known once the types are: a type marker, as type(x) is
+            return at(ast.Call(ast.Name(TYPE_OF, ast.Load()), [self.visit(node.value)], []), node)
         if node.attr == "T":
             return at(ast.Call(ast.Name("np.transpose", ast.Load()), [self.visit(node.value)], []), node)
         if node.attr in _ARRAY_ATTRIBUTES and isinstance(node.value, ast.Name):
@@ -138,10 +146,14 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
                 self.refuse(node, spelled, f"global array '{spelled}' has dtype {value.dtype}; "
                             "srcad reads global arrays of floats, ints and bools")
             return at(ast.Name(self.lowering.context.constants.name_of(spelled, value), ast.Load()), node)
+        if value is type:
+            return at(ast.Name(TYPE_OF, ast.Load()), node)   # type(x): the casts pass decides it
         if value is range:
             return at(ast.Name("range", ast.Load()), node)
         if value is len:
             return at(ast.Name("len", ast.Load()), node)
+        if value is sum:
+            return at(ast.Name("sum", ast.Load()), node)   # sum(a): np.sum of a 1-D array, see visit_Call
         canonical = rule_for_object(value)
         if canonical is not None:
             return at(ast.Name(canonical, ast.Load()), node)
@@ -157,8 +169,33 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
     def visit_Call(self, node):
         func = node.func
         if self.user_function(func) is not None:
+            if any(self.is_list(a) for a in node.args) or any(self.is_list(k.value) for k in node.keywords):
+                self.refuse(node, ast.unparse(func), "a list passed to a function of yours would arrive as an "
+                            "array; pass np.array([...]) and treat it as one")
             return self.call(node)
+        callee = self.lowering.global_object(func)
+        if callee in (np.array, np.asarray) and len(node.args) == 1 and not node.keywords:
+            arg = node.args[0]
+            if isinstance(arg, LISTS + (ast.Tuple,)):
+                # np.array([a, b, c]): the list is already a fresh array
+                return self.fresh_list(at(ast.List(list(arg.elts), ast.Load()), arg)
+                                       if isinstance(arg, ast.Tuple) else arg)
+            if isinstance(arg, ast.Name) and arg.id in self.lowering.locals:
+                name = self.visit(arg)
+                if isinstance(name, ast.Tuple):
+                    # of a tuple variable: an array of its elements
+                    return self.fresh_list(at(ast.List(list(name.elts), ast.Load()), arg))
+                # of an array: np.array copies it, np.asarray is the array itself
+                return name if callee is np.asarray else at(ast.Call(ast.Name("np.copy", ast.Load()), [name], []),
+                                                            node)
         axis_at = None    # the position an axis= keyword takes among the arguments
+        node = self.dtype_keyword(node)
+        if callee is np.size and len(node.args) == 1 and not node.keywords:
+            # np.size(a) is a.size
+            size = self.visit(at(ast.Attribute(node.args[0], "size", ast.Load()), node))
+            if not isinstance(size, ast.Attribute):
+                self.refuse(node, "np.size", "np.size takes an array by name, as in np.size(a)")
+            return size
         if node.keywords:
             axis = [k for k in node.keywords if k.arg == "axis"]
             if len(axis) != len(node.keywords) or len(axis) != 1:
@@ -181,6 +218,12 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
                         f"{', '.join(sorted(_METHODS))}")
         node = self.generic_visit(node)
         func = node.func
+        if _is_type_marker(func):
+            # T(v), type(x)(v): v converted to the type of x, decided once the types are known
+            if len(node.args) != 1 or node.keywords:
+                self.refuse(node, ast.unparse(self.originals.get(id(node), node)),
+                            "a type such as type(x) converts one value, as in type(x)(0.5)")
+            return at(ast.Call(ast.Name(CAST, ast.Load()), [node.args[0], func.args[0]], []), node)
         if not isinstance(func, ast.Name):
             self.refuse(node, ast.unparse(func), "only calls of named functions are supported")
         if func.id in self.lowering.locals:
@@ -189,9 +232,21 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
             self.check_axis(func.id, axis_at, node)
         if func.id == "len" and len(node.args) == 1 and isinstance(node.args[0], ast.Tuple):
             return at(ast.Constant(len(node.args[0].elts)), node)
+        if func.id == "sum":
+            if len(node.args) != 1:
+                self.refuse(node, "sum", "sum() takes one list, tuple or 1-D array here")
+            if isinstance(node.args[0], ast.Tuple) and node.args[0].elts:
+                # sum(p) of a tuple p: its elements added, from 0 as Python starts
+                total = ast.Constant(0)
+                for element in node.args[0].elts:
+                    total = at(ast.BinOp(total, ast.Add(), element), node)
+                return total
+            return self.array_reduction("sum", node)
         if func.id in ("min", "max"):
-            if len(node.args) < 2:
-                self.refuse(node, func.id, f"{func.id}() of a sequence is not supported; pass the values")
+            if len(node.args) == 1 and isinstance(node.args[0], ast.Tuple) and node.args[0].elts:
+                node = at(ast.Call(func, list(node.args[0].elts), []), node)   # max(p) of a tuple p
+            elif len(node.args) == 1:
+                return self.array_reduction(func.id, node)
             folded = node.args[0]
             for arg in node.args[1:]:
                 folded = at(ast.Call(ast.Name(func.id, ast.Load()), [folded, arg], []), node)
@@ -202,6 +257,35 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
             return at(ast.BinOp(num, ast.Div(), den), node)
         return node
 
+    def dtype_keyword(self, node):
+        """``np.zeros(n, dtype=t)`` as ``np.zeros(n, t)``: the keyword where the rule has a ``dtype`` parameter."""
+        dtype = [k for k in node.keywords if k.arg == "dtype"]
+        if not dtype:
+            return node
+        canonical = rule_for_object(self.lowering.global_object(node.func))
+        rule = lookup_call(canonical) if canonical is not None else None
+        if rule is None or "dtype" not in rule.params or rule.params.index("dtype") != len(node.args):
+            self.refuse(node, ast.unparse(node.func) + "(dtype=...)",
+                        "dtype= is supported on np.zeros, np.ones, np.empty and np.full, after all the "
+                        "arguments before it")
+        keywords = [k for k in node.keywords if k.arg != "dtype"]
+        return at(ast.Call(node.func, node.args + [dtype[0].value], keywords), node)
+
+    def array_reduction(self, name, node):
+        """``max(a)``, ``min(a)``, ``sum(a)`` of a 1-D array (or list): ``np.max(a)``, ..., once an assertion says
+        it is 1-D (Python's max of a 2-D array compares rows and fails, and its sum adds rows, so srcad never
+        gives a number there)."""
+        array = node.args[0]
+        if not isinstance(array, ast.Name):
+            self.refuse(node, name, f"{name}() of one value takes a 1-D array or a list by name; "
+                        f"pass several values, or name the array first")
+        if array.id not in self.lowering.vectors or array.id in self.lowering.info.params:
+            check = ast.Compare(ast.Attribute(copy.deepcopy(array), "ndim", ast.Load()), [ast.Eq()],
+                                [ast.Constant(1)])
+            message = ast.Constant(f"{name}() of an array takes a 1-D array")
+            self.lowering.hoisted.append(at(ast.Assert(check, message), node))
+        return at(ast.Call(ast.Name(f"np.{name}", ast.Load()), [array], []), node)
+
     def check_axis(self, name, position, node):
         """Refuse ``axis=`` unless it is the parameter at ``position`` of array operation ``name``."""
         operation = lookup_array_operation(name)
@@ -211,6 +295,7 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
 
     def visit_BinOp(self, node):
         check_operator(self.lowering, node.op, node)
+        self.refuse_list_operands(node, [node.left, node.right])
         node = self.generic_visit(node)
         if isinstance(node.op, ast.MatMult):
             return at(ast.Call(ast.Name("np.dot", ast.Load()), [node.left, node.right], []), node)
@@ -253,13 +338,24 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
                         f"index a tuple of {size} values with a constant integer, as in p[0]")
         return node.value.elts[index.value]
 
+    def visit_UnaryOp(self, node):
+        self.refuse_list_operands(node, [node.operand])
+        return self.generic_visit(node)
+
     def visit_Compare(self, node):
+        self.refuse_list_operands(node, [node.left] + node.comparators)
         if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot)):
             sides = [node.left, node.comparators[0]]
             names = [s for s in sides if isinstance(s, ast.Name) and s.id in self.lowering.info.params]
             if names and any(isinstance(s, ast.Constant) and s.value is None for s in sides):
                 return at(ast.Constant(is_none(self.lowering, names[0]) == isinstance(node.ops[0], ast.Is)), node)
         return self.generic_visit(node)
+
+
+def _is_type_marker(node):
+    """Is ``node`` the core form of ``type(x)`` (``T`` of ``T = type(x)`` is read as that)?"""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == TYPE_OF \
+        and len(node.args) == 1 and not node.keywords
 
 
 def is_number_tuple(value):

@@ -1,6 +1,7 @@
 """From a parsed function to derivative functions: the analyses, then a transformer."""
 
 import ast
+import copy
 import os
 import sys
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from .adjoint import AdjointTransformer
 from .common import DerivativeNames, dump
 from .definite import initialize_maybe_unassigned, type_lookup
 from .tangent import TangentTransformer
-from ..lower import flatten, resolve_views, scalarize
+from ..lower import flatten, resolve_casts, resolve_views, scalarize, version_rebound_names
 
 # Names the generated code uses for itself; user code never gets them.
 _RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_fpeak", "_ipeak", "_seed", "range_len", "digamma", "math", "np",
@@ -189,11 +190,41 @@ class _Build:
 
 
 def _normalize(b):
-    arrays = [p for p, t in zip(b.info.params, b.arg_types) if isinstance(t, ArrayType)]
+    arrays = {p: t.ndim for p, t in zip(b.info.params, b.arg_types) if isinstance(t, ArrayType)}
     tuples = {p: len(t.elements) for p, t in zip(b.info.params, b.arg_types) if isinstance(t, TupleType)}
     nones = [p for p, t in zip(b.info.params, b.arg_types) if t == "none"]
-    b.tree, b.source_map, b.constants = normalize(b.info, arrays, tuples, nones)
-    b.constant_types = {name: ArrayType(value.dtype.name, value.ndim) for name, value in b.constants.items()}
+    hints = {}
+    while True:
+        unknown = {}
+        b.tree, b.source_map, b.constants = normalize(b.info, arrays, tuples, nones, hints, unknown)
+        b.constant_types = {name: ArrayType(value.dtype.name, value.ndim) for name, value in b.constants.items()}
+        if not unknown:
+            break
+        # a @vectorize helper applied to a value the frontend did not know for an array: ask the types
+        env = _types_so_far(b)
+        found = {place: env[name].ndim for place, name in unknown.items() if isinstance(env.get(name), ArrayType)}
+        if not found:
+            break
+        hints.update(found)
+
+
+def _types_so_far(b):
+    """The types of the variables of the function just normalized, its dtype marks resolved where they can be
+    (an array made by a loop over a @vectorize helper's elements has the dtype of its element)."""
+    tree = copy.deepcopy(b.tree)
+    try:
+        tree = resolve_casts(tree, b.arg_types, b.constant_types, b.source_map)
+    except UnsupportedError:
+        pass   # refused by the casts pass in its turn; the types of what it could resolve serve here
+    return infer_types(tree, b.arg_types, b.constant_types)
+
+
+def _rebound(b):
+    b.tree = version_rebound_names(b.tree, b.arg_types, b.constant_types)
+
+
+def _casts(b):
+    b.tree = resolve_casts(b.tree, b.arg_types, b.constant_types, b.source_map)
 
 
 def _views(b):
@@ -236,9 +267,11 @@ def _types(b):
     """Types of a core function made by a transform; every call in it must have a rule."""
     b.infer()
     for stmt in ast.walk(b.tree):
-        if not isinstance(stmt, ast.stmt) or isinstance(stmt, ast.FunctionDef):
-            continue
+        if not isinstance(stmt, ast.stmt) or isinstance(stmt, (ast.FunctionDef, ast.Raise)):
+            continue   # a raise makes its exception, which is no primitive: nothing is differentiated there
         for node in ast.iter_child_nodes(stmt):
+            if isinstance(node, ast.stmt):
+                continue   # a statement of a block is checked on its own
             for call in (n for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
                 if lookup_call(call.func.id) is None and not call.func.id.startswith(_NOT_PRIMITIVES):
                     raise UnsupportedError(
@@ -310,6 +343,8 @@ class Pass:
 
 PASSES = (
     Pass("normalize", _normalize, from_source_only=True),
+    Pass("rebound", _rebound, from_source_only=True),
+    Pass("casts", _casts, from_source_only=True),
     Pass("views", _views, from_source_only=True),
     Pass("scalarize", _scalarize, from_source_only=True),
     Pass("types", _types),
