@@ -1,5 +1,8 @@
 """Functions that call SciPy's special functions and callables that compiled code calls directly."""
 
+import random
+
+import numpy as np
 import scipy.special as sc
 from numba import cfunc, vectorize
 
@@ -39,3 +42,11 @@ def every_special(x, c):
     s += sc.gammainc(c, x) + sc.gammaincc(c, x) + sc.stdtr(c, x) + sc.owens_t(x, x) + sc.kv(c, x)
     s += sc.iv(c, x) + sc.ive(c, x) + sc.betainc(c, c, 0.5 * x) + sc.chndtr(x, c, c) + sc.voigt_profile(c, c, c)
     return s
+
+
+def noisy(x):
+    return x * np.random.normal()
+
+
+def noisy_python(x):
+    return x * random.random()

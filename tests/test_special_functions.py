@@ -127,3 +127,11 @@ def test_every_special_function_in_one_derivative():
     got = srcad.grad(ex.every_special)(x, c)
     h = 1e-6
     assert got == pytest.approx((ex.every_special(x + h, c) - ex.every_special(x - h, c)) / (2 * h), rel=1e-6)
+
+
+def test_random_draws_inside_are_refused_with_the_advice_that_works():
+    import examples_special as ex
+
+    for func in (ex.noisy, ex.noisy_python):
+        with pytest.raises(srcad.UnsupportedError, match="draws random numbers .* pass them in as an argument"):
+            srcad.grad(func)(1.0)
