@@ -32,7 +32,8 @@ def diff_reads(expr):
         return set()
     names = set()
     for index, operand in enumerate(operands_of(expr)):
-        if rule.partial_tree(index) is not None:
+        # a partial without a closed form still depends on the operand: the build refuses it where active
+        if rule.partial_tree(index) is not None or rule.refusal(index) is not None:
             names |= diff_reads(operand)
     return names
 

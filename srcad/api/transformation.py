@@ -148,7 +148,7 @@ class Transformation:
         self.target.legalize(functions, program.source_map)
         names = {**generated.names, "main": generated.main, "entry": generated.entry}
         taped = generated.taped
-        decorator = self.target.decorator(self.options["cache"])
+        decorator = self.target.decorator(self.options["cache"] and self.target.cacheable(functions))
         texts = [render_function(fn, program.source_map.line_text, decorator) for fn in functions]
         for key, name, text in self.form.generated(self, program, types, names, decorator):
             names[key] = name

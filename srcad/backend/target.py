@@ -57,11 +57,19 @@ class Target:
         """Check generated ``functions`` (in place) for this target: refuse, at build time, what it cannot run
         (an :class:`srcad.UnsupportedError` located by ``source_map``), rewrite what it spells differently."""
 
+    def cacheable(self, functions):
+        """Can Numba cache ``functions`` on disk?  Not when they call SciPy through a function address,
+        which changes from one process to the next."""
+        return not any(isinstance(node, ast.Name) and node.id.startswith("scipy_special.")
+                       for fn in functions for node in ast.walk(fn))
+
     def module_imports(self, functions):
         """The generated module's imports: the runtime names its functions use."""
         used = {node.id for fn in functions for node in ast.walk(fn) if isinstance(node, ast.Name)}
-        runtime = sorted({"digamma", "range_len"} | ({"ShapeError", "trigamma", "tetragamma"} & used))
+        runtime = sorted({"digamma", "range_len"} | ({"ShapeError", "trigamma", "tetragamma", "gammainc_da"} & used))
         lines = list(self.imports) + [f"from srcad.backend.runtime import {', '.join(runtime)}"]
+        if any(name.startswith("scipy_special.") for name in used):
+            lines.append("from srcad.backend import special as scipy_special")
         controller = sorted(set(schedules.RUNTIME) & used)
         if controller:
             lines.append(f"from srcad.backend.schedules import {', '.join(controller)}")

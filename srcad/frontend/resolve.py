@@ -157,6 +157,9 @@ class Resolver(InlinedCalls, ListDisplays, ast.NodeTransformer):
         canonical = rule_for_object(value)
         if canonical is not None:
             return at(ast.Name(canonical, ast.Load()), node)
+        if callable(value) and _draws_random_numbers(value):
+            self.refuse(node, spelled, f"'{spelled}' draws random numbers inside the differentiated function; "
+                        "draw them outside and pass them in as an argument (the derivative then holds them fixed)")
         if callable(value) and _is_library_object(value):
             self.refuse(node, spelled, f"'{spelled}' has no derivative rule in srcad; "
                         "register one with srcad.rule, or write the computation with supported operations")
@@ -384,3 +387,11 @@ def _is_constant_int(node):
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         node = node.operand
     return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+def _draws_random_numbers(value):
+    """Is ``value`` a random draw of NumPy or of Python's ``random`` (a function or a generator's method)?"""
+    module = getattr(value, "__module__", None) or getattr(type(value), "__module__", None) or ""
+    owner = getattr(value, "__self__", None)
+    return module == "random" or module.startswith("numpy.random") \
+        or type(owner).__module__.startswith(("numpy.random", "random"))

@@ -58,6 +58,60 @@ def derivative_refusal(func):
             "supported yet")
 
 
+def readable_implementation(func):
+    """A function with readable source that computes what ``func`` (whose source cannot be read) does: the
+    function it wraps (``__wrapped__``), or what Numba compiles for it through an ``@overload`` (generated
+    public functions of libraries such as numba-stats); None if there is none.
+
+    An overload may choose its implementation by the types of the arguments: the one for an array first
+    argument and scalars after it (a density evaluated on data) is tried first, then all scalars.
+    """
+    wrapped = inspect.unwrap(func)
+    if wrapped is not func and _has_source(unwrap(wrapped)):
+        return unwrap(wrapped)
+    generator = _overload_generator(func)
+    if generator is None:
+        return None
+    from numba import types
+
+    count = len(inspect.signature(func).parameters)
+    for probe in ([types.Array(types.float64, 1, "C")] + [types.float64] * (count - 1),
+                  [types.float64] * count):
+        try:
+            implementation = generator(*probe[:count])
+        except Exception:   # the overload refuses these types: try the next
+            continue
+        implementation = unwrap(implementation) if implementation is not None else None
+        if implementation is not None and _has_source(implementation):
+            return implementation
+    return None
+
+
+def _has_source(func):
+    try:
+        inspect.getsourcelines(func)
+    except (OSError, TypeError):
+        return False
+    return inspect.isfunction(func)
+
+
+def _overload_generator(func):
+    """The function that ``@numba.extending.overload(func)`` registered, or None."""
+    import sys
+
+    if "numba" not in sys.modules:
+        return None
+    from numba.core.typing import templates
+
+    for value, typ in templates.builtin_registry.globals:
+        if value is func:
+            for template in getattr(typ, "templates", ()):
+                generator = getattr(template, "_overload_func", None)
+                if generator is not None:
+                    return generator
+    return None
+
+
 def read_function(func):
     """Parse ``func`` (a Python function or Numba dispatcher) into a :class:`FunctionInfo`.
 
@@ -74,10 +128,14 @@ def read_function(func):
     try:
         lines, firstlineno = inspect.getsourcelines(func)
     except (OSError, TypeError) as exc:
-        raise SrcadError(
-            f"cannot read the source of {func.__qualname__!r} ({exc}); "
-            "define it in a .py file so srcad can read it"
-        ) from None
+        readable = readable_implementation(func)
+        if readable is None:
+            raise SrcadError(
+                f"cannot read the source of {func.__qualname__!r} ({exc}), nor of a function it wraps or that "
+                f"Numba compiles for it; define it in a .py file, or give srcad its derivative with "
+                f"srcad.register_rule({func.__qualname__}, partials=...)"
+            ) from None
+        return read_function(readable)
     source = textwrap.dedent("".join(lines))
     module = ast.parse(source)
     ast.increment_lineno(module, firstlineno - 1)

@@ -2,7 +2,7 @@
 
 from .registry import Rule, lookup_call, lookup_operator, register, rule_for_object
 from .apply import Operand, local_partials, operands_of, rule_of, simplify
-from . import array_operations, arrays, linalg, scalar  # noqa: F401  (fill the table)
+from . import array_operations, arrays, linalg, scalar, special  # noqa: F401  (fill the table)
 from .array_operations import ArrayOperation, lookup_array_operation
 from .arrays import CONSTRUCTORS
 

@@ -69,7 +69,10 @@ def register_rule(func, partials, result="float", params=None):
     calls it) or a built-in such as ``math.sin``, whose built-in rule the new
     one replaces.  ``result`` is the type of the result: ``"float"`` (default),
     ``"int"``, ``"bool"`` or ``"join"`` (the wider of the argument types).
-    ``params`` names the parameters where Python cannot tell them (built-ins).
+    ``params`` names the parameters where Python cannot tell them (built-ins,
+    and what compiled code calls directly: a function address such as
+    numba-stats' bindings of SciPy's special functions, a ``@numba.cfunc``, a
+    ``@numba.vectorize`` ufunc).
 
     Registering the same function again replaces its rule; derivatives
     already built keep the rule they were built with.
@@ -77,12 +80,16 @@ def register_rule(func, partials, result="float", params=None):
     kind = _kind(func)
     if kind is None:
         raise SrcadError(
-            f"cannot register a rule for {func!r}: expected a @numba.njit function, "
-            "a Python function or a built-in function")
+            f"cannot register a rule for {func!r}: expected a @numba.njit function, a Python function, a "
+            "built-in function, a function address (WrapperAddressProtocol), a @numba.cfunc or a @numba.vectorize "
+            "ufunc")
     name = _describe(func)
     if result not in _RESULTS:
         raise SrcadError(f"rule for {name}: result must be one of {', '.join(map(repr, _RESULTS))}, got {result!r}")
     params = _parameters(func, kind, name) if params is None else _given_parameters(params, name)
+    if kind == "compiled" and len(params) != _compiled_callable_arity(func):
+        raise SrcadError(f"rule for {name}: it takes {_compiled_callable_arity(func)} argument(s), "
+                         f"params names {len(params)}")
     if isinstance(partials, str) or partials is None:
         partials = (partials,)
     partials = tuple(partials)
@@ -163,16 +170,43 @@ def _kind(func):
         return "python"
     if isinstance(func, (types.BuiltinFunctionType, np.ufunc)):
         return "builtin"
+    if _compiled_callable_arity(func) is not None:
+        return "compiled"
+    return None
+
+
+def _compiled_callable_arity(func):
+    """The number of arguments of a callable that compiled code calls directly, None for anything else:
+    a function address (``WrapperAddressProtocol``, as libraries bind SciPy's special functions), a
+    ``@numba.cfunc`` or a ``@numba.vectorize`` ufunc."""
+    if "numba" not in sys.modules:
+        return None
+    from numba.core.ccallback import CFunc
+    from numba.np.ufunc.ufunc_base import UfuncBase
+    from numba.types import WrapperAddressProtocol
+
+    if isinstance(func, WrapperAddressProtocol):
+        return len(func.signature().args)
+    if isinstance(func, CFunc):
+        return len(func._sig.args)
+    if isinstance(func, UfuncBase):
+        return func.nin
     return None
 
 
 def _describe(func):
+    # a cfunc or vectorize object is described by the Python function it compiles
+    func = getattr(func, "_pyfunc", None) or getattr(getattr(func, "_dispatcher", None), "py_func", None) or func
     module = getattr(func, "__module__", None) or "builtins"
     qualname = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or type(func).__name__
     return f"{module}.{qualname}"
 
 
 def _parameters(func, kind, name):
+    if kind == "compiled":
+        arity = _compiled_callable_arity(func)
+        raise SrcadError(f"rule for {name}: Python cannot read the names of its {arity} parameter(s); pass "
+                         f"params=(...) with {arity} name(s), the ones the partials use")
     plain = getattr(func, "py_func", func)
     try:
         signature = inspect.signature(plain)
@@ -301,7 +335,14 @@ def _feed_function(digest, obj, seen):
     options = getattr(obj, "targetoptions", None)
     if options is not None:
         digest.update(repr(sorted(options.items())).encode())
-    plain = getattr(obj, "py_func", obj)
+    plain = getattr(obj, "py_func", obj) or obj
+    if _compiled_callable_arity(obj) is not None:
+        # an address or a compiled object changes from one process to the next: describe what it computes
+        signature = obj.signature() if hasattr(obj, "signature") and callable(obj.signature) else ""
+        digest.update(f"{type(obj).__qualname__}{signature}".encode())
+        plain = getattr(obj, "_pyfunc", None) or getattr(getattr(obj, "_dispatcher", None), "py_func", None)
+        if plain is None:
+            return
     if not isinstance(plain, types.FunctionType):
         digest.update(repr(obj).encode())
         return

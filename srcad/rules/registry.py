@@ -18,6 +18,17 @@ from dataclasses import dataclass, field
 RESULT_TYPES = ("float", "int", "bool", "join", "div", "pow", "array", "array_op", "count")
 
 
+class NoDerivative:
+    """A partial that has no closed form: differentiating with respect to that argument is refused, naming
+    ``reason`` (``gammainc``'s derivative in ``a``, say), instead of taken to be zero."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+    def __repr__(self):
+        return f"NoDerivative({self.reason!r})"
+
+
 @dataclass(frozen=True)
 class Rule:
     """Derivative rule of one primitive.
@@ -37,6 +48,11 @@ class Rule:
         """The parsed partial derivative with respect to parameter ``index``."""
         return self.parsed[index]
 
+    def refusal(self, index):
+        """Why there is no derivative with respect to parameter ``index`` (a :class:`NoDerivative`), or None."""
+        partial = self.partials[index]
+        return partial.reason if isinstance(partial, NoDerivative) else None
+
 
 
 _calls = {}       # canonical name -> Rule
@@ -49,7 +65,8 @@ def _make_rule(name, params, partials, result):
         raise ValueError(f"unknown result type {result!r}")
     if len(params) != len(partials):
         raise ValueError(f"rule {name}: {len(params)} parameters but {len(partials)} partials")
-    parsed = tuple(None if p is None else dotted_calls(ast.parse(p, mode="eval").body) for p in partials)
+    parsed = tuple(None if p is None or isinstance(p, NoDerivative) else dotted_calls(ast.parse(p, mode="eval").body)
+                   for p in partials)
     return Rule(name=name, params=tuple(params), partials=tuple(partials), result=result, parsed=parsed)
 
 
@@ -89,17 +106,32 @@ def register_operator(op_class, params, partials, result="join"):
     return rule
 
 
+_resolvers = []   # functions object -> canonical name or None, for objects not registered one by one
+
+
 def rule_for_object(obj):
     """The canonical name of a registered function object, or None.
 
     A Numba dispatcher whose Python function is registered shares its rule, so
-    ``@numba.njit`` may sit above or below ``@srcad.rule``.
+    ``@numba.njit`` may sit above or below ``@srcad.rule``.  Objects that stand
+    for a registered function without being registered themselves (another
+    library's binding of a SciPy special function) are found by the resolvers
+    of :func:`add_resolver`.
     """
     for candidate in (obj, getattr(obj, "py_func", None)):
         entry = _objects.get(id(candidate))
         if entry is not None and entry[0] is candidate:
             return entry[1]
+    for resolve in _resolvers:
+        name = resolve(obj)
+        if name is not None:
+            return name
     return None
+
+
+def add_resolver(resolve):
+    """Let ``resolve(obj)`` name the rule of objects that are not registered one by one."""
+    _resolvers.append(resolve)
 
 
 def lookup_call(name):

@@ -22,7 +22,7 @@ from ..lower import flatten, resolve_casts, resolve_views, scalarize, version_re
 
 # Names the generated code uses for itself; user code never gets them.
 _RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_fpeak", "_ipeak", "_seed", "range_len", "digamma", "math", "np",
-             "njit", "ShapeError")
+             "scipy_special", "gammainc_da", "njit", "ShapeError")
 
 
 @dataclass
@@ -320,6 +320,22 @@ def _results(b):
 
 def _activity(b):
     b.activity = analyze_activity(b.tree, b.env, b.wrt_names, b.differentiated)
+    _refuse_missing_partials(b)
+
+
+def _refuse_missing_partials(b):
+    """Refuse a call whose rule has no derivative with respect to an argument that depends on wrt."""
+    for stmt in ast.walk(b.tree):
+        if not isinstance(stmt, ast.stmt) or isinstance(stmt, (ast.FunctionDef, ast.If, ast.For, ast.While)):
+            continue
+        for call in (n for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
+            rule = lookup_call(call.func.id)
+            if rule is None:
+                continue
+            for index, argument in enumerate(call.args[:len(rule.params)]):
+                reason = rule.refusal(index)
+                if reason is not None and b.activity.is_active_expr(argument, b.env):
+                    raise UnsupportedError(reason, construct=call.func.id, **b.source_map.where(stmt))
 
 
 def _flatten(b):
