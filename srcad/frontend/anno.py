@@ -1,6 +1,6 @@
 """Facts the frontend attaches to core-form statements for later passes.
 
-Two marks: an assignment that lowers an augmented assignment (below), and the
+Two marks on statements: an assignment that lowers an augmented assignment (below), and the
 exit test ``if flag: break`` by which a lowered loop is left (set by the jumps
 lowering, read by the passes that split loops).
 
@@ -10,12 +10,20 @@ place, so every view of it and every caller's name for it sees the change.
 The frontend cannot tell arrays from scalars, so it marks the assignment;
 the views pass, which knows the types, turns a marked assignment to an array
 into a write of all its elements.
+
+Two calls mark what depends on types the frontend does not know yet:
+``_srcad_type(x)`` is ``type(x)`` (or ``x.dtype``), and ``_srcad_cast(v, x)`` is
+``type(x)(v)``, ``v`` converted to the type of ``x`` (dtype-generic code:
+``T = type(x); T(0.5)``).  The casts pass (``lower/casts.py``) replaces them
+once the types are inferred.
 """
 
 import ast
 
 _IN_PLACE = "srcad_in_place"
 _EXIT = "srcad_exit"
+TYPE_OF = "_srcad_type"   # type(x), or x.dtype: the type of x
+CAST = "_srcad_cast"      # _srcad_cast(v, x): type(x)(v)
 
 
 def mark_in_place(stmt):

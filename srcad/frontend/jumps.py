@@ -100,8 +100,8 @@ def ends_with_return(block):
     if not block:
         return False
     last = block[-1]
-    if isinstance(last, ast.Return):
-        return True
+    if isinstance(last, (ast.Return, ast.Raise)):
+        return True   # a raise leaves the function too
     if isinstance(last, ast.If):
         return ends_with_return(last.body) and ends_with_return(last.orelse)
     # 'while True:' left only by 'return' never falls through to the end of the function

@@ -30,13 +30,14 @@ of statements (assignments, tuples, loops) and :func:`normalize`.
 """
 
 import ast
+import builtins
 import copy
 import types
 
 import numpy as np
 
 from ..errors import UnsupportedError
-from .anno import mark_in_place
+from .anno import TYPE_OF, mark_in_place
 from .jumps import ends_with_return, lower_jumps
 from .names import NameSource, user_names
 from .refused import check_constructs, check_operator
@@ -71,6 +72,7 @@ class _Lowering:
         self.locals = set(info.params)
         self.reassigned = {n.id for n in ast.walk(info.tree) if isinstance(n, ast.Name)
                            and isinstance(n.ctx, ast.Store) and n.id in info.params}
+        self.type_aliases = {}      # T of T = type(x) -> the type marker it stands for, read in its place
         self.scalar_names = set()   # names assigned a value that is not a tuple so far
         self.read_names = set()     # names read so far
         for node in ast.walk(info.tree):
@@ -199,6 +201,8 @@ class _Lowering:
             return [self.desugar_for(stmt)]
         if isinstance(stmt, ast.Return):
             return self.desugar_return(stmt)
+        if isinstance(stmt, ast.Raise):
+            return [self.desugar_raise(stmt)]
         if isinstance(stmt, (ast.Break, ast.Continue)):
             if not self.loop_stack:
                 self.refuse(stmt, type(stmt).__name__.lower(), "outside a loop")
@@ -247,6 +251,32 @@ class _Lowering:
             resolver.call(resolver.tree, result_used=False)
             return []
         self.refuse(stmt, "expression statement", "a call whose result is unused has no effect srcad can differentiate")
+
+    def desugar_raise(self, stmt):
+        """``raise ValueError("...")``: a path that leaves the function, kept as it is in every derivative.
+
+        Nothing is differentiated on it, and the derivative raises where the function does.  The
+        exception must be one of Python's own classes (the generated module sees only builtins) and its
+        arguments constants, which Numba compiles and no transform renames.
+        """
+        if stmt.exc is None:
+            self.refuse(stmt, "raise", "a bare 'raise' re-raises a caught exception, and there is none; "
+                        "raise an exception class, as in raise ValueError(\"...\")")
+        if stmt.cause is not None:
+            self.refuse(stmt, "raise ... from", "'raise ... from' is not supported; raise the exception alone")
+        call = stmt.exc if isinstance(stmt.exc, ast.Call) else None
+        spelled = ast.unparse(call.func if call else stmt.exc)
+        cls = self.global_object(call.func if call else stmt.exc)
+        if not (isinstance(cls, type) and issubclass(cls, BaseException)
+                and getattr(builtins, cls.__name__, None) is cls):
+            self.refuse(stmt, f"raise {spelled}", "raise one of Python's built-in exception classes "
+                        "(ValueError, ZeroDivisionError, ...) with constant arguments")
+        args = call.args if call else []
+        if call and call.keywords or not all(isinstance(a, ast.Constant) for a in args):
+            self.refuse(stmt, f"raise {spelled}", "the arguments of a raised exception must be constants, "
+                        "as in raise ValueError(\"scale must be positive\")")
+        exc = ast.Call(ast.Name(cls.__name__, ast.Load()), [ast.Constant(a.value) for a in args], [])
+        return at(ast.Raise(at(exc, stmt), None), stmt)
 
     def desugar_while(self, stmt):
         """``while``: a test that calls the user's functions is evaluated at the top of every iteration."""
@@ -372,6 +402,13 @@ class _Lowering:
         if isinstance(target, ast.Name) and isinstance(value, ast.Tuple):
             elements = self.tuple_elements(target.id, len(value.elts), stmt)
             return self.assign(ast.Tuple([ast.Name(e, ast.Store()) for e in elements], ast.Store()), value, stmt)
+        if isinstance(target, ast.Name) and _is_type(value):
+            # T = type(x): not a value Numba code computes with; T is read as type(x) from here on
+            if target.id in self.scalar_names or target.id in self.info.params or self.loop_stack:
+                self.refuse(stmt, target.id, f"'{target.id}' names a type; assign it once, at the top of "
+                            "the function, and give values other names")
+            self.type_aliases[target.id] = value
+            return []
         if isinstance(target, ast.Name):
             if target.id in self.tuples:
                 self.refuse(stmt, target.id, f"'{target.id}' holds a tuple here and another kind of value elsewhere")
@@ -445,6 +482,11 @@ def _composed_element(target):
 
 def _index_parts(index):
     return list(index.elts) if isinstance(index, ast.Tuple) else [index]
+
+
+def _is_type(value):
+    """Is core-form expression ``value`` a type, ``type(x)`` or ``x.dtype``?"""
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == TYPE_OF
 
 
 def _is_prange(value):

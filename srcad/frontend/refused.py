@@ -28,7 +28,6 @@ REFUSED = {
     ast.GeneratorExp: ("generator expression", "generators cannot be differentiated"),
     ast.Starred: ("starred expression", "starred unpacking is not supported"),
     ast.Delete: ("del", "deleting variables is not supported"),
-    ast.Raise: ("raise", "raising exceptions is not supported"),
     ast.Import: ("import", "imports inside the differentiated function are not supported"),
     ast.ImportFrom: ("import", "imports inside the differentiated function are not supported"),
     ast.List: ("list", "lists are not supported"),

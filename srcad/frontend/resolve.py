@@ -19,7 +19,8 @@ import types
 
 import numpy as np
 
-from ..rules import lookup_array_operation, rule_for_object
+from ..rules import lookup_array_operation, lookup_call, rule_for_object
+from .anno import CAST, TYPE_OF
 from .inline import LIBRARIES, InlinedCalls
 from .names import NameSource
 from .refused import check_operator
@@ -87,6 +88,9 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
         return namespace[node.id]
 
     def visit_Name(self, node):
+        alias = self.lowering.type_aliases.get(node.id)
+        if alias is not None:
+            return at(copy.deepcopy(alias), node)   # T = type(x): T is read as type(x)
         elements = self.lowering.tuples.get(node.id)
         if elements is not None:
             return at(ast.Tuple([ast.Name(e, ast.Load()) for e in elements], ast.Load()), node)
@@ -114,6 +118,9 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
                 if not hasattr(base, node.attr):
                     self.refuse(node, ast.unparse(node), f"module has no attribute '{node.attr}'")
                 return self.constant_or_callee(node, getattr(base, node.attr), ast.unparse(node))
+        if node.attr == "dtype" and isinstance(node.value, ast.Name):
+            # the dtype of an array, known once the types are: a type marker, as type(x) is
+            return at(ast.Call(ast.Name(TYPE_OF, ast.Load()), [self.visit(node.value)], []), node)
         if node.attr == "T":
             return at(ast.Call(ast.Name("np.transpose", ast.Load()), [self.visit(node.value)], []), node)
         if node.attr in _ARRAY_ATTRIBUTES and isinstance(node.value, ast.Name):
@@ -138,6 +145,8 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
                 self.refuse(node, spelled, f"global array '{spelled}' has dtype {value.dtype}; "
                             "srcad reads global arrays of floats, ints and bools")
             return at(ast.Name(self.lowering.context.constants.name_of(spelled, value), ast.Load()), node)
+        if value is type:
+            return at(ast.Name(TYPE_OF, ast.Load()), node)   # type(x): the casts pass decides it
         if value is range:
             return at(ast.Name("range", ast.Load()), node)
         if value is len:
@@ -162,6 +171,13 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
         if self.user_function(func) is not None:
             return self.call(node)
         axis_at = None    # the position an axis= keyword takes among the arguments
+        node = self.dtype_keyword(node)
+        if self.lowering.global_object(func) is np.size and len(node.args) == 1 and not node.keywords:
+            # np.size(a) is a.size
+            size = self.visit(at(ast.Attribute(node.args[0], "size", ast.Load()), node))
+            if not isinstance(size, ast.Attribute):
+                self.refuse(node, "np.size", "np.size takes an array by name, as in np.size(a)")
+            return size
         if node.keywords:
             axis = [k for k in node.keywords if k.arg == "axis"]
             if len(axis) != len(node.keywords) or len(axis) != 1:
@@ -184,6 +200,12 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
                         f"{', '.join(sorted(_METHODS))}")
         node = self.generic_visit(node)
         func = node.func
+        if _is_type_marker(func):
+            # T(v), type(x)(v): v converted to the type of x, decided once the types are known
+            if len(node.args) != 1 or node.keywords:
+                self.refuse(node, ast.unparse(self.originals.get(id(node), node)),
+                            "a type such as type(x) converts one value, as in type(x)(0.5)")
+            return at(ast.Call(ast.Name(CAST, ast.Load()), [node.args[0], func.args[0]], []), node)
         if not isinstance(func, ast.Name):
             self.refuse(node, ast.unparse(func), "only calls of named functions are supported")
         if func.id in self.lowering.locals:
@@ -193,8 +215,10 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
         if func.id == "len" and len(node.args) == 1 and isinstance(node.args[0], ast.Tuple):
             return at(ast.Constant(len(node.args[0].elts)), node)
         if func.id in ("min", "max"):
-            if len(node.args) < 2:
-                self.refuse(node, func.id, f"{func.id}() of a sequence is not supported; pass the values")
+            if len(node.args) == 1 and isinstance(node.args[0], ast.Tuple) and node.args[0].elts:
+                node = at(ast.Call(func, list(node.args[0].elts), []), node)   # max(p) of a tuple p
+            elif len(node.args) == 1:
+                return self.array_extremum(func.id, node)
             folded = node.args[0]
             for arg in node.args[1:]:
                 folded = at(ast.Call(ast.Name(func.id, ast.Load()), [folded, arg], []), node)
@@ -204,6 +228,32 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
             den = at(ast.Call(ast.Name("math.log", ast.Load()), [node.args[1]], []), node)
             return at(ast.BinOp(num, ast.Div(), den), node)
         return node
+
+    def dtype_keyword(self, node):
+        """``np.zeros(n, dtype=t)`` as ``np.zeros(n, t)``: the keyword where the rule has a ``dtype`` parameter."""
+        dtype = [k for k in node.keywords if k.arg == "dtype"]
+        if not dtype:
+            return node
+        canonical = rule_for_object(self.lowering.global_object(node.func))
+        rule = lookup_call(canonical) if canonical is not None else None
+        if rule is None or "dtype" not in rule.params or rule.params.index("dtype") != len(node.args):
+            self.refuse(node, ast.unparse(node.func) + "(dtype=...)",
+                        "dtype= is supported on np.zeros, np.ones, np.empty and np.full, after all the "
+                        "arguments before it")
+        keywords = [k for k in node.keywords if k.arg != "dtype"]
+        return at(ast.Call(node.func, node.args + [dtype[0].value], keywords), node)
+
+    def array_extremum(self, name, node):
+        """``max(a)`` of a 1-D array: its largest element, ``np.max(a)``, once an assertion says it is 1-D
+        (Python's max of a 2-D array compares rows and fails, so srcad never gives a number there)."""
+        array = node.args[0]
+        if not isinstance(array, ast.Name):
+            self.refuse(node, name, f"{name}() of one value takes a 1-D array by name; "
+                        f"pass several values, or name the array first")
+        check = ast.Compare(ast.Attribute(copy.deepcopy(array), "ndim", ast.Load()), [ast.Eq()], [ast.Constant(1)])
+        message = ast.Constant(f"{name}() of an array takes a 1-D array")
+        self.lowering.hoisted.append(at(ast.Assert(check, message), node))
+        return at(ast.Call(ast.Name(f"np.{name}", ast.Load()), [array], []), node)
 
     def check_axis(self, name, position, node):
         """Refuse ``axis=`` unless it is the parameter at ``position`` of array operation ``name``."""
@@ -263,6 +313,12 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
             if names and any(isinstance(s, ast.Constant) and s.value is None for s in sides):
                 return at(ast.Constant(is_none(self.lowering, names[0]) == isinstance(node.ops[0], ast.Is)), node)
         return self.generic_visit(node)
+
+
+def _is_type_marker(node):
+    """Is ``node`` the core form of ``type(x)`` (``T`` of ``T = type(x)`` is read as that)?"""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == TYPE_OF \
+        and len(node.args) == 1 and not node.keywords
 
 
 def is_number_tuple(value):

@@ -85,7 +85,7 @@ def _is_view(value, env):
 
 
 # NumPy functions whose result shares the storage of their first argument (where it can)
-_VIEWING_CALLS = ("np.reshape", "np.ravel", "np.asarray", "np.atleast_1d")
+_VIEWING_CALLS = ("np.reshape", "np.ravel", "np.asarray", "np.atleast_1d", "np.atleast_2d", "np.atleast_3d")
 
 
 def _reshaped_view(value, env):

@@ -54,9 +54,11 @@ class ArrayOperation:
 _operations = {}
 
 
-def array_operation(objects, name, type, shape, element, axis=None):
-    """Register an array operation under ``name``, denoted in user code by ``objects``."""
-    register(objects, name, ("a", "b", "c"), (None, None, None), result="array_op")
+def array_operation(objects, name, type, shape, element, axis=None, params=("a", "b", "c")):
+    """Register an array operation under ``name``, denoted in user code by ``objects``.
+
+    ``params`` names its parameters where a keyword may pass one (``dtype``)."""
+    register(objects, name, params, (None,) * len(params), result="array_op")
     _operations[name] = ArrayOperation(name, type, shape, element, axis)
 
 
@@ -357,6 +359,98 @@ def _atleast_1d_type(t, parts, args):
 array_operation([np.atleast_1d], "np.atleast_1d", _atleast_1d_type,
                 lambda k, args: k.shape(args[0]) if k.ndim(args[0]) else [ast.Constant(1)],
                 lambda k, args, index: k.element(args[0], index if k.ndim(args[0]) else []))
+
+
+def _prepended_ones(k, args, ndim):
+    """The shape of ``np.atleast_<ndim>d(a)``: ones before (and for 3-D, after) the extents of ``a``."""
+    shape = k.shape(args[0]) if k.ndim(args[0]) else []
+    if len(shape) >= ndim:
+        return shape
+    if ndim == 3 and len(shape) == 2:
+        return shape + [ast.Constant(1)]          # (m, n) -> (m, n, 1)
+    if ndim == 3 and len(shape) == 1:
+        return [ast.Constant(1)] + shape + [ast.Constant(1)]   # (n,) -> (1, n, 1)
+    return [ast.Constant(1)] * (ndim - len(shape)) + shape
+
+
+def _atleast_nd_type(ndim):
+    def type_rule(t, parts, args):
+        if len(parts) != 1:
+            return "conflict"
+        if t.is_array(parts[0]):
+            return t.array(parts[0].dtype, max(ndim, parts[0].ndim))
+        if parts[0] not in ("float", "int", "bool"):
+            return "conflict"
+        return t.array("float64" if parts[0] == "float" else "int64", ndim)
+    return type_rule
+
+
+def _atleast_nd_element(ndim):
+    def element(k, args, index):
+        have = k.ndim(args[0])
+        if have >= ndim:
+            return k.element(args[0], index)
+        if have == 0:
+            return k.element(args[0], [])
+        if ndim == 3 and have == 2:
+            return k.element(args[0], index[:2])
+        return k.element(args[0], index[ndim - have - (1 if ndim == 3 else 0):][:have])
+    return element
+
+
+array_operation([np.atleast_2d], "np.atleast_2d", _atleast_nd_type(2), lambda k, args: _prepended_ones(k, args, 2),
+                _atleast_nd_element(2))
+array_operation([np.atleast_3d], "np.atleast_3d", _atleast_nd_type(3), lambda k, args: _prepended_ones(k, args, 3),
+                _atleast_nd_element(3))
+
+
+# Filled arrays, rolled arrays -------------------------------------------------
+def _dims(shape):
+    return list(shape.elts) if isinstance(shape, ast.Tuple) else [shape]
+
+
+def _fill_dtype(t, value, dtype):
+    """The dtype of an array filled with a value of type ``value``, or the dtype argument ``dtype``."""
+    if dtype is not None:
+        return dtype.id[3:] if isinstance(dtype, ast.Name) and dtype.id.startswith("np.") else None
+    return {"float": "float64", "int": "int64", "bool": "bool"}.get(value)
+
+
+def _full_type(t, parts, args):
+    if len(parts) not in (2, 3) or any(t.type_of(d) not in ("int", None) for d in _dims(args[0])):
+        return "conflict"
+    dtype = _fill_dtype(t, parts[1], args[2] if len(args) == 3 else None)
+    return t.array(dtype, len(_dims(args[0]))) if dtype is not None else "conflict"
+
+
+def _full_like_type(t, parts, args):
+    if len(parts) != 2 or not t.is_array(parts[0]) or parts[1] not in ("float", "int", "bool"):
+        return "conflict"
+    return parts[0]
+
+
+array_operation([np.full], "np.full", _full_type, lambda k, args: [copy.deepcopy(d) for d in _dims(args[0])],
+                lambda k, args, index: k.element(args[1], []), params=("shape", "fill_value", "dtype"))
+array_operation([np.full_like], "np.full_like", _full_like_type, lambda k, args: k.shape(args[0]),
+                lambda k, args, index: k.element(args[1], []))
+
+
+def _roll_type(t, parts, args):
+    if len(parts) != 2 or not t.is_array(parts[0]) or parts[1] != "int":
+        return "conflict"
+    return parts[0]
+
+
+def _roll_element(k, args, index):
+    """``np.roll(a, shift)`` (no axis): the elements of ``a`` in row-major order, moved ``shift`` places on."""
+    extents = k.shape(args[0])
+    flat = _ravel_position(index, extents)
+    shift = k.element(args[1], [])
+    source = ast.BinOp(ast.BinOp(flat, ast.Sub(), shift), ast.Mod(), _product(extents))
+    return k.element(args[0], _unravel(source, extents))
+
+
+array_operation([np.roll], "np.roll", _roll_type, lambda k, args: k.shape(args[0]), _roll_element)
 
 
 # Differences, cumulative sums, joining ----------------------------------------

@@ -17,7 +17,7 @@ from .adjoint import AdjointTransformer
 from .common import DerivativeNames, dump
 from .definite import initialize_maybe_unassigned, type_lookup
 from .tangent import TangentTransformer
-from ..lower import flatten, resolve_views, scalarize
+from ..lower import flatten, resolve_casts, resolve_views, scalarize, version_rebound_names
 
 # Names the generated code uses for itself; user code never gets them.
 _RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_fpeak", "_ipeak", "_seed", "range_len", "digamma", "math", "np",
@@ -196,6 +196,14 @@ def _normalize(b):
     b.constant_types = {name: ArrayType(value.dtype.name, value.ndim) for name, value in b.constants.items()}
 
 
+def _rebound(b):
+    b.tree = version_rebound_names(b.tree, b.arg_types, b.constant_types)
+
+
+def _casts(b):
+    b.tree = resolve_casts(b.tree, b.arg_types, b.constant_types, b.source_map)
+
+
 def _views(b):
     b.infer()
     b.tree = resolve_views(b.tree, b.env, b.source_map)
@@ -236,9 +244,11 @@ def _types(b):
     """Types of a core function made by a transform; every call in it must have a rule."""
     b.infer()
     for stmt in ast.walk(b.tree):
-        if not isinstance(stmt, ast.stmt) or isinstance(stmt, ast.FunctionDef):
-            continue
+        if not isinstance(stmt, ast.stmt) or isinstance(stmt, (ast.FunctionDef, ast.Raise)):
+            continue   # a raise makes its exception, which is no primitive: nothing is differentiated there
         for node in ast.iter_child_nodes(stmt):
+            if isinstance(node, ast.stmt):
+                continue   # a statement of a block is checked on its own
             for call in (n for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
                 if lookup_call(call.func.id) is None and not call.func.id.startswith(_NOT_PRIMITIVES):
                     raise UnsupportedError(
@@ -326,6 +336,8 @@ class Pass:
 
 PASSES = (
     Pass("normalize", _normalize, from_source_only=True),
+    Pass("rebound", _rebound, from_source_only=True),
+    Pass("casts", _casts, from_source_only=True),
     Pass("views", _views, from_source_only=True),
     Pass("scalarize", _scalarize, from_source_only=True),
     Pass("types", _types),
