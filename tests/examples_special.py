@@ -41,6 +41,7 @@ def every_special(x, c):
     s += sc.psi(x + 1.0) + sc.expit(x) + sc.logit(0.5 * x) + sc.xlogy(x, x + 1.0) + sc.xlog1py(x, x)
     s += sc.gammainc(c, x) + sc.gammaincc(c, x) + sc.stdtr(c, x) + sc.owens_t(x, x) + sc.kv(c, x)
     s += sc.iv(c, x) + sc.ive(c, x) + sc.betainc(c, c, 0.5 * x) + sc.chndtr(x, c, c) + sc.voigt_profile(c, c, c)
+    s += sc.hyp2f1(c, c, c + 1.0, 0.5 * x)
     return s
 
 

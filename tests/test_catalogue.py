@@ -390,7 +390,7 @@ COVERED_ELSEWHERE = {
                                  _every_special_function)
        for name in ("ndtr", "log_ndtr", "ndtri", "erfcx", "erfinv", "gammaln", "psi", "expit", "logit", "xlogy",
                     "xlog1py", "gammainc", "gammaincc", "stdtr", "owens_t", "kv", "iv", "ive", "betainc",
-                    "chndtr", "voigt_profile")},
+                    "chndtr", "voigt_profile", "hyp2f1")},
 }
 
 

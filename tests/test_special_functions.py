@@ -37,6 +37,7 @@ REFERENCE = {
     "kv": ((1.5, 0.9), lambda v, x: mpmath.besselk(v, x)),
     "iv": ((1.5, 0.9), lambda v, x: mpmath.besseli(v, x)),
     "ive": ((1.5, 0.9), lambda v, x: mpmath.besseli(v, x) * mpmath.exp(-abs(x))),
+    "hyp2f1": ((0.5, 1.5, 2.5, 0.3), lambda a, b, c, z: mpmath.hyp2f1(a, b, c, z)),
     "betainc": ((2.5, 3.5, 0.3), lambda a, b, x: mpmath.betainc(a, b, 0, x, regularized=True)),
     "chndtr": ((2.3, 3.0, 1.5), lambda x, df, nc: mpmath.quad(
         lambda u: sum(mpmath.exp(-nc / 2) * (nc / 2) ** j / mpmath.factorial(j)

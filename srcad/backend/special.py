@@ -17,7 +17,7 @@ import ctypes
 ARITY = {
     "ndtr": 1, "log_ndtr": 1, "ndtri": 1, "erfcx": 1, "erfinv": 1, "gammaln": 1, "psi": 1, "expit": 1, "logit": 1,
     "xlogy": 2, "xlog1py": 2, "gammainc": 2, "gammaincc": 2, "stdtr": 2, "owens_t": 2, "kv": 2, "iv": 2,
-    "ive": 2, "betainc": 3, "chndtr": 3, "voigt_profile": 3,
+    "ive": 2, "betainc": 3, "chndtr": 3, "voigt_profile": 3, "hyp2f1": 4,
 }
 _cache = {}
 

@@ -55,6 +55,8 @@ SPECIAL = {
         "0.5 * math.exp(-0.5 * (x + nc) + math.sqrt(nc * x) + (0.25 * df - 0.5) * math.log(x / nc)) "
         "* scipy_special.ive(0.5 * df - 1.0, math.sqrt(nc * x))",
         _none("chndtr", "df"), _none("chndtr", "nc"))),
+    "hyp2f1": (("a", "b", "c", "z"), (_none("hyp2f1", "a"), _none("hyp2f1", "b"), _none("hyp2f1", "c"),
+                                      "a * b / c * scipy_special.hyp2f1(a + 1.0, b + 1.0, c + 1.0, z)")),
     "voigt_profile": (("x", "sigma", "gamma"), (_none("voigt_profile", "x"), _none("voigt_profile", "sigma"),
                                                 _none("voigt_profile", "gamma"))),
 }
