@@ -347,6 +347,15 @@ def _grad_of_two_floats(module, name):
     return build
 
 
+def _library_idiom(name, second):
+    """A builder of the gradient of ``name`` of tests/examples_library_idioms.py, of a float64 vector and a
+    scalar of type ``second``."""
+    def build():
+        t = Transformation(getattr(importlib.import_module("examples_library_idioms"), name), "grad", (0,))
+        t.specialize((ArrayType("float64", 1), second))
+    return build
+
+
 def _third_derivative_of_lgamma():
     import examples_higher
 
@@ -379,6 +388,13 @@ COVERED_ELSEWHERE = {
     "pow": ("tests/test_rules.py::test_reverse_vs_fd (b_builtin_pow)", _grad_of_two_floats("test_rules", "b_builtin_pow")),
     "trigamma": ("tests/test_higher.py::test_every_nesting_of_two_transforms_is_right_or_refused "
                  "(third derivative of lgamma_of, in higher_matrix.py)", _third_derivative_of_lgamma),
+    # array operations of library idioms (np.full, np.atleast_2d, np.roll, ...)
+    **{operation: ("tests/test_library_idioms.py::test_derivatives_against_finite_differences", build)
+       for operation, build in (("np.full", _library_idiom("filled", "float")),
+                                ("np.full_like", _library_idiom("filled", "float")),
+                                ("np.atleast_2d", _library_idiom("at_least", "float")),
+                                ("np.atleast_3d", _library_idiom("at_least", "float")),
+                                ("np.roll", _library_idiom("rolled", "int")))},
     # the checkpoint controller and tape marks: core form of an adjoint that a Hessian differentiates again
     **{helper: ("tests/test_checkpointing.py::test_second_order_and_jacobians_through_a_checkpointed_loop",
                 _hessian_through_checkpoints)

@@ -14,11 +14,12 @@ call may not write into a variable the same expression read before it.
 """
 
 import ast
+import copy
 import inspect
 import numbers
 
 from ..rules import rule_for_object
-from .anno import is_in_place
+from .anno import TYPE_OF, is_in_place
 from .source import SourceMap, derivative_refusal, read_function
 from .syntax import Rename, assignment, at, contains, element_written, python_number, viewed_name
 
@@ -106,6 +107,9 @@ class InlinedCalls:
 
     def call(self, node, result_used=True):
         """Inline a call of the user's function ``node``; returns its result expression."""
+        arrays = [a for a in node.args if isinstance(a, ast.Name) and a.id in self.known_arrays()]
+        if arrays and _is_vectorized(self.lowering.global_object(node.func)):
+            return self.elementwise_call(node, arrays)
         callee = self.user_function(node.func)
         original = self.originals.get(id(node))
         args = [self.visit(arg) for arg in self.bind(callee, node)]
@@ -119,6 +123,54 @@ class InlinedCalls:
                                 f"this call writes into '{read.id}', which the same expression reads before it; "
                                 "make the call a statement of its own")
         return result
+
+    def known_arrays(self):
+        """Array variables whose ndim the frontend knows: the function's array parameters, lists made here."""
+        lowering = self.lowering
+        known = {p: n for p, n in lowering.array_ndims.items() if p not in lowering.reassigned}
+        known.update({v: 1 for v in lowering.vectors})
+        return known
+
+    def elementwise_call(self, node, arrays):
+        """``h(a, s)`` of a ``@numba.vectorize`` helper on arrays: a new array, its elements ``h`` of the
+        elements, in a loop nest over the arrays' shape (arrays of one shape, and scalars, as the ufunc takes)."""
+        lowering = self.lowering
+        ndims = {self.known_arrays()[a.id] for a in arrays}
+        if len(ndims) != 1 or node.keywords:
+            self.refuse(node, ast.unparse(node.func), "a vectorized function takes arrays of one shape and "
+                        "scalars, passed by position")
+        ndim = ndims.pop()
+        first = arrays[0].id
+        counters = [lowering.names.fresh("_n") for _ in range(ndim)]
+        element, result = lowering.names.fresh("_element"), lowering.names.fresh("_mapped")
+        lowering.locals.update(counters + [element, result])
+        here = [ast.Name(c, ast.Load()) for c in counters]
+        position = ast.Tuple(here, ast.Load()) if ndim > 1 else here[0]
+        array_names = {a.id for a in arrays}
+        args = [ast.Subscript(ast.Name(a.id, ast.Load()), copy.deepcopy(position), ast.Load())
+                if isinstance(a, ast.Name) and a.id in array_names else a for a in node.args]
+        store = ast.Subscript(ast.Name(result, ast.Load()), copy.deepcopy(position), ast.Store())
+        body = [at(ast.Assign([ast.Name(element, ast.Store())], ast.Call(node.func, args, [])), node),
+                at(ast.Assign([store], ast.Name(element, ast.Load())), node)]
+        extents = [ast.Subscript(ast.Attribute(ast.Name(first, ast.Load()), "shape", ast.Load()), ast.Constant(d),
+                                 ast.Load()) for d in range(ndim)]
+        for dim in range(ndim - 1, -1, -1):
+            iterate = ast.Call(ast.Name("range", ast.Load()), [copy.deepcopy(extents[dim])], [])
+            body = [at(ast.For(ast.Name(counters[dim], ast.Store()), iterate, body, [], None), node)]
+        checks = []
+        for other in sorted(array_names - {first}):
+            for dim in range(ndim):
+                extent = ast.Subscript(ast.Attribute(ast.Name(other, ast.Load()), "shape", ast.Load()),
+                                       ast.Constant(dim), ast.Load())
+                same = ast.Compare(extent, [ast.Eq()], [copy.deepcopy(extents[dim])])
+                message = ast.Constant(f"{ast.unparse(node.func)}: arrays of different shapes")
+                checks.append(at(ast.Assert(same, message), node))
+        shape = ast.Tuple([copy.deepcopy(e) for e in extents], ast.Load())
+        dtype = ast.Call(ast.Name(TYPE_OF, ast.Load()), [ast.Name(element, ast.Load())], [])
+        allocate = at(ast.Assign([ast.Name(result, ast.Store())], ast.Call(ast.Name("np.empty", ast.Load()),
+                                                                           [shape, dtype], [])), node)
+        lowering.hoisted.extend(checks + [allocate] + lowering.desugar_block(body))
+        return at(ast.Name(result, ast.Load()), node)
 
     def reads_left_behind(self, call):
         """Names Python reads before ``call`` that the lowered code would read after the call's statements.
@@ -201,6 +253,10 @@ class InlinedCalls:
         if getattr(value, "__srcad__", None) is not None:
             return value   # a derivative made by srcad, which inlining refuses by name
         plain = getattr(value, "py_func", value)
+        if _is_vectorized(value):
+            # @numba.vectorize: the scalar function it compiles, inlined; on arrays srcad's operations are
+            # elementwise, which is what the ufunc does
+            plain = value.__wrapped__
         if inspect.isfunction(plain) and (plain.__module__ or "").split(".")[0] not in LIBRARIES:
             return plain
         return None
@@ -308,3 +364,10 @@ def _names_seen_through(result, statements):
                 if isinstance(value, ast.Name):
                     pending.append(value.id)
     return [ast.Name(name, ast.Load()) for name in seen]
+
+
+def _is_vectorized(value):
+    """Is ``value`` a ufunc made by ``@numba.vectorize`` from a Python function?"""
+    from numba.np.ufunc.dufunc import DUFunc
+
+    return isinstance(value, DUFunc) and inspect.isfunction(getattr(value, "__wrapped__", None))

@@ -106,15 +106,15 @@ def ends_with_return(block):
         return ends_with_return(last.body) and ends_with_return(last.orelse)
     # 'while True:' left only by 'return' never falls through to the end of the function
     return isinstance(last, ast.While) and isinstance(last.test, ast.Constant) and bool(last.test.value) \
-        and not _breaks(last.body)
+        and not breaks(last.body)
 
 
-def _breaks(block):
+def breaks(block):
     """Does a ``break`` in ``block`` leave the loop whose body it is (not one nested in it)?"""
     for stmt in block:
         if isinstance(stmt, ast.Break):
             return True
-        if isinstance(stmt, ast.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
+        if isinstance(stmt, ast.If) and (breaks(stmt.body) or breaks(stmt.orelse)):
             return True
     return False
 

@@ -38,7 +38,9 @@ import numpy as np
 
 from ..errors import UnsupportedError
 from .anno import TYPE_OF, mark_in_place
+from .jumps import breaks as jumps_breaks
 from .jumps import ends_with_return, lower_jumps
+from .lists import LISTS
 from .names import NameSource, user_names
 from .refused import check_constructs, check_operator
 from .resolve import Constants, Resolver, is_number_tuple
@@ -72,6 +74,9 @@ class _Lowering:
         self.locals = set(info.params)
         self.reassigned = {n.id for n in ast.walk(info.tree) if isinstance(n, ast.Name)
                            and isinstance(n.ctx, ast.Store) and n.id in info.params}
+        self.list_names = set()     # names assigned a list of numbers (made an array): see lists.py
+        self.vectors = set()        # the arrays made of lists that are 1-D
+        self.array_ndims = {}       # array parameter -> its ndim, where known (the function's own)
         self.type_aliases = {}      # T of T = type(x) -> the type marker it stands for, read in its place
         self.scalar_names = set()   # names assigned a value that is not a tuple so far
         self.read_names = set()     # names read so far
@@ -211,6 +216,18 @@ class _Lowering:
 
     def desugar_assign(self, stmt):
         """``a = b = e``: one assignment per target, of the value computed once."""
+        target = stmt.targets[0]
+        if len(stmt.targets) == 1 and isinstance(target, ast.Name) and isinstance(stmt.value, LISTS):
+            self.list_names.add(target.id)
+        made = _made_array(self, stmt.value)
+        if len(stmt.targets) == 1 and isinstance(target, ast.Name) and made is not None \
+                and target.id not in self.tuples \
+                and not any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(made)):
+            # v = [a, b] or np.array([a, b]): the list is made in v itself
+            self.scalar_names.add(target.id)
+            resolver = Resolver(self, made)
+            resolver.fresh_list(resolver.tree, dest=target.id)
+            return []
         value = self.resolve(stmt.value)
         if len(stmt.targets) == 1:
             return self.assign(stmt.targets[0], value, stmt)
@@ -303,6 +320,8 @@ class _Lowering:
             return [at(ast.Return(None), stmt)]
         if stmt.value is None:
             self.refuse(stmt, "return", "the function must return a value")
+        if isinstance(stmt.value, LISTS) or isinstance(stmt.value, ast.Name) and stmt.value.id in self.list_names:
+            self.refuse(stmt, "return", "return np.array([...]) rather than a list")
         value = self.resolve(stmt.value)   # a call of a tuple-returning function gives its tuple
         arity = len(value.elts) if isinstance(value, ast.Tuple) else None
         self.return_arities.add(arity)
@@ -315,6 +334,8 @@ class _Lowering:
     def desugar_for(self, stmt):
         if stmt.orelse:
             self.refuse(stmt, "for/else", "an 'else' clause on a loop is not supported")
+        if isinstance(stmt.iter, ast.Call) and self.global_object(stmt.iter.func) is np.ndenumerate:
+            return self.desugar_for(self.ndenumerate_loops(stmt))
         it, target, prologue = self.iteration(stmt)
         stmt = at(ast.For(target, it, prologue + stmt.body, [], None), stmt)
         if it.keywords or not 1 <= len(it.args) <= 3:
@@ -350,6 +371,12 @@ class _Lowering:
             if not isinstance(stmt.target, ast.Name):
                 self.refuse(stmt, "for with tuple target", "a loop over range() takes a single variable")
             return self.resolve(it), stmt.target, []
+        if kind is None and isinstance(it, LISTS):
+            # for w in [0.5, 2.0]: over a new array made of the list, before the loop
+            it = self.list_array(it)
+        if kind in ("enumerate", "zip") and any(isinstance(a, LISTS) for a in it.args):
+            it = at(ast.Call(it.func, [self.list_array(a) if isinstance(a, LISTS) else a for a in it.args],
+                             it.keywords), it)
         if kind is None and isinstance(it, ast.Name) and it.id in self.locals:
             kind, sequences, targets = "array", [it], [stmt.target]
         elif kind == "enumerate" and len(it.args) == 1 and isinstance(it.args[0], ast.Name) \
@@ -382,6 +409,47 @@ class _Lowering:
         ]
         range_call = at(ast.Call(ast.Name("range", ast.Load()), [stop], []), stmt)
         return range_call, ast.Name(index.id, ast.Store()), prologue
+
+    def list_array(self, node):
+        """The name of a new array made of list ``node``; its statements go to ``self.hoisted``."""
+        resolver = Resolver(self, node)
+        return resolver.fresh_list(resolver.tree)
+
+    def ndenumerate_loops(self, stmt):
+        """``for idx, v in np.ndenumerate(A)``: one ``range`` loop a dimension, the innermost binding the
+        index tuple ``idx`` (or the names of ``(i, j), v``) and the element ``v``."""
+        it = stmt.iter
+        target = stmt.target
+        if len(it.args) != 1 or it.keywords or not isinstance(it.args[0], ast.Name) \
+                or not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
+            self.refuse(stmt, "np.ndenumerate", "loop as 'for index, value in np.ndenumerate(a)' over an array "
+                        "by name")
+        array = it.args[0]
+        index, value = target.elts
+        if isinstance(index, ast.Tuple):
+            ndim = len(index.elts)
+        elif array.id in self.array_ndims:
+            ndim = self.array_ndims[array.id]
+        else:
+            self.refuse(stmt, "np.ndenumerate", f"the ndim of '{array.id}' is not known here; unpack the index, "
+                        "as in 'for (i, j), v in np.ndenumerate(a)'")
+        if ndim > 1 and jumps_breaks(stmt.body):
+            self.refuse(stmt, "break", "a 'break' in a loop over np.ndenumerate of several dimensions is not "
+                        "supported; use one loop a dimension")
+        counters = [self.names.fresh("_n") for _ in range(ndim)]
+        self.locals.update(counters)
+        here = [ast.Name(c, ast.Load()) for c in counters]
+        position = ast.Tuple(here, ast.Load()) if ndim > 1 else here[0]
+        prologue = [at(ast.Assign([copy.deepcopy(index)], ast.Tuple(list(here), ast.Load())), stmt),
+                    at(ast.Assign([copy.deepcopy(value)],
+                                  ast.Subscript(copy.deepcopy(array), copy.deepcopy(position), ast.Load())), stmt)]
+        loop = prologue + stmt.body
+        for dim in range(ndim - 1, -1, -1):
+            extent = ast.Subscript(ast.Attribute(copy.deepcopy(array), "shape", ast.Load()), ast.Constant(dim),
+                                   ast.Load())
+            iterate = ast.Call(ast.Name("range", ast.Load()), [extent], [])
+            loop = [at(ast.For(ast.Name(counters[dim], ast.Store()), iterate, loop, [], None), stmt)]
+        return loop[0]
 
     def tuple_iteration(self, stmt):
         """``for v in p`` over a tuple: a loop over its positions that picks the element of each."""
@@ -484,6 +552,16 @@ def _index_parts(index):
     return list(index.elts) if isinstance(index, ast.Tuple) else [index]
 
 
+def _made_array(lowering, value):
+    """The list display or comprehension that ``value`` makes an array of (``[...]``, ``np.array([...])``), or None."""
+    if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords \
+            and lowering.global_object(value.func) in (np.array, np.asarray):
+        value = value.args[0]
+        if isinstance(value, ast.Tuple):
+            return at(ast.List(list(value.elts), ast.Load()), value)
+    return value if isinstance(value, LISTS) else None
+
+
 def _is_type(value):
     """Is core-form expression ``value`` a type, ``type(x)`` or ``x.dtype``?"""
     return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == TYPE_OF
@@ -506,13 +584,14 @@ def normalize(info, array_params=(), tuple_params=None, none_params=()):
     Returns a new ``ast.FunctionDef``, the :class:`SourceMap` of its lines
     and the global arrays it reads, by the names it reads them under.
 
-    ``array_params`` names the parameters that are arrays; those the function
-    changes are copied at its top.  ``tuple_params`` maps the parameters that
+    ``array_params`` maps the parameters that are arrays to their ndim; those the
+    function changes are copied at its top.  ``tuple_params`` maps the parameters that
     are tuples to their lengths; their elements are read into variables at the top.
     ``none_params`` names the parameters given None: tests ``p is None`` are decided.
     """
     context = _Context(info)
     lowering = _Lowering(info, context, tuple_params=tuple_params, none_params=none_params)
+    lowering.array_ndims = dict(array_params) if isinstance(array_params, dict) else {}
     function = rebind_none_arguments(lowering, lowering.lower_function())
     function = copy_changed_arguments(lowering, function, set(array_params))
     return function, context.source_map, context.constants.arrays

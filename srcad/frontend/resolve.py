@@ -22,6 +22,7 @@ import numpy as np
 from ..rules import lookup_array_operation, lookup_call, rule_for_object
 from .anno import CAST, TYPE_OF
 from .inline import LIBRARIES, InlinedCalls
+from .lists import LISTS, ListDisplays
 from .names import NameSource
 from .refused import check_operator
 from .specialize import is_none
@@ -68,7 +69,7 @@ class Constants:
         return name
 
 
-class Resolver(InlinedCalls, ast.NodeTransformer):
+class Resolver(InlinedCalls, ListDisplays, ast.NodeTransformer):
     """Resolves global names inside one expression."""
 
     def __init__(self, lowering, root):
@@ -151,6 +152,8 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
             return at(ast.Name("range", ast.Load()), node)
         if value is len:
             return at(ast.Name("len", ast.Load()), node)
+        if value is sum:
+            return at(ast.Name("sum", ast.Load()), node)   # sum(a): np.sum of a 1-D array, see visit_Call
         canonical = rule_for_object(value)
         if canonical is not None:
             return at(ast.Name(canonical, ast.Load()), node)
@@ -169,7 +172,22 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
     def visit_Call(self, node):
         func = node.func
         if self.user_function(func) is not None:
+            if any(self.is_list(a) for a in node.args) or any(self.is_list(k.value) for k in node.keywords):
+                self.refuse(node, ast.unparse(func), "a list passed to a function of yours would arrive as an "
+                            "array; pass np.array([...]) and treat it as one")
             return self.call(node)
+        callee = self.lowering.global_object(func)
+        if callee in (np.array, np.asarray) and len(node.args) == 1 and not node.keywords:
+            arg = node.args[0]
+            if isinstance(arg, (ast.List, ast.Tuple)) or isinstance(arg, LISTS):
+                # np.array([a, b, c]): the list is already a fresh array
+                return self.fresh_list(at(ast.List(list(arg.elts), ast.Load()), arg)
+                                       if isinstance(arg, ast.Tuple) else arg)
+            if isinstance(arg, ast.Name) and arg.id in self.lowering.locals:
+                # of an array: np.array copies it, np.asarray is the array itself
+                name = self.visit(arg)
+                return name if callee is np.asarray else at(ast.Call(ast.Name("np.copy", ast.Load()), [name], []),
+                                                            node)
         axis_at = None    # the position an axis= keyword takes among the arguments
         node = self.dtype_keyword(node)
         if self.lowering.global_object(func) is np.size and len(node.args) == 1 and not node.keywords:
@@ -214,11 +232,21 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
             self.check_axis(func.id, axis_at, node)
         if func.id == "len" and len(node.args) == 1 and isinstance(node.args[0], ast.Tuple):
             return at(ast.Constant(len(node.args[0].elts)), node)
+        if func.id == "sum":
+            if len(node.args) != 1:
+                self.refuse(node, "sum", "sum() takes one list, tuple or 1-D array here")
+            if isinstance(node.args[0], ast.Tuple) and node.args[0].elts:
+                # sum(p) of a tuple p: its elements added, from 0 as Python starts
+                total = ast.Constant(0)
+                for element in node.args[0].elts:
+                    total = at(ast.BinOp(total, ast.Add(), element), node)
+                return total
+            return self.array_reduction("sum", node)
         if func.id in ("min", "max"):
             if len(node.args) == 1 and isinstance(node.args[0], ast.Tuple) and node.args[0].elts:
                 node = at(ast.Call(func, list(node.args[0].elts), []), node)   # max(p) of a tuple p
             elif len(node.args) == 1:
-                return self.array_extremum(func.id, node)
+                return self.array_reduction(func.id, node)
             folded = node.args[0]
             for arg in node.args[1:]:
                 folded = at(ast.Call(ast.Name(func.id, ast.Load()), [folded, arg], []), node)
@@ -243,16 +271,19 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
         keywords = [k for k in node.keywords if k.arg != "dtype"]
         return at(ast.Call(node.func, node.args + [dtype[0].value], keywords), node)
 
-    def array_extremum(self, name, node):
-        """``max(a)`` of a 1-D array: its largest element, ``np.max(a)``, once an assertion says it is 1-D
-        (Python's max of a 2-D array compares rows and fails, so srcad never gives a number there)."""
+    def array_reduction(self, name, node):
+        """``max(a)``, ``min(a)``, ``sum(a)`` of a 1-D array (or list): ``np.max(a)``, ..., once an assertion says
+        it is 1-D (Python's max of a 2-D array compares rows and fails, and its sum adds rows, so srcad never
+        gives a number there)."""
         array = node.args[0]
         if not isinstance(array, ast.Name):
-            self.refuse(node, name, f"{name}() of one value takes a 1-D array by name; "
+            self.refuse(node, name, f"{name}() of one value takes a 1-D array or a list by name; "
                         f"pass several values, or name the array first")
-        check = ast.Compare(ast.Attribute(copy.deepcopy(array), "ndim", ast.Load()), [ast.Eq()], [ast.Constant(1)])
-        message = ast.Constant(f"{name}() of an array takes a 1-D array")
-        self.lowering.hoisted.append(at(ast.Assert(check, message), node))
+        if array.id not in self.lowering.vectors or array.id in self.lowering.info.params:
+            check = ast.Compare(ast.Attribute(copy.deepcopy(array), "ndim", ast.Load()), [ast.Eq()],
+                                [ast.Constant(1)])
+            message = ast.Constant(f"{name}() of an array takes a 1-D array")
+            self.lowering.hoisted.append(at(ast.Assert(check, message), node))
         return at(ast.Call(ast.Name(f"np.{name}", ast.Load()), [array], []), node)
 
     def check_axis(self, name, position, node):
@@ -264,6 +295,7 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
 
     def visit_BinOp(self, node):
         check_operator(self.lowering, node.op, node)
+        self.refuse_list_operands(node, [node.left, node.right])
         node = self.generic_visit(node)
         if isinstance(node.op, ast.MatMult):
             return at(ast.Call(ast.Name("np.dot", ast.Load()), [node.left, node.right], []), node)
@@ -306,7 +338,12 @@ class Resolver(InlinedCalls, ast.NodeTransformer):
                         f"index a tuple of {size} values with a constant integer, as in p[0]")
         return node.value.elts[index.value]
 
+    def visit_UnaryOp(self, node):
+        self.refuse_list_operands(node, [node.operand])
+        return self.generic_visit(node)
+
     def visit_Compare(self, node):
+        self.refuse_list_operands(node, [node.left] + node.comparators)
         if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot)):
             sides = [node.left, node.comparators[0]]
             names = [s for s in sides if isinstance(s, ast.Name) and s.id in self.lowering.info.params]

@@ -189,7 +189,7 @@ class _Build:
 
 
 def _normalize(b):
-    arrays = [p for p, t in zip(b.info.params, b.arg_types) if isinstance(t, ArrayType)]
+    arrays = {p: t.ndim for p, t in zip(b.info.params, b.arg_types) if isinstance(t, ArrayType)}
     tuples = {p: len(t.elements) for p, t in zip(b.info.params, b.arg_types) if isinstance(t, TupleType)}
     nones = [p for p, t in zip(b.info.params, b.arg_types) if t == "none"]
     b.tree, b.source_map, b.constants = normalize(b.info, arrays, tuples, nones)
