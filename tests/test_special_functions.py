@@ -4,7 +4,6 @@ compiled code calls directly (function addresses, cfuncs, vectorize ufuncs)."""
 
 import math
 
-import numpy as np
 import pytest
 import scipy.special as sc
 
@@ -84,15 +83,27 @@ def gammainc_in_a(a, x):
     return sc.gammainc(a * a, x)
 
 
+def kv_in_v(v, x):
+    return sc.kv(v * v, x)
+
+
+@pytest.mark.parametrize("a, x", [(0.3, 0.2), (2.5, 1.9), (4.0, 30.0), (12.0, 7.5), (1.0, 80.0)])
+def test_gammainc_in_a_against_high_precision(a, x):
+    expected = _high_precision_partial(lambda a, x: mpmath.gammainc(a, 0, x, regularized=True), (a, x), 0)
+    assert srcad.grad(gammainc_in_a)(math.sqrt(a), x) == pytest.approx(2 * math.sqrt(a) * expected, rel=1e-9,
+                                                                       abs=1e-15)
+
+
 def voigt(x, sigma, gamma):
     return sc.voigt_profile(x, sigma, gamma)
 
 
 def test_partials_without_closed_form_are_refused_by_name():
-    with pytest.raises(srcad.UnsupportedError, match="gammainc has no closed-form derivative with respect to 'a'"):
-        srcad.grad(gammainc_in_a)(1.2, 0.5)
-    assert srcad.grad(gammainc_in_a, wrt=1)(1.2, 0.5) == pytest.approx(
-        math.exp((1.44 - 1.0) * math.log(0.5) - 0.5 - math.lgamma(1.44)))
+    with pytest.raises(srcad.UnsupportedError, match="kv has no closed-form derivative with respect to 'v'"):
+        srcad.grad(kv_in_v)(1.2, 0.5)
+    assert srcad.grad(kv_in_v, wrt=1)(1.2, 0.5) == pytest.approx(-0.5 * (sc.kv(0.44, 0.5) + sc.kv(2.44, 0.5)))
+    with pytest.raises(srcad.UnsupportedError, match="second derivative of scipy.special.gammainc in 'a'"):
+        srcad.hessian(gammainc_in_a)(1.2, 0.5)
     with pytest.raises(srcad.UnsupportedError, match="voigt_profile .* 'x'"):
         srcad.grad(voigt)(0.2, 1.0, 0.5)
 

@@ -1,5 +1,7 @@
 """Compiled helpers that generated code calls."""
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -76,3 +78,42 @@ def tetragamma(x):
     series = -inv2 * (1.0 + inv * (1.0 + inv * (0.5 - inv2 * (1.0 / 6 - inv2 * (1.0 / 6 - inv2 * (
         0.3 - inv2 * 5.0 / 6))))))
     return result + series
+
+
+# Gauss-Laguerre nodes and weights for the upper tail of the incomplete gamma function
+_LAGUERRE_NODES, _LAGUERRE_WEIGHTS = np.polynomial.laguerre.laggauss(80)
+
+
+@njit(cache=True)
+def gammainc_da(a, x):
+    """d/da of the regularized lower incomplete gamma function P(a, x), for a > 0 and x >= 0.
+
+    Below x = a + 1, from the series P(a, x) = sum_n exp((a + n) log x - x - lgamma(a + n + 1)): each
+    term's derivative in a is the term times (log x - digamma(a + n + 1)), and digamma steps by
+    1 / (a + n + 1) from term to term.  Above, where P is close to 1 and the series would cancel, from
+    the upper tail: -d/da of Q(a, x) = integral over t > x of t^(a-1) e^(-t) / Gamma(a), that is the
+    integral of its integrand times (log t - digamma(a)), by Gauss-Laguerre quadrature in t - x.
+    """
+    if x <= 0.0:
+        return 0.0
+    if x > a + 1.0:
+        psi_a = digamma(a)
+        total = 0.0
+        for k in range(_LAGUERRE_NODES.shape[0]):
+            t = x + _LAGUERRE_NODES[k]
+            total += _LAGUERRE_WEIGHTS[k] * np.exp((a - 1.0) * np.log(t) - x - math.lgamma(a)) * (np.log(t) - psi_a)
+        return -total
+    log_x = np.log(x)
+    term = np.exp(a * log_x - x - math.lgamma(a + 1.0))
+    psi = digamma(a + 1.0)
+    total = term * (log_x - psi)
+    n = 0
+    while n < 100000:
+        n += 1
+        term *= x / (a + n)
+        psi += 1.0 / (a + n)
+        change = term * (log_x - psi)
+        total += change
+        if n > x and abs(change) <= 1e-17 * abs(total):
+            break
+    return total

@@ -35,9 +35,8 @@ SPECIAL = {
     "logit": (("p",), ("1.0 / (p * (1.0 - p))",)),
     "xlogy": (("x", "y"), ("math.log(y)", "x / y")),
     "xlog1py": (("x", "y"), ("math.log1p(y)", "x / (1.0 + y)")),
-    "gammainc": (("a", "x"), (_none("gammainc", "a"), "math.exp((a - 1.0) * math.log(x) - x - math.lgamma(a))")),
-    "gammaincc": (("a", "x"),
-                  (_none("gammaincc", "a"), "-math.exp((a - 1.0) * math.log(x) - x - math.lgamma(a))")),
+    "gammainc": (("a", "x"), ("gammainc_da(a, x)", "math.exp((a - 1.0) * math.log(x) - x - math.lgamma(a))")),
+    "gammaincc": (("a", "x"), ("-gammainc_da(a, x)", "-math.exp((a - 1.0) * math.log(x) - x - math.lgamma(a))")),
     "stdtr": (("df", "t"), (_none("stdtr", "df"),
                             "math.exp(math.lgamma(0.5 * (df + 1.0)) - math.lgamma(0.5 * df) "
                             "- 0.5 * math.log(df * math.pi) - 0.5 * (df + 1.0) * math.log1p(t * t / df))")),
@@ -63,6 +62,12 @@ SPECIAL = {
 
 for _name, (_params, _partials) in SPECIAL.items():
     register([], f"scipy_special.{_name}", _params, _partials)
+
+# the series srcad computes for d/da gammainc (srcad.backend.runtime): a derivative of a derivative stops there
+register([], "gammainc_da", ("a", "x"), (NoDerivative("the second derivative of scipy.special.gammainc in 'a' is "
+                                                      "not available"),
+                                         NoDerivative("the derivative in 'x' of d/da scipy.special.gammainc is "
+                                                      "not available")))
 
 _addresses = {}
 
