@@ -8,6 +8,7 @@ widest, as Numba unifies int and float to float.
 import ast
 from typing import NamedTuple
 
+from ..frontend.anno import CAST
 from ..rules import lookup_array_operation, lookup_call, lookup_operator
 
 _ORDER = {"bool": 0, "int": 1, "float": 2}
@@ -114,6 +115,10 @@ def type_of(expr, env):
         name = expr.func.id
         if name in ("len", "range_len"):
             return "int"
+        if name == CAST:
+            # type(x)(v) has x's type: known as soon as x's is, even while x's own type waits on it
+            like = type_of(expr.args[1], env)
+            return like if like in ("float", "int", "bool") else None
         rule = lookup_call(name)
         if rule is None:
             return "conflict"
