@@ -47,6 +47,8 @@ PARAMETERS = {
     "cpoisson": (np.array([0.5, 1.5, 3.2]), dict(mu=1.7)),
     "binom": (np.array([0.0, 1.0, 3.0]), None),             # n is a count
 }
+# hypatia2's integral raises ValueError unless zeta == 0, beta == 0 and lambd < 0 (the raise is kept, and tested)
+_SKIPPED = {("hypatia2", "integral")}
 FUNCTIONS = ("logpdf", "pdf", "cdf", "logpmf", "pmf", "density", "integral")
 
 
@@ -61,7 +63,7 @@ def cases():
         except ImportError:
             continue
         for function in FUNCTIONS:
-            if hasattr(module, function):
+            if hasattr(module, function) and (name, function) not in _SKIPPED:
                 found.append((name, function, data, values))
     return found
 
