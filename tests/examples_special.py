@@ -51,3 +51,8 @@ def noisy(x):
 
 def noisy_python(x):
     return x * random.random()
+
+
+def in_shape_parameters(x, c):
+    """The special functions whose derivative in a shape parameter srcad computes, differentiated in c."""
+    return sc.gammainc(c, x) + sc.gammaincc(c, x) * 0.5 + sc.stdtr(c, x) + sc.kv(c, x)

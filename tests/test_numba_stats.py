@@ -43,7 +43,7 @@ def test_every_distribution_and_parameter_is_right_or_refused_by_name():
     distributions = {module for module, _, _ in outcomes}
     complete = {module for module in distributions if not any(k[0] == module for k in refused)}
     assert len(outcomes) - len(refused) >= 0.9 * len(outcomes), sorted(refused)
-    assert len(complete) >= 0.7 * len(distributions), sorted(distributions - complete)
+    assert len(complete) >= 0.9 * len(distributions), sorted(distributions - complete)
 
 
 def test_a_compiled_likelihood_gradient():

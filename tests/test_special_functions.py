@@ -83,8 +83,28 @@ def gammainc_in_a(a, x):
     return sc.gammainc(a * a, x)
 
 
+def ive_in_v(v, x):
+    return sc.ive(v * v, x)
+
+
+def stdtr_in_df(df, t):
+    return sc.stdtr(df * df, t)
+
+
 def kv_in_v(v, x):
     return sc.kv(v * v, x)
+
+
+@pytest.mark.parametrize("df, t", [(4.5, 0.8), (0.5, -2.0), (30.0, 1.3), (2.0, 5.0)])
+def test_stdtr_in_df_against_high_precision(df, t):
+    expected = _high_precision_partial(REFERENCE["stdtr"][1], (df, t), 0)
+    assert srcad.grad(stdtr_in_df)(math.sqrt(df), t) == pytest.approx(2 * math.sqrt(df) * expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("v, x", [(1.5, 0.9), (0.3, 0.01), (2.2, 5.0), (4.0, 30.0)])
+def test_kv_in_v_against_high_precision(v, x):
+    expected = _high_precision_partial(REFERENCE["kv"][1], (v, x), 0)
+    assert srcad.grad(kv_in_v)(math.sqrt(v), x) == pytest.approx(2 * math.sqrt(v) * expected, rel=1e-9, abs=1e-300)
 
 
 @pytest.mark.parametrize("a, x", [(0.3, 0.2), (2.5, 1.9), (4.0, 30.0), (12.0, 7.5), (1.0, 80.0)])
@@ -99,9 +119,10 @@ def voigt(x, sigma, gamma):
 
 
 def test_partials_without_closed_form_are_refused_by_name():
-    with pytest.raises(srcad.UnsupportedError, match="kv has no closed-form derivative with respect to 'v'"):
-        srcad.grad(kv_in_v)(1.2, 0.5)
-    assert srcad.grad(kv_in_v, wrt=1)(1.2, 0.5) == pytest.approx(-0.5 * (sc.kv(0.44, 0.5) + sc.kv(2.44, 0.5)))
+    with pytest.raises(srcad.UnsupportedError, match="ive has no closed-form derivative with respect to 'v'"):
+        srcad.grad(ive_in_v)(1.2, 0.5)
+    assert srcad.grad(ive_in_v, wrt=1)(1.2, 0.5) == pytest.approx(
+        0.5 * (sc.ive(0.44, 0.5) + sc.ive(2.44, 0.5)) - sc.ive(1.44, 0.5))
     with pytest.raises(srcad.UnsupportedError, match="second derivative of scipy.special.gammainc in 'a'"):
         srcad.hessian(gammainc_in_a)(1.2, 0.5)
     with pytest.raises(srcad.UnsupportedError, match="voigt_profile .* 'x'"):
@@ -147,3 +168,15 @@ def test_random_draws_inside_are_refused_with_the_advice_that_works():
     for func in (ex.noisy, ex.noisy_python):
         with pytest.raises(srcad.UnsupportedError, match="draws random numbers .* pass them in as an argument"):
             srcad.grad(func)(1.0)
+
+
+def test_derivatives_in_shape_parameters():
+    import examples_special as ex
+
+    x, c = 1.7, 2.5
+    got = srcad.grad(ex.in_shape_parameters, wrt=1)(x, c)
+    h = 1e-6
+    assert got == pytest.approx((ex.in_shape_parameters(x, c + h) - ex.in_shape_parameters(x, c - h)) / (2 * h),
+                                rel=1e-6)
+    with pytest.raises(srcad.UnsupportedError, match="second derivative of scipy.special"):
+        srcad.hessian(ex.in_shape_parameters, wrt=1)(x, c)

@@ -66,7 +66,8 @@ class Target:
     def module_imports(self, functions):
         """The generated module's imports: the runtime names its functions use."""
         used = {node.id for fn in functions for node in ast.walk(fn) if isinstance(node, ast.Name)}
-        runtime = sorted({"digamma", "range_len"} | ({"ShapeError", "trigamma", "tetragamma", "gammainc_da"} & used))
+        runtime = sorted({"digamma", "range_len"} | ({"ShapeError", "trigamma", "tetragamma", "gammainc_da", "stdtr_ddf", "kv_dv"}
+                                                     & used))
         lines = list(self.imports) + [f"from srcad.backend.runtime import {', '.join(runtime)}"]
         if any(name.startswith("scipy_special.") for name in used):
             lines.append("from srcad.backend import special as scipy_special")

@@ -37,12 +37,12 @@ SPECIAL = {
     "xlog1py": (("x", "y"), ("math.log1p(y)", "x / (1.0 + y)")),
     "gammainc": (("a", "x"), ("gammainc_da(a, x)", "math.exp((a - 1.0) * math.log(x) - x - math.lgamma(a))")),
     "gammaincc": (("a", "x"), ("-gammainc_da(a, x)", "-math.exp((a - 1.0) * math.log(x) - x - math.lgamma(a))")),
-    "stdtr": (("df", "t"), (_none("stdtr", "df"),
+    "stdtr": (("df", "t"), ("stdtr_ddf(df, t)",
                             "math.exp(math.lgamma(0.5 * (df + 1.0)) - math.lgamma(0.5 * df) "
                             "- 0.5 * math.log(df * math.pi) - 0.5 * (df + 1.0) * math.log1p(t * t / df))")),
     "owens_t": (("h", "a"), (f"-0.5 * math.exp(-0.5 * h * h) / {SQRT_2PI} * math.erf(a * h * 0.7071067811865476)",
                              "math.exp(-0.5 * h * h * (1.0 + a * a)) / (2.0 * math.pi * (1.0 + a * a))")),
-    "kv": (("v", "x"), (_none("kv", "v"), "-0.5 * (scipy_special.kv(v - 1.0, x) + scipy_special.kv(v + 1.0, x))")),
+    "kv": (("v", "x"), ("kv_dv(v, x)", "-0.5 * (scipy_special.kv(v - 1.0, x) + scipy_special.kv(v + 1.0, x))")),
     "iv": (("v", "x"), (_none("iv", "v"), "0.5 * (scipy_special.iv(v - 1.0, x) + scipy_special.iv(v + 1.0, x))")),
     "ive": (("v", "x"), (_none("ive", "v"),
                          "0.5 * (scipy_special.ive(v - 1.0, x) + scipy_special.ive(v + 1.0, x)) "
@@ -63,11 +63,14 @@ SPECIAL = {
 for _name, (_params, _partials) in SPECIAL.items():
     register([], f"scipy_special.{_name}", _params, _partials)
 
-# the series srcad computes for d/da gammainc (srcad.backend.runtime): a derivative of a derivative stops there
-register([], "gammainc_da", ("a", "x"), (NoDerivative("the second derivative of scipy.special.gammainc in 'a' is "
-                                                      "not available"),
-                                         NoDerivative("the derivative in 'x' of d/da scipy.special.gammainc is "
-                                                      "not available")))
+# derivatives in a shape parameter that srcad computes (srcad.backend.runtime): a derivative of one of them
+# (a second derivative) stops there, by name
+for _helper, _function, (_first, _second) in (("gammainc_da", "gammainc", ("a", "x")),
+                                              ("stdtr_ddf", "stdtr", ("df", "t")), ("kv_dv", "kv", ("v", "x"))):
+    register([], _helper, (_first, _second),
+             (NoDerivative(f"the second derivative of scipy.special.{_function} in '{_first}' is not available"),
+              NoDerivative(f"the derivative in '{_second}' of d/d{_first} scipy.special.{_function} is not "
+                           "available")))
 
 _addresses = {}
 

@@ -22,7 +22,7 @@ from ..lower import flatten, resolve_casts, resolve_views, scalarize, version_re
 
 # Names the generated code uses for itself; user code never gets them.
 _RESERVED = ("_ftape", "_ftop", "_itape", "_itop", "_fpeak", "_ipeak", "_seed", "range_len", "digamma", "math", "np",
-             "scipy_special", "gammainc_da", "njit", "ShapeError")
+             "scipy_special", "gammainc_da", "stdtr_ddf", "kv_dv", "njit", "ShapeError")
 
 
 @dataclass
