@@ -23,8 +23,6 @@ timed beside it when JAX is installed.
 import argparse
 import math
 import os
-import re
-import statistics
 import sys
 import time
 
@@ -39,6 +37,7 @@ import numpy as np  # noqa: E402
 
 import srcad  # noqa: E402
 from problems import lorenz_final  # noqa: E402
+from reporting import median_time, write_section  # noqa: E402
 
 HEADING = "## Checkpointed reverse mode (bench_checkpoint.py)"
 LORENZ_ARGS = (10.0, 15.0, 8.0 / 3.0, 1.0, 1.0, 1.0)
@@ -66,16 +65,6 @@ def revolve_recomputed(steps, snapshots):
     while math.comb(snapshots + reps, snapshots) < steps:
         reps += 1
     return reps * steps - math.comb(snapshots + reps, snapshots + 1) - (steps - 1), reps
-
-
-def median_time(call, samples):
-    call()
-    times = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def problem_calls(name, steps):
@@ -224,20 +213,6 @@ def plot(results, path):
     return True
 
 
-def write_section(report, command):
-    path = os.path.join(HERE, "RESULTS.md")
-    text = open(path).read() if os.path.exists(path) else ""
-    section = (f"{HEADING}\n\n- date: {time.strftime('%Y-%m-%d')}\n- command: `{command}`\n\n"
-               f"![memory against time](checkpoint_memory_time.png)\n\n{report}\n")
-    pattern = re.compile(re.escape(HEADING) + r"\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    with open(path, "w") as out:
-        out.write(text)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description="checkpointed reverse mode: memory against time")
     parser.add_argument("--write", action="store_true", help="update this benchmark's section of RESULTS.md")
@@ -267,9 +242,8 @@ def main(argv=None):
     print(footer)
     if options.write:
         plotted = plot(dict(value for value in largest.values()), os.path.join(HERE, "checkpoint_memory_time.png"))
-        if not plotted:
-            report = report.replace("![memory against time](checkpoint_memory_time.png)\n\n", "")
-        write_section(report, "python3 benchmarks/bench_checkpoint.py --write")
+        image = "![memory against time](checkpoint_memory_time.png)\n\n" if plotted else ""
+        write_section(HEADING, report, "python3 benchmarks/bench_checkpoint.py --write", image)
 
 
 if __name__ == "__main__":

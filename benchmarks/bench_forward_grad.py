@@ -28,7 +28,6 @@ Numba's ``np.random`` stream.  It first checks that the tangent along v equals
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import time
@@ -44,6 +43,7 @@ for _p in (HERE, ROOT, os.path.join(ROOT, "examples")):
 
 import srcad   # noqa: E402
 from bench_core import fmt_time   # noqa: E402
+from reporting import write_section   # noqa: E402
 from forward_gradient_training import initial_weights, make_data, mlp_loss, WEIGHTS   # noqa: E402
 
 PAPER = {"R_f": 2.46, "R_b": 4.17}   # Baydin et al. 2022, their MLP in PyTorch
@@ -187,21 +187,6 @@ def render(rows, seconds):
     return "\n".join(lines)
 
 
-def write_section(report, command):
-    """Replace (or append) this benchmark's own section of RESULTS.md, leaving the others as they are."""
-    path = os.path.join(HERE, "RESULTS.md")
-    text = open(path).read() if os.path.exists(path) else ""
-    section = (f"{HEADING}\n\n- date: {time.strftime('%Y-%m-%d')}\n- command: `{command}`\n\n"
-               f"{report}\n")
-    pattern = re.compile(re.escape(HEADING) + r"\n.*?(?=^#{1,2} |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    with open(path, "w") as out:
-        out.write(text)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description="forward_grad against grad on an MLP written as loops")
     parser.add_argument("--write", action="store_true", help="update this benchmark's section of RESULTS.md")
@@ -223,7 +208,7 @@ def main(argv=None):
     print()
     print(report)
     if options.write:
-        write_section(report, "python3 benchmarks/bench_forward_grad.py --write")
+        write_section(HEADING, report, "python3 benchmarks/bench_forward_grad.py --write")
     return 0 if all(r["agree"] for r in rows) else 1
 
 

@@ -32,6 +32,7 @@ import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
 import srcad  # noqa: E402
+from reporting import median_time  # noqa: E402
 
 
 def rosenbrock(x):
@@ -90,16 +91,6 @@ def _timed_loop(call, *args):
         return statistics.median(times)
 
     return measure
-
-
-def _python_timed(call, samples):
-    call()
-    times = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _fd_hessian_maker(gradient):
@@ -165,9 +156,9 @@ def _jax(x, v, samples):
     hvp = jax.jit(lambda z, w: jax.jvp(jax.grad(f), (z,), (w,))[1])
     xj, vj = jnp.asarray(x), jnp.asarray(v)
     return {
-        "grad": _python_timed(lambda: grad(xj).block_until_ready(), samples),
-        "hvp": _python_timed(lambda: hvp(xj, vj).block_until_ready(), samples),
-        "hessian": _python_timed(lambda: hessian(xj).block_until_ready(), samples),
+        "grad": median_time(lambda: grad(xj).block_until_ready(), samples),
+        "hvp": median_time(lambda: hvp(xj, vj).block_until_ready(), samples),
+        "hessian": median_time(lambda: hessian(xj).block_until_ready(), samples),
     }
 
 
