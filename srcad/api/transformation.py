@@ -149,7 +149,8 @@ class Transformation:
         names = {**generated.names, "main": generated.main, "entry": generated.entry}
         taped = generated.taped
         decorator = self.target.decorator(self.options["cache"] and self.target.cacheable(functions))
-        texts = [render_function(fn, program.source_map.line_text, decorator) for fn in functions]
+        texts = [render_function(fn, program.source_map.line_text, self.target.function_decorator(fn, decorator))
+                 for fn in functions]
         for key, name, text in self.form.generated(self, program, types, names, decorator):
             names[key] = name
             texts.append(text)

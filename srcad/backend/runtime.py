@@ -81,6 +81,15 @@ def tetragamma(x):
     return result + series
 
 
+def prange_only():
+    """Numba's ``parallel=`` option that runs ``prange`` loops in parallel and rewrites nothing else.
+
+    A new dict each time: Numba empties the one it is given.
+    """
+    return {"comprehension": False, "reduction": False, "inplace_binop": False, "setitem": False,
+            "numpy": False, "stencil": False, "fusion": False, "prange": True}
+
+
 @njit(cache=True)
 def new_tapes(floats, ints):
     """A float and an int tape for one chunk of a parallel batch.

@@ -33,7 +33,8 @@ import threading
 
 import numpy as np
 
-from . import allocation, batching, schedules, tapes
+from ..frontend.names import NameSource, user_names
+from . import allocation, batching, parallel_loops, schedules, tapes
 from .reports import read_report
 from .schedules import HEADER
 
@@ -52,6 +53,10 @@ class Target:
 
     def decorator(self, cache):
         raise NotImplementedError
+
+    def function_decorator(self, fn, decorator):
+        """The decorator line of generated function ``fn``, given the module's ``decorator``."""
+        return decorator
 
     def legalize(self, functions, source_map):
         """Check generated ``functions`` (in place) for this target: refuse, at build time, what it cannot run
@@ -200,6 +205,25 @@ class ParallelTarget(CpuTarget):
 
     name = "parallel"
     batch_loop = "prange"
+
+    def legalize(self, functions, source_map):
+        taken = NameSource(set().union(*(user_names(fn) for fn in functions)))
+        for fn in functions:
+            parallel_loops.parallelize(fn, source_map.parallel_lines, taken)
+
+    def function_decorator(self, fn, decorator):
+        if not parallel_loops.uses_prange(fn):
+            return decorator
+        # only the loops written as prange run in parallel: Numba's other rewrites would sum arrays
+        # in another order than the serial derivative does
+        return decorator[:-1] + ", parallel=prange_only())"
+
+    def module_imports(self, functions):
+        lines = super().module_imports(functions)
+        if any(parallel_loops.uses_prange(fn) for fn in functions):
+            lines = ["from numba import njit, prange" if line == "from numba import njit" else line for line in lines]
+            lines.append("from srcad.backend.runtime import prange_only")
+        return lines
 
     def batch_imports(self):
         return list(self.imports[:-1]) + ["from numba import njit, prange", "from srcad.backend.runtime import new_tapes"]

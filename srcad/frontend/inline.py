@@ -52,6 +52,8 @@ def inline(lowering, callee, args, node, result_used=True):
     finally:
         stack.pop()
     offset = lowering.context.source_map.add(info)
+    # the callee's own lines are shifted below, as those of the functions inlined into it already are
+    lowering.parallel_lines |= {line + offset if line < SourceMap.SHIFT else line for line in inner.parallel_lines}
     prefix = lowering.names.fresh(f"_{info.name}")
     stored = {n.id for n in ast.walk(lowered) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     # a parameter changed only by augmented assignments keeps the caller's array if it is one

@@ -68,6 +68,7 @@ class _Lowering:
         self.inlined = inlined
         self.result_used = result_used   # False for a call made as a statement: its value is dropped
         self.hoisted = []      # statements computing inlined calls of the statement being lowered
+        self.parallel_lines = set()   # lines of its prange loops, and of those of the functions inlined into it
         self.result_arity = None
         self.return_arities = set()   # tuple lengths of the returns seen (None: a single value)
         self.names = NameSource(user_names(info.tree))
@@ -366,8 +367,9 @@ class _Lowering:
             callee = self.global_object(it.func)
             kind = {range: "range", enumerate: "enumerate", zip: "zip"}.get(callee)
             if kind is None and _is_prange(callee):
-                # a parallel loop means the same as a serial one; it is run serially
+                # a parallel loop means the same as a serial one; the parallel target may run it in parallel
                 kind = "range"
+                self.parallel_lines.add(stmt.lineno)
                 it = at(ast.Call(ast.Name("range", ast.Load()), it.args, it.keywords), it)
         if kind == "range":
             if not isinstance(stmt.target, ast.Name):
@@ -605,4 +607,5 @@ def normalize(info, array_params=(), tuple_params=None, none_params=(), array_hi
     function = copy_changed_arguments(lowering, function, set(array_params))
     if unknown_kinds is not None:
         unknown_kinds.update(lowering.unknown_kinds)
+    context.source_map.parallel_lines = set(lowering.parallel_lines)
     return function, context.source_map, context.constants.arrays

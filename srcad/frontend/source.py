@@ -175,6 +175,7 @@ class SourceMap:
 
     def __init__(self, info):
         self.infos = [info]
+        self.parallel_lines = set()   # the lines of loops over ``prange`` (shifted as all lines are)
 
     def add(self, info):
         """Register an inlined function; returns the shift to add to its line numbers."""
