@@ -35,8 +35,10 @@ from cuda_programs import (call_price, gradient_of_array, lorenz, newton_root, p
     (lambda: srcad.hessian(newton_root, target="cuda"), (2.0, 3.0)),
     (lambda: srcad.hvp(newton_root, target="cuda"), (2.0, 3.0, 1.0)),
     (lambda: srcad.grad(polynomial, target="cuda"), (0.5, np.array([1.0, 2.0, 3.0]))),
+    (lambda: srcad.value_and_grad(lorenz, wrt=(0, 1, 2), target="cuda", tape=(2800, 0)),
+     (10.0, 28.0, 2.5, 1.0, 1.0, 1.0, 0.01, 200)),
 ], ids=["black-scholes", "black-scholes-float32", "lorenz", "lorenz-vjp", "lennard-jones-jvp", "hessian-while",
-        "hvp-while", "read-only-array"])
+        "hvp-while", "read-only-array", "tapes-sized-ahead"])
 def test_derivatives_called_from_a_kernel_compile_to_ptx(make, args):
     ptx = cuda_check.compile_call(make(), args)
     assert ".visible .entry" in ptx

@@ -76,6 +76,33 @@ def test_lorenz_value_and_gradient_with_local_tapes_in_a_users_kernel():
     assert np.isnan(out).all()
 
 
+def test_tapes_sized_ahead_by_tape_size_hold_a_long_run():
+    cpu = srcad.value_and_grad(lorenz, wrt=(0, 1, 2))
+    floats, ints = srcad.tape_size(cpu, 10.0, 30.0, 8.0 / 3.0, 1.0, 1.0, 1.0, 0.01, 200)
+    vg = srcad.value_and_grad(lorenz, wrt=(0, 1, 2), target="cuda", tape=(floats, ints))
+    assert srcad.tape_size(vg, 10.0, 30.0, 8.0 / 3.0, 1.0, 1.0, 1.0, 0.01, 200) == (floats, ints)
+
+    @cuda.jit
+    def kernel(rhos, steps, out):
+        i = cuda.grid(1)
+        if i < rhos.shape[0]:
+            value, (dsigma, drho, dbeta) = vg(10.0, rhos[i], 8.0 / 3.0, 1.0, 1.0, 1.0, 0.01, steps)
+            out[i, 0] = value
+            out[i, 1] = drho
+
+    rhos = np.linspace(20.0, 30.0, 4)
+    out = np.zeros((4, 2))
+    kernel[1, 4](rhos, 200, out)
+    for i, rho in enumerate(rhos):
+        value, grads = cpu(10.0, rho, 8.0 / 3.0, 1.0, 1.0, 1.0, 0.01, 200)
+        assert np.allclose(out[i], (value, grads[1]), rtol=RTOL, atol=0.0)
+    # one step more than measured: NaN
+    kernel[1, 4](rhos, 201, out)
+    assert np.isnan(out).all()
+    with pytest.raises(srcad.SrcadError, match="local memory"):
+        srcad.grad(lorenz, target="cuda", tape=100000)
+
+
 def test_jvp_vjp_and_scalar_hessian_in_a_users_kernel():
     jvp = srcad.jvp(pair_energy, wrt=(0, 1, 2), target="cuda")
     vjp = srcad.vjp(pair_energy, wrt=(0, 1, 2), target="cuda")

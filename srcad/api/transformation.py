@@ -31,7 +31,7 @@ from .entry import _public_callable, numba_impl
 from .kinds import _KINDS
 from .references import function_reference
 
-_OPTIONS = {"target": "cpu", "checkpoint": "auto", "memory": None, "cache": True, "check": None}
+_OPTIONS = {"target": "cpu", "checkpoint": "auto", "memory": None, "cache": True, "check": None, "tape": None}
 
 
 class Specialization:
@@ -112,6 +112,8 @@ class Transformation:
             raise SrcadError(f"wrt={wrt!r} names an argument twice")
         self.built = Built()
         self.target = TARGETS[self.options["target"]]
+        if self.options["tape"] is not None:
+            self.target = self.target.with_tapes(self.options["tape"])
         self.form.setup(self, **own)
 
     # building --------------------------------------------------------

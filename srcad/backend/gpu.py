@@ -45,6 +45,7 @@ class CudaTarget(Target):
     name = "cuda"
     imports = ("import math", "import numpy as np", "from numba import cuda")
     device_only = True
+    tape_bytes_limit = 512 * 1024   # CUDA's local memory a thread
     batch_callee = "main"   # a batch thread runs the taped sweep once, on its column of the slabs
 
     def decorator(self, cache):

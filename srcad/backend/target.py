@@ -29,10 +29,13 @@ batch kernels.  :data:`srcad.backend.targets.TARGETS` names them.
 """
 
 import ast
+import copy
+import numbers
 import threading
 
 import numpy as np
 
+from ..errors import SrcadError
 from ..frontend.names import NameSource, user_names
 from . import allocation, batching, parallel_loops, schedules, tapes
 from .reports import read_report
@@ -49,10 +52,34 @@ class Target:
     int_tape_start = 256
     imports = ()
     device_only = False         # are its functions run on a device, never called from Python?
+    tape_bytes_limit = None     # the most bytes of tapes a derivative may have, where they cannot grow
     batch_callee = "grown"      # what the item of a batch calls when the derivative records on tapes
 
     def decorator(self, cache):
         raise NotImplementedError
+
+    def with_tapes(self, option):
+        """This target with the tapes of option ``tape=``: a number of float entries (the int tape then a
+        quarter of it, at least 64) or a pair (floats, ints), where tapes start (where they stay, on a
+        target whose tapes cannot grow).  Refused with the reason if ``option`` is not one."""
+        def entries(value):
+            return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
+
+        if entries(option) and option > 0:
+            floats, ints = int(option), max(64, int(option) // 4)
+        elif isinstance(option, tuple) and len(option) == 2 and all(entries(v) for v in option):
+            # a tape of no entry still has one: an array of none is not a local array on CUDA
+            floats, ints = max(1, int(option[0])), max(1, int(option[1]))
+        else:
+            raise SrcadError(f"tape={option!r}: give the float tape's entries (an int > 0) or a pair "
+                             "(floats, ints) of ints >= 0, such as srcad.tape_size gives")
+        if self.tape_bytes_limit is not None and 8 * (floats + ints) > self.tape_bytes_limit:
+            raise SrcadError(f"tape={option!r}: {8 * (floats + ints)} bytes of tapes a thread, more than the "
+                             f"{self.tape_bytes_limit // 1024} KiB of local memory a thread has here; run the "
+                             "items with srcad.batch, whose tapes live in global memory")
+        target = copy.copy(self)
+        target.float_tape_start, target.int_tape_start = floats, ints
+        return target
 
     def function_decorator(self, fn, decorator):
         """The decorator line of generated function ``fn``, given the module's ``decorator``."""
