@@ -11,7 +11,7 @@
 from ._version import __version__
 from .errors import DerivativeMismatchError, ShapeError, SrcadError, UnsupportedError
 from .api import (grad, value_and_grad, jvp, vjp, hessian, hvp, jacobian, jacfwd, jacrev, explain, forward_grad,
-                  source, tape_report, tape_size, batch)
+                  source, tape_report, tape_size, workspace_size, batch)
 from .checking import check_grad, CheckResult
 from .chain import chain_jacobian
 from .rules.custom import rule, register_rule
@@ -19,6 +19,7 @@ from .rules.custom import rule, register_rule
 __all__ = [
     "__version__", "SrcadError", "UnsupportedError", "ShapeError", "DerivativeMismatchError",
     "grad", "value_and_grad", "jvp", "vjp", "hessian", "hvp", "jacobian", "jacfwd", "jacrev", "explain",
-    "forward_grad", "source", "tape_report", "tape_size", "batch", "check_grad", "CheckResult",
+    "forward_grad", "source", "tape_report", "tape_size", "workspace_size", "batch", "check_grad",
+    "CheckResult",
     "rule", "register_rule", "chain_jacobian",
 ]

@@ -89,10 +89,13 @@ def compile_batch(batch, args):
 
     built, leaves, _, _ = batch._prepare(args)
     argtypes = [numba.typeof(a) for a in args]
-    argtypes += [numba.typeof(np.zeros(1, leaf.dtype)) for leaf in leaves]
+    argtypes += [numba.typeof(np.zeros((1,) * (1 + len(leaf.shape)), leaf.dtype)) for leaf in leaves]
+    if built.state["workspace"]:
+        argtypes.append(numba.typeof(np.zeros((1, 1))))
     if built.state["taped"]:
-        argtypes += [numba.typeof(np.zeros((1, 1))), numba.typeof(np.zeros((1, 1), np.int64)),
-                     numba.typeof(np.zeros((2, 1), np.int64))]
+        argtypes += [numba.typeof(np.zeros((1, 1))), numba.typeof(np.zeros((1, 1), np.int64))]
+    if built.state["taped"] or built.state["workspace"]:
+        argtypes.append(numba.typeof(np.zeros((3, 1), np.int64)))
     with stub_device():
         ptx, _ = cuda.compile_ptx(built.driver.py_func, tuple(argtypes), cc=CC)
     return ptx
@@ -114,7 +117,10 @@ def cases(only=""):
 
 def check(entry, mode):
     """("built", seconds) when the CUDA derivative builds and compiles, ("refused", reason) when srcad refuses it."""
+    import numpy as np
+
     import srcad
+    from srcad.api.entry import bare_array_result, takes_workspace
 
     wrt = entry.wrt_of("hessian" if mode in ("hessian", "hvp") else "grad")
     args = entry.example()
@@ -122,9 +128,15 @@ def check(entry, mode):
     try:
         derivative = maker(entry.func, wrt=wrt, target="cuda")
         full = args + extra_arguments(mode, entry.func, args, wrt)
-        derivative.__srcad__.specialize(derivative.__srcad__.split_args(full, len(full) - len(args))[2])
+        t = derivative.__srcad__
+        types = t.split_args(full, len(full) - len(args))[2]
+        spec = t.specialize(types)
     except srcad.UnsupportedError as error:
         return "refused", error.construct or str(error).splitlines()[0]
+    if bare_array_result(t, types):
+        return "refused", "an array alone as the result"
+    if takes_workspace(spec.functions["entry"]):
+        full = full + (np.zeros(64),)   # arrays carved from a workspace: its size does not matter to the compiler
     start = time.perf_counter()
     compile_call(derivative, full)
     return "built", time.perf_counter() - start

@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 
 def normal_cdf(x):
     return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
@@ -69,3 +71,30 @@ def particle_energy(x, y, z, i, xs, ys, zs, epsilon, sigma):
             q = sigma * sigma / ((x - xs[j]) ** 2 + (y - ys[j]) ** 2 + (z - zs[j]) ** 2)
             e += 4.0 * epsilon * (q ** 6 - q ** 3)
     return e
+
+
+def smooth_energy(x, w):
+    """An array made inside (tanh of the argument), then reduced: its gradient needs a workspace."""
+    y = np.tanh(w * x)
+    return np.sum(y * y) + x[0] * w
+
+
+def trajectory_loss(params, x0, dt, steps):
+    """A per-trajectory parameter vector, a state array copied and updated in a loop (a reverse mode that
+    records arrays)."""
+    state = np.copy(x0)
+    for _ in range(steps):
+        rate = params[0] * state - params[1] * state * state
+        state = state + dt * rate
+    return np.sum(state * state)
+
+
+def ranked_squares(x):
+    """An int array made inside: a workspace of floats cannot hold it."""
+    order = np.zeros(x.shape[0], np.int64)
+    for i in range(x.shape[0]):
+        order[i] = x.shape[0] - 1 - i
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += x[order[i]] ** 2
+    return s

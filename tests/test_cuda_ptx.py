@@ -22,7 +22,7 @@ import srcad  # noqa: E402
 
 import cuda_check  # noqa: E402
 from cuda_programs import (call_price, gradient_of_array, lorenz, newton_root, pair_energy,  # noqa: E402
-                           particle_energy, polynomial)
+                           particle_energy, polynomial, ranked_squares, smooth_energy, trajectory_loss)
 
 
 @pytest.mark.parametrize("make, args", [
@@ -37,8 +37,15 @@ from cuda_programs import (call_price, gradient_of_array, lorenz, newton_root, p
     (lambda: srcad.grad(polynomial, target="cuda"), (0.5, np.array([1.0, 2.0, 3.0]))),
     (lambda: srcad.value_and_grad(lorenz, wrt=(0, 1, 2), target="cuda", tape=(2800, 0)),
      (10.0, 28.0, 2.5, 1.0, 1.0, 1.0, 0.01, 200)),
+    (lambda: srcad.value_and_grad(smooth_energy, wrt=(0, 1), target="cuda"),
+     (np.linspace(-1.0, 1.0, 5), 0.7, np.zeros(16))),
+    (lambda: srcad.grad(trajectory_loss, wrt=(0, 1), target="cuda"),
+     (np.array([0.9, 0.4]), np.array([0.2, 0.5, 0.1]), 0.05, 20, np.zeros(200))),
+    (lambda: srcad.jvp(smooth_energy, wrt=0, target="cuda"),
+     (np.linspace(-1.0, 1.0, 5), 0.7, np.ones(5), np.zeros(16))),
 ], ids=["black-scholes", "black-scholes-float32", "lorenz", "lorenz-vjp", "lennard-jones-jvp", "hessian-while",
-        "hvp-while", "read-only-array", "tapes-sized-ahead"])
+        "hvp-while", "read-only-array", "tapes-sized-ahead", "workspace-gradient", "workspace-recorded-arrays",
+        "workspace-jvp"])
 def test_derivatives_called_from_a_kernel_compile_to_ptx(make, args):
     ptx = cuda_check.compile_call(make(), args)
     assert ".visible .entry" in ptx
@@ -54,7 +61,12 @@ def test_derivatives_called_from_a_kernel_compile_to_ptx(make, args):
     (lambda: srcad.grad(particle_energy, wrt=(0, 1, 2), target="cuda"),
      (np.zeros(4), np.ones(4), np.ones(4), np.arange(4), np.zeros(4), np.ones(4), np.ones(4), 1.0, 1.0),
      (4, 5, 6, 7, 8)),
-], ids=["black-scholes", "lorenz", "while", "cpu-derivative-float32", "lennard-jones"])
+    (lambda: srcad.value_and_grad(smooth_energy, wrt=(0, 1), target="cuda"),
+     (np.ones((4, 5)), 0.7), (1,)),
+    (lambda: srcad.grad(trajectory_loss, wrt=(0, 1), target="cuda"),
+     (np.ones((4, 2)), np.array([0.2, 0.5, 0.1]), 0.05, 20), (1, 2, 3)),
+], ids=["black-scholes", "lorenz", "while", "cpu-derivative-float32", "lennard-jones", "array-rows-workspace",
+        "shared-array-adjoint-summed"])
 def test_batch_kernels_compile_to_ptx(make, args, shared):
     ptx = cuda_check.compile_batch(srcad.batch(make(), shared=shared, target="cuda"), args)
     assert ".visible .entry" in ptx
@@ -71,14 +83,18 @@ def test_catalogue_sample_builds_or_is_refused_and_compiles(entry, mode):
     outcome, detail = cuda_check.check(entry, mode)
     assert outcome in ("built", "refused")
     if outcome == "refused":
-        assert detail.startswith(("np.", "jacobian", "checkpoint")), detail
+        assert detail.startswith(("np.", "jacobian", "checkpoint", "an array alone")), detail
 
 
-def test_allocations_are_refused_naming_line_and_construct():
+def test_arrays_the_workspace_cannot_hold_are_refused_naming_line_and_construct():
     with pytest.raises(srcad.UnsupportedError, match=r"cuda_programs\.py:\d+: unsupported construct "
-                                                     r"'np\.zeros_like\(x\)'.*cannot allocate") as info:
-        srcad.grad(gradient_of_array, target="cuda")(np.ones(3))
-    assert info.value.construct == "np.zeros_like(x)"
+                                                     r"'np\.zeros\(x\.shape\[0\], np\.int64\)'.*workspace") as info:
+        srcad.grad(ranked_squares, wrt=(0,), target="cuda")(np.ones(3))
+    assert info.value.construct == "np.zeros(x.shape[0], np.int64)"
+    # float64 arrays come from the workspace; the result of grad is then a tuple's array, or refused alone
+    srcad.source(srcad.grad(gradient_of_array, wrt=(0,), target="cuda"), args=(np.ones(3),))
+    with pytest.raises(srcad.UnsupportedError, match="inside a tuple"):
+        cuda_check.compile_call(srcad.grad(gradient_of_array, target="cuda"), (np.ones(3), np.zeros(8)))
 
 
 def test_what_the_cuda_target_refuses_when_it_is_asked():

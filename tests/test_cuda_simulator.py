@@ -25,7 +25,8 @@ import srcad  # noqa: E402
 if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
     from numba import cuda   # a global: the simulator gives each kernel's thread its own view of it
 
-from cuda_programs import call_price, lorenz, newton_root, pair_energy, polynomial  # noqa: E402
+from cuda_programs import (call_price, lorenz, newton_root, pair_energy, polynomial, smooth_energy,  # noqa: E402
+                           trajectory_loss)
 
 RTOL = 1e-12   # the simulator runs Python's math, the CPU derivative LLVM's: they may differ in the last bits
 
@@ -101,6 +102,119 @@ def test_tapes_sized_ahead_by_tape_size_hold_a_long_run():
     assert np.isnan(out).all()
     with pytest.raises(srcad.SrcadError, match="local memory"):
         srcad.grad(lorenz, target="cuda", tape=100000)
+
+
+def test_gradients_with_respect_to_arrays_carve_a_workspace():
+    x = np.linspace(-1.0, 1.0, 5)
+    vg = srcad.value_and_grad(smooth_energy, wrt=(0, 1), target="cuda")
+    cpu = srcad.value_and_grad(smooth_energy, wrt=(0, 1))
+    size = srcad.workspace_size(vg, x, 0.7)
+    assert size == 1 + 3 * x.size   # the count, tanh(w x), its adjoint and the adjoint of x
+
+    @cuda.jit
+    def kernel(X, weights, workspaces, out):
+        i = cuda.grid(1)
+        if i < X.shape[0]:
+            value, (dx, dw) = vg(X[i], weights[i], workspaces[i])
+            out[i, 0] = value
+            out[i, 1] = dw
+            out[i, 2] = dx.shape[0]
+            for k in range(dx.shape[0]):
+                out[i, 3 + k] = dx[k]
+
+    X = np.stack([x, 2.0 * x, x[::-1]])
+    weights = np.array([0.7, -0.3, 1.1])
+    out = np.zeros((3, 3 + x.size))
+    kernel[1, 3](X, weights, np.zeros((3, size)), out)
+    for i in range(3):
+        value, (dx, dw) = cpu(X[i], weights[i])
+        assert np.allclose(out[i, :3], (value, dw, x.size), rtol=RTOL, atol=0.0)
+        assert np.allclose(out[i, 3:], dx, rtol=RTOL, atol=0.0)
+    # one entry short: NaN in the floats, empty arrays; the workspace tells what the run needed
+    out[:] = 0.0
+    small = np.zeros((3, size - 1))
+    kernel[1, 3](X, weights, small, out)
+    assert np.isnan(out[:, :2]).all() and (out[:, 2] == 0).all() and (out[:, 3:] == 0).all()
+    assert (small[:, 0] == size).all()
+
+
+def test_arrays_copied_and_updated_in_a_recorded_loop():
+    params, x0 = np.array([0.9, 0.4]), np.array([0.2, 0.5, 0.1])
+    g = srcad.grad(trajectory_loss, wrt=(0, 1), target="cuda")
+    cpu = srcad.grad(trajectory_loss, wrt=(0, 1))
+    size = srcad.workspace_size(g, params, x0, 0.05, 20)
+    assert size > 0
+
+    @cuda.jit
+    def kernel(P, x0, workspaces, out):
+        i = cuda.grid(1)
+        if i < P.shape[0]:
+            dp, dx0 = g(P[i], x0, 0.05, 20, workspaces[i])
+            out[i, 0] = dp[0]
+            out[i, 1] = dp[1]
+            for k in range(dx0.shape[0]):
+                out[i, 2 + k] = dx0[k]
+
+    P = np.array([[0.9, 0.4], [1.2, 0.1]])
+    out = np.zeros((2, 5))
+    kernel[1, 2](P, x0, np.zeros((2, size)), out)
+    for i in range(2):
+        dp, dx0 = cpu(P[i], x0, 0.05, 20)
+        assert np.allclose(out[i], np.concatenate([dp, dx0]), rtol=RTOL, atol=0.0)
+
+
+def test_batches_of_gradients_with_respect_to_arrays():
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-1.0, 1.0, (37, 5))
+    for shared in ((1,), ()):
+        args = (X, 0.7) if shared else (X, np.linspace(0.2, 1.0, 37))
+        vg = srcad.value_and_grad(smooth_energy, wrt=(0, 1))
+        device = srcad.batch(vg, shared=shared, target="cuda")(*args)
+        host = srcad.batch(vg, shared=shared, target="cpu")(*args)
+        assert np.allclose(device[0], host[0], rtol=RTOL, atol=0.0)
+        assert np.allclose(device[1][0], host[1][0], rtol=RTOL, atol=1e-15)
+        assert np.allclose(device[1][1], host[1][1], rtol=1e-10, atol=0.0)   # summed by atomics in another order
+    # a shared array argument: its adjoint, an array, summed over the items; recorded arrays in a loop
+    P = np.stack([np.linspace(0.8, 1.2, 11), np.linspace(0.1, 0.5, 11)], axis=1)
+    x0 = np.array([0.2, 0.5, 0.1])
+    g = srcad.grad(trajectory_loss, wrt=(0, 1))
+    run = srcad.batch(g, shared=(1, 2, 3), target="cuda")
+    dP, dx0 = run(P, x0, 0.05, 20)
+    host_dP, host_dx0 = srcad.batch(g, shared=(1, 2, 3), target="cpu")(P, x0, 0.05, 20)
+    assert dP.shape == P.shape and dx0.shape == x0.shape
+    assert np.allclose(dP, host_dP, rtol=RTOL, atol=0.0) and np.allclose(dx0, host_dx0, rtol=1e-10, atol=0.0)
+    # more steps: the workspace and tapes grow, and the sizes are kept
+    dP, _ = run(P, x0, 0.05, 60)
+    assert np.allclose(dP, srcad.batch(g, shared=(1, 2, 3), target="cpu")(P, x0, 0.05, 60)[0], rtol=RTOL, atol=0.0)
+
+
+def test_workspace_refusals():
+    x = np.linspace(-1.0, 1.0, 5)
+    vg = srcad.value_and_grad(smooth_energy, wrt=(0, 1), target="cuda")
+
+    @cuda.jit
+    def without(X, out):
+        i = cuda.grid(1)
+        if i < X.shape[0]:
+            value, _ = vg(X[i], 0.7)
+            out[i] = value
+
+    with pytest.raises(Exception, match="workspace"):
+        without[1, 1](x[None, :], np.zeros(1))
+    bare = srcad.grad(smooth_energy, target="cuda")
+
+    @cuda.jit
+    def alone(X, workspaces, out):
+        i = cuda.grid(1)
+        if i < X.shape[0]:
+            dx = bare(X[i], 0.7, workspaces[i])
+            out[i] = dx[0]
+
+    with pytest.raises(Exception, match="tuple"):
+        alone[1, 1](x[None, :], np.zeros((1, 64)), np.zeros(1))
+    with pytest.raises(srcad.SrcadError, match="target='cuda'"):
+        srcad.workspace_size(srcad.grad(smooth_energy), x, 0.7)
+    assert srcad.workspace_size(srcad.grad(call_price, target="cuda"), 100.0, 95.0, 0.03, 0.25, 0.75) == 0
 
 
 def test_jvp_vjp_and_scalar_hessian_in_a_users_kernel():

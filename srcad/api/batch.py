@@ -21,6 +21,7 @@ from ..errors import ShapeError, SrcadError
 from ..transform.tape import has_tape_operations
 from .arguments import _extra_names, _python_type_key
 from .entry import item_source
+from .sizes import workspace_entries
 
 _REVERSE = {"grad", "value_and_grad", "vjp"}   # kinds whose derivative part is the adjoint of the wrt arguments
 
@@ -138,10 +139,11 @@ class Batch:
         t, target = self.runner, self.target
         spec, _, _ = t._resolve(first_item)
         base = f"{t.kind}_{t.info.name}"
-        item, callees = item_source(t, spec, f"{base}_item", target.decorator(self.cache), target.batch_callee)
+        item, callees, carves = item_source(t, spec, f"{base}_item", target.decorator(self.cache),
+                                            target.batch_callee)
         batched = [k for k in range(len(self.params)) if k not in self.shared]
         driver = target.batch_driver(f"{base}_batch", f"{base}_item", self.params, batched, leaves, spec.taped,
-                                     self.cache)
+                                     self.cache, carves)
         imports = target.batch_imports() + [f"from {spec.module.__name__} import {', '.join(callees)}"]
         if "__srcad_shape_error" in item:
             imports.append("from srcad.errors import ShapeError as __srcad_shape_error")
@@ -156,7 +158,8 @@ class Batch:
         text = render_module(header, imports, [item, driver])
         module = load_module(text)
         state = {"taped": spec.taped, "label": f"batch of the {t.kind} of {t.label}",
-                 "loops": _taped_loops(spec), "memory": t.tape_budget if t.options["memory"] is not None else None}
+                 "loops": _taped_loops(spec), "memory": t.tape_budget if t.options["memory"] is not None else None,
+                 "workspace": workspace_entries(t, first_item) if carves else 0}
         return _Built(getattr(module, f"{base}_batch"), text, state)
 
 

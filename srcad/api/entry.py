@@ -12,29 +12,98 @@ import pickle
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import ShapeError, SrcadError, UnsupportedError
 from .arguments import _extra_names, _type_of_numba
 
 
 def numba_impl(t, nbtypes):
     """The implementation an ``@njit`` caller of ``t`` compiles for the Numba types ``nbtypes`` of its
-    arguments: specialize, check the extra arguments, call the compiled derivative, present its result."""
+    arguments: specialize, check the extra arguments, call the compiled derivative, present its result.
+    A device derivative's last argument is its workspace (see :func:`workspace_name`)."""
     params = t.info.params
     n = len(params)
+    workspace = workspace_name(t)
+    if workspace:
+        nbtypes, workspace_type = nbtypes[:-1], nbtypes[-1]
     types = tuple(_type_of_numba(nbtype, i, p, t.info) for i, (nbtype, p) in enumerate(zip(nbtypes[:n], params)))
+    refuse_bare_array(t, types)
     spec = t.specialize(types)
     t.form.check_numba(t, spec, nbtypes[:n], nbtypes[n:])
     passed = [f"float({p})" if i in t.wrt and types[i] == "int" else p for i, p in enumerate(params)]
     extra = _extra_names(t, n)
     lines = t.form.guard_source(t, types, extra)
     call, target = t.form.numba_call(t, spec, passed, extra)
+    if workspace and takes_workspace(target):
+        check_workspace(t, spec, types, workspace_type)
+        call = f"{call[:-1]}, {workspace})"
     if t.has_aux:
         lines.append(f"__srcad_r = {call}")
     lines.append(f"return {t.form.present_source(t, spec, call)}")
     namespace = {"__srcad_f": target, "__srcad_shape_error": ShapeError, "__srcad_np": np}
     body = "".join(f"    {line}\n" for line in lines)
-    exec(f"def impl({', '.join(params + extra)}):\n{body}", namespace)
+    exec(f"def impl({', '.join(params + extra + ([workspace + '=None'] if workspace else []))}):\n{body}",
+         namespace)
     return namespace["impl"]
+
+
+def workspace_name(t):
+    """The name of the last argument of a device derivative, its workspace (None for other targets): a
+    float64 array from which the derivative carves the arrays it makes."""
+    if not t.target.device_only:
+        return None
+    name = "workspace"
+    while name in t.info.params or name in _extra_names(t, len(t.info.params)):
+        name = "_" + name
+    return name
+
+
+def python_function(function):
+    """The Python function behind a compiled generated ``function`` (a Numba dispatcher, a CUDA device
+    function, or its stand-in under the CUDA simulator)."""
+    for attribute in ("py_func", "fn"):
+        inner = getattr(function, attribute, None)
+        if callable(inner):
+            return inner
+    return function
+
+
+def takes_workspace(function):
+    """Does compiled generated ``function`` take a workspace (a CUDA derivative that makes arrays)?"""
+    code = python_function(function).__code__
+    return "_workspace" in code.co_varnames[:code.co_argcount]
+
+
+def bare_array_result(t, types):
+    """Is the result of ``t`` for argument types ``types`` an array alone (not inside a tuple)?"""
+    from ..analysis import ArrayType
+
+    bare = t.kind in ("hvp", "hessian") or (t.kind == "grad" and t.single_wrt and not t.has_aux)
+    return bare and isinstance(types[t.wrt[0]], ArrayType)
+
+
+def refuse_bare_array(t, types):
+    """Refuse a device derivative whose result for argument types ``types`` is an array alone: Numba's CUDA
+    target lets a device function return a view of its arguments only inside a tuple."""
+    if t.target.device_only and bare_array_result(t, types):
+        raise UnsupportedError(
+            f"{t.kind} of {t.label} with target='cuda': its result would be an array alone, and Numba's CUDA "
+            "target lets a device function return an array it did not receive only inside a tuple; ask for "
+            "grad(..., wrt=(i,)) or value_and_grad, whose results are tuples", construct="an array alone as the "
+            "result")
+
+
+def check_workspace(t, spec, types, workspace_type):
+    """Refuse, when a kernel that calls device derivative ``t`` is typed, a missing or wrong workspace."""
+    from numba.core import types as nb
+
+    where = f"{t.kind} of {t.label} with target='cuda'"
+    if workspace_type is None or isinstance(workspace_type, (nb.NoneType, nb.Omitted)):
+        raise SrcadError(f"{where} makes arrays, which a device function cannot allocate: pass it a workspace "
+                         "as its last argument, a float64 array of srcad.workspace_size(derivative, *args) "
+                         "entries (a row of a device array, or a cuda.local.array of that constant size)")
+    if not (isinstance(workspace_type, nb.Array) and workspace_type.ndim == 1
+            and workspace_type.dtype == nb.float64):
+        raise SrcadError(f"{where}: its workspace must be a one-dimensional float64 array, not {workspace_type}")
 
 
 class Derivative:
@@ -84,18 +153,24 @@ def _public_callable(transformation):
     from numba.extending import overload
 
     params = transformation.info.params + _extra_names(transformation, len(transformation.info.params))
+    workspace = workspace_name(transformation)
+    if workspace:
+        params = params + [workspace]
     signature = ", ".join(params)
     name = f"{transformation.kind}_{transformation.info.name}"
     namespace = {"__srcad_call": transformation, "__srcad_impl": transformation.numba_impl}
+    declared = signature + "=None" if workspace else signature   # a device derivative's workspace is optional
     exec(
-        f"def {name}({signature}):\n    return __srcad_call({signature})\n\n"
-        f"def typer({signature}):\n    return __srcad_impl(({signature}{',' if len(params) == 1 else ''}))\n",
+        f"def {name}({declared}):\n    return __srcad_call({signature})\n\n"
+        f"def typer({declared}):\n    return __srcad_impl(({signature}{',' if len(params) == 1 else ''}))\n",
         namespace,
     )
     function = namespace[name]
     if transformation.form.takes_defaults:
         # the primal's default values, when called from Python (jvp and vjp append arguments after them)
         function.__defaults__ = transformation.primal.__defaults__
+        if workspace:
+            function.__defaults__ = (function.__defaults__ or ()) + (None,)
     public = Derivative(transformation, function)
     overload(public)(namespace["typer"])
     functools.update_wrapper(public, transformation.primal, assigned=("__module__", "__doc__"), updated=())
@@ -106,7 +181,8 @@ def _public_callable(transformation):
 
 
 def item_source(t, spec, fname, decorator, callee_key):
-    """(text of the item function of a batch of ``t``, the names it imports from ``spec``'s module).
+    """(text of the item function of a batch of ``t``, the names it imports from ``spec``'s module, whether it
+    takes a workspace (``_workspace``, before the tapes) for the arrays a CUDA derivative makes).
 
     ``fname(params..., extra...)`` returns a 1-tuple of the derivative's result as its public callable
     presents it, after the checks an ``@njit`` caller makes; for a derivative that records on tapes it
@@ -121,7 +197,10 @@ def item_source(t, spec, fname, decorator, callee_key):
     args = params + extra
     if spec.taped:
         callee = spec.names[callee_key]
-        lines.append(f"__srcad_r = {callee}({', '.join(passed + t.form.call_source(extra) + ['_ftape', '_itape'])})")
+        carves = takes_workspace(spec.functions[callee_key])
+        given = ["_workspace"] if carves else []
+        args = args + given
+        lines.append(f"__srcad_r = {callee}({', '.join(passed + t.form.call_source(extra) + given)}, _ftape, _itape)")
         whole = "(__srcad_r[0], __srcad_r[1])"
         presented = t.form.present_source(t, spec, whole)
         presented = presented.replace(whole + "[0]", "__srcad_r[0]").replace(whole + "[1]", "__srcad_r[1]")
@@ -130,7 +209,11 @@ def item_source(t, spec, fname, decorator, callee_key):
     else:
         call, function = t.form.numba_call(t, spec, passed, extra)
         callee = spec.names[next(key for key, f in spec.functions.items() if f is function)]
+        carves = takes_workspace(function)
+        if carves:
+            call = f"{call[:-1]}, _workspace)"
+            args = args + ["_workspace"]
         lines.append(f"__srcad_r = {call.replace('__srcad_f(', callee + '(', 1)}")
         lines.append(f"return ({t.form.present_source(t, spec, '__srcad_r')},)")
     body = "".join(f"    {line}\n" for line in lines)
-    return f"{decorator}\ndef {fname}({', '.join(args)}):\n{body}", [callee]
+    return f"{decorator}\ndef {fname}({', '.join(args)}):\n{body}", [callee], carves

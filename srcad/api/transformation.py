@@ -154,6 +154,7 @@ class Transformation:
         texts = [render_function(fn, program.source_map.line_text, self.target.function_decorator(fn, decorator))
                  for fn in functions]
         for key, name, text in self.form.generated(self, program, types, names, decorator):
+            self.target.legalize_driver(text, self.kind)
             names[key] = name
             texts.append(text)
         described = ", ".join(f"{p}: {_describe(t)}" for p, t in zip(info.params, types))
@@ -268,7 +269,7 @@ class Transformation:
         from numba.core import config
 
         if not config.ENABLE_CUDASIM:
-            self._resolve(args)   # what the target refuses for these arguments is told first
+            self._resolve(args[:-1])   # what the target refuses for these arguments is told first (not the workspace)
             raise SrcadError(f"{self.kind} of {self.label} with target={self.target.name!r} is a device function: "
                              "call it from a @cuda.jit kernel, or run it over many items with srcad.batch")
         import numba

@@ -48,7 +48,7 @@ def leaf_source(leaf, result="_r[0]"):
 
 def driver_names(params):
     """The driver's names for the derivative's arguments: the public ones, unless they clash with its own."""
-    own = {"_n", "_c", "_i", "_r", "_chunks", "_ftape", "_itape", "_fslab", "_islab", "_needed"}
+    own = {"_n", "_c", "_i", "_r", "_chunks", "_ftape", "_itape", "_fslab", "_islab", "_wslab", "_needed"}
     names, taken = [], set(params) | own
     for p in params:
         name = p
@@ -109,33 +109,52 @@ def run_cpu_driver(driver, args, leaves, n):
     return [value[0] if leaf.summed else value for leaf, value in zip(leaves, values)]
 
 
-def cuda_kernel(name, item, params, batched, leaves, taped):
-    """Text of the kernel ``name(params..., outputs..., [_fslab, _islab, _needed])``: one thread an item.
+def cuda_kernel(name, item, params, batched, leaves, taped, carves=False):
+    """Text of the kernel ``name(params..., outputs..., [_wslab], [_fslab, _islab], [_needed])``: one thread an item.
 
     A taped item gets column ``_i`` of the slabs ``[capacity, threads]`` as its tapes (neighbouring
-    threads touch neighbouring addresses) and writes the sizes its forward sweep needed to
-    ``_needed[:, _i]``; its results are stored only when its tapes were large enough, and the host
-    runs the kernel again with larger slabs otherwise."""
+    threads touch neighbouring addresses); an item that makes arrays gets row ``_i`` of ``_wslab
+    [threads, capacity]`` as its workspace (a row: the arrays carved from it are contiguous).  Each
+    thread writes what its run needed to ``_needed[:, _i]`` (float tape, int tape, workspace); its
+    results are stored only when all of it fit, and the host runs the kernel again with larger slabs
+    otherwise.  An array of the result is copied element by element, a summed one added with atomics."""
     args = driver_names(params)
     outputs = []
     for k, leaf in enumerate(leaves):
         outputs.append(f"_total{k}" if leaf.summed else f"_out{k}")
     call = [f"{a}[_i]" if k in batched else a for k, a in enumerate(args)]
-    extra = ["_fslab", "_islab", "_needed"] if taped else []
+    extra = (["_wslab"] if carves else []) + (["_fslab", "_islab"] if taped else [])
+    extra += ["_needed"] if taped or carves else []
     lines = ["@cuda.jit", f"def {name}({', '.join(args + outputs + extra)}):",
              "    _i = cuda.grid(1)",
              f"    if _i < {args[batched[0]]}.shape[0]:"]
     pad = "        "
+    if carves:
+        call.append("_wslab[_i]")
     if taped:
         call += ["_fslab[:, _i]", "_islab[:, _i]"]
     lines.append(f"{pad}_r = {item}({', '.join(call)})")
+    fits = []
     if taped:
-        lines += [f"{pad}_needed[0, _i] = _r[1]", f"{pad}_needed[1, _i] = _r[2]",
-                  f"{pad}if _r[1] <= _fslab.shape[0] and _r[2] <= _islab.shape[0]:"]
+        lines += [f"{pad}_needed[0, _i] = _r[1]", f"{pad}_needed[1, _i] = _r[2]"]
+        fits += ["_r[1] <= _fslab.shape[0]", "_r[2] <= _islab.shape[0]"]
+    if carves:
+        lines.append(f"{pad}_needed[2, _i] = int(_wslab[_i, 0])")
+        fits.append("_wslab[_i, 0] <= _wslab.shape[1]")
+    if fits:
+        lines.append(f"{pad}if {' and '.join(fits)}:")
         pad += "    "
     for k, leaf in enumerate(leaves):
+        value = leaf_source(leaf)
+        inner = pad
+        for d, extent in enumerate(leaf.shape):
+            lines.append(f"{inner}for _k{d} in range({extent}):")
+            inner += "    "
+        index = "".join(f", _k{d}" for d in range(len(leaf.shape)))
+        element = f"{value}[{index[2:]}]" if leaf.shape else value
         if leaf.summed:
-            lines.append(f"{pad}cuda.atomic.add(_total{k}, 0, {leaf_source(leaf)})")
+            lines.append(f"{inner}cuda.atomic.add(_total{k}, (0{index}), {element})" if leaf.shape
+                         else f"{inner}cuda.atomic.add(_total{k}, 0, {element})")
         else:
-            lines.append(f"{pad}_out{k}[_i] = {leaf_source(leaf)}")
+            lines.append(f"{inner}_out{k}[_i{index}] = {element}")
     return "\n".join(lines) + "\n"

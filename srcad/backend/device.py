@@ -19,6 +19,8 @@ def nan_like(value):
         return tuple(nan_like(v) for v in value)
     if isinstance(value, float):
         return math.nan
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        value[...] = math.nan   # an array of the workspace: its adjoint was never computed
     return value
 
 
@@ -26,6 +28,13 @@ def nan_like(value):
 def _nan_like(value):
     if isinstance(value, types.Float):
         return lambda value: math.nan
+    if isinstance(value, types.Array) and isinstance(value.dtype, types.Float):
+        loops = "".join(f"{'    ' * (k + 1)}for i{k} in range(value.shape[{k}]):\n" for k in range(value.ndim))
+        index = ", ".join(f"i{k}" for k in range(value.ndim))
+        namespace = {"math": math}
+        exec(f"def impl(value):\n{loops}{'    ' * (value.ndim + 1)}value[{index}] = math.nan\n"
+             "    return value\n", namespace)
+        return namespace["impl"]
     if isinstance(value, types.BaseTuple):
         parts = "".join(f"nan_like(value[{k}]), " for k in range(len(value)))
         namespace = {"nan_like": nan_like}
@@ -136,3 +145,96 @@ SPELLINGS = {f"np.{name}": f"_device.{name}" for name in (
 """The CUDA target's spelling of the calls that generated code makes as ``np.<name>`` on the CPU."""
 true_divide = divide
 remainder = mod
+
+
+# The workspace of a CUDA derivative that makes arrays (see :mod:`.gpu`): one float64 array that the caller
+# gives.  Entry 0 holds the entries the run has needed so far, and arrays are carved from entry 1 on.  Each
+# helper returns a tuple: Numba's CUDA target refuses a function that returns an array it was not given, but
+# not a tuple that holds a view of one.
+WORKSPACE_START = 1
+
+
+def carve(workspace, top, shape, fill):
+    """(an array of ``shape`` from ``workspace[top:]``, every element ``fill`` unless it is None; the next top).
+
+    When the workspace is too small: an empty array, with the top past the end, which the caller checks
+    before it uses the array (it returns at once, see :func:`stand_in`).
+    """
+    size = 1
+    for extent in shape:
+        size *= extent
+    end = top + size
+    workspace[0] = end
+    if end > workspace.shape[0]:
+        return stand_in(workspace, shape)[0], end
+    view = workspace[top:end].reshape(shape)
+    if fill is not None:
+        view[...] = fill
+    return view, end
+
+
+@overload(carve)
+def _carve(workspace, top, shape, fill):
+    fills = not isinstance(fill, (types.NoneType, types.Omitted))
+    empty = (0,) * len(shape)
+
+    def impl(workspace, top, shape, fill):
+        size = 1
+        for extent in shape:
+            size *= extent
+        end = top + size
+        workspace[0] = end
+        if end > workspace.shape[0]:
+            return workspace[0:0].reshape(empty), end
+        if fills:
+            for k in range(top, end):
+                workspace[k] = fill
+        return workspace[top:end].reshape(shape), end
+    return impl
+
+
+def carve_copy(workspace, top, source):
+    """(a copy of array ``source`` carved from ``workspace[top:]``, the next top); see :func:`carve`."""
+    view, end = carve(workspace, top, source.shape, None)
+    if end <= workspace.shape[0]:
+        view[...] = source
+    return view, end
+
+
+@overload(carve_copy)
+def _carve_copy(workspace, top, source):
+    ndim = source.ndim
+    loops = "".join(f"{'    ' * (k + 2)}for i{k} in range(source.shape[{k}]):\n" for k in range(ndim))
+    index = ", ".join(f"i{k}" for k in range(ndim))
+    text = ("def impl(workspace, top, source):\n"
+            "    view, end = carve(workspace, top, source.shape, None)\n"
+            "    if end <= workspace.shape[0]:\n"
+            f"{loops}{'    ' * (ndim + 2)}view[{index}] = source[{index}]\n"
+            "    return view, end\n")
+    namespace = {"carve": carve}
+    exec(text, namespace)
+    return namespace["impl"]
+
+
+def shape_of(extent):
+    """A shape as a tuple: ``(n,)`` for a number ``n``, a tuple as it is."""
+    return extent if isinstance(extent, tuple) else (extent,)
+
+
+@overload(shape_of)
+def _shape_of(extent):
+    if isinstance(extent, types.BaseTuple):
+        return lambda extent: extent
+    return lambda extent: (extent,)
+
+
+def stand_in(workspace, shape):
+    """(an empty array of ``len(shape)`` dimensions,): what a derivative whose workspace was too small returns in
+    place of each array of its result, beside NaN in each float."""
+    return (workspace[0:0].reshape((0,) * len(shape)),)
+
+
+@overload(stand_in)
+def _stand_in(workspace, shape):
+    empty = (0,) * len(shape)
+    return lambda workspace, shape: (workspace[0:0].reshape(empty),)

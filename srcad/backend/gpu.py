@@ -17,10 +17,12 @@ what differs is where the tapes come from:
   needed; the host runs the kernel again with slabs that large
   (:meth:`CudaTarget.run_batch`) and keeps the size for the next call.
 
-A device function may not allocate, so generated code that makes an array
-(the adjoint of an array argument, a temporary, a snapshot of a
-checkpointed loop, a Jacobian) is refused when the derivative is built
-(:meth:`CudaTarget.legalize`), naming the line and the construct.  NumPy's
+A device function may not allocate: the float64 arrays generated code makes
+(the adjoint of an array argument, a temporary, a copy) are carved from a
+workspace the caller gives (:mod:`.workspace`), and what cannot be carved (an
+int array, a snapshot of a checkpointed loop, a Jacobian driver's matrix) is
+refused when the derivative is built (:meth:`CudaTarget.legalize`), naming
+the line and the construct.  NumPy's
 scalar functions that Numba's CUDA target does not lower (``np.floor``,
 ``np.sign``, ...) are called as the helpers of :mod:`.device` instead.
 
@@ -33,7 +35,7 @@ import ast
 import numpy as np
 
 from ..errors import SrcadError, UnsupportedError
-from . import allocation, batching, device, tapes
+from . import allocation, batching, device, tapes, workspace
 from .target import Target, _bookkeeping
 
 THREADS = 128   # threads per block of a batch kernel
@@ -57,7 +59,7 @@ class CudaTarget(Target):
         used = {node.id for fn in functions for node in ast.walk(fn) if isinstance(node, ast.Name)}
         if "nan_like" in used:
             lines.append("from srcad.backend.device import nan_like")
-        if any(name.startswith("_device.") for name in used):
+        if "_device" in used or any(name.startswith("_device.") for name in used):
             lines.append("from srcad.backend import device as _device")
         return lines
 
@@ -87,8 +89,9 @@ class CudaTarget(Target):
         return tapes.lower_function(fn, zero_of, always)
 
     # memory --------------------------------------------------------------
-    def lower_allocations(self, fn):
-        # left as markers: check_functions refuses them once the whole module is generated
+    def lower_allocations(self, fn, type_of=None):
+        # arrays from the caller's workspace; what cannot be carved is refused by legalize
+        workspace.lower(fn, type_of or (lambda name: None))
         return fn
 
     def legalize(self, functions, source_map):
@@ -99,21 +102,25 @@ class CudaTarget(Target):
             if found is not None:
                 stmt, call = found
                 raise UnsupportedError(
-                    f"target='cuda': the derivative makes an array here ({ast.unparse(stmt).strip()}), and a CUDA "
-                    "device function cannot allocate memory; the CUDA target takes functions of scalars (array "
-                    "arguments that are only read are fine, but not arrays made inside the function, gradients "
-                    "with respect to arrays, Jacobians, Hessians of arrays or checkpointed loops); use "
-                    "target='cpu' or 'parallel' for these", construct=ast.unparse(call), **source_map.where(stmt))
+                    f"target='cuda': the derivative makes an array here ({ast.unparse(stmt).strip()}) that its "
+                    "workspace cannot hold: a CUDA device function cannot allocate, and carves the float64 arrays "
+                    "it makes from the workspace its caller gives, one statement an array (not int or float32 "
+                    "arrays, nor an array made inside an expression); use target='cpu' or 'parallel' for this "
+                    "function", construct=ast.unparse(call), **source_map.where(stmt))
+
+    def legalize_driver(self, text, kind):
+        found = _first_allocation(ast.parse(text).body)
+        if found is not None:
+            raise UnsupportedError(f"{kind} with target='cuda': its driver makes an array "
+                                   f"({ast.unparse(found[1])}), which a device function cannot allocate; use "
+                                   "target='cpu' or 'parallel'", construct=ast.unparse(found[1]))
 
     # batches -------------------------------------------------------------
     def batch_imports(self):
         return list(self.imports)
 
-    def batch_driver(self, name, item, params, batched, leaves, taped, cache):
-        for leaf in leaves:
-            if leaf.shape:
-                raise SrcadError("a CUDA batch stores numbers, not arrays, for each item")
-        return batching.cuda_kernel(name, item, params, batched, leaves, taped)
+    def batch_driver(self, name, item, params, batched, leaves, taped, cache, carves=False):
+        return batching.cuda_kernel(name, item, params, batched, leaves, taped, carves)
 
     def run_batch(self, driver, args, leaves, n, state):
         from numba import cuda
@@ -122,30 +129,38 @@ class CudaTarget(Target):
         resident = any(hasattr(a, "copy_to_host") for a in args)
         passed = [cuda.to_device(np.ascontiguousarray(a)) if isinstance(a, np.ndarray) else a for a in args]
         blocks = (n + THREADS - 1) // THREADS
+        carves = state.get("workspace", 0) > 0
         while True:
-            outputs = [cuda.to_device(np.zeros(1, leaf.dtype)) if leaf.summed else cuda.device_array(n, leaf.dtype)
-                       for leaf in leaves]
-            if not state["taped"]:
+            outputs = [cuda.to_device(np.zeros((1,) + leaf.shape, leaf.dtype)) if leaf.summed
+                       else cuda.device_array((n,) + leaf.shape, leaf.dtype) for leaf in leaves]
+            if not state["taped"] and not carves:
                 driver[blocks, THREADS](*passed, *outputs)
                 break
-            # the first run of a batch, with empty slabs, is a sizing run: each thread's forward sweep
-            # stops at its first push and says how much it needs
+            # the first run of a taped batch, with empty slabs, is a sizing run: each thread's forward sweep
+            # stops at its first push and says how much it needs; the workspace starts at the size the
+            # first item needed
             fcap, icap = state.get("capacity", (1, 1))
-            fslab = cuda.device_array((fcap, n), np.float64)
-            islab = cuda.device_array((icap, n), np.int64)
-            needed = cuda.device_array((2, n), np.int64)
-            driver[blocks, THREADS](*passed, *outputs, fslab, islab, needed)
-            fneeded, ineeded = (int(v) for v in needed.copy_to_host().max(axis=1))
-            if fneeded <= fcap and ineeded <= icap:
+            wcap = state.get("workspace_capacity", state.get("workspace", 0))
+            slabs = [cuda.device_array((n, wcap), np.float64)] if carves else []
+            if state["taped"]:
+                slabs += [cuda.device_array((fcap, n), np.float64), cuda.device_array((icap, n), np.int64)]
+            needed = cuda.device_array((3, n), np.int64)
+            driver[blocks, THREADS](*passed, *outputs, *slabs, needed)
+            fneeded, ineeded, wneeded = (int(v) for v in needed.copy_to_host().max(axis=1))
+            if (not state["taped"] or fneeded <= fcap and ineeded <= icap) and (not carves or wneeded <= wcap):
                 break
-            fcap, icap = max(fcap, fneeded), max(icap, ineeded)
-            size = 8 * (fcap + icap) * n
+            if state["taped"]:
+                fcap, icap = max(fcap, fneeded), max(icap, ineeded)
+            if carves:
+                wcap = max(wcap, wneeded, 2 * wcap)   # a run stops at the first array that does not fit
+            size = 8 * (fcap + icap + wcap) * n
             limit = state.get("memory") or _free_memory()
             if size > limit:
-                raise SrcadError(f"{state['label']}: the tapes of {n} threads would need {size / 2**30:.2f} GiB "
-                                 f"({fcap} floats and {icap} ints a thread, for {state['loops']}), more than the "
+                raise SrcadError(f"{state['label']}: the tapes and workspace of {n} threads would need "
+                                 f"{size / 2**30:.2f} GiB ({fcap} floats and {icap} ints of tapes, {wcap} floats "
+                                 f"of workspace a thread, for {state['loops']}), more than the "
                                  f"{limit / 2**30:.2f} GiB available; run fewer items at a time")
-            state["capacity"] = (fcap, icap)
+            state["capacity"], state["workspace_capacity"] = (fcap, icap), wcap
         return [out.copy_to_host()[0] if leaf.summed else out if resident else out.copy_to_host()
                 for leaf, out in zip(leaves, outputs)]
 

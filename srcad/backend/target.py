@@ -81,6 +81,9 @@ class Target:
         target.float_tape_start, target.int_tape_start = floats, ints
         return target
 
+    def legalize_driver(self, text, kind):
+        """Check the text of a driver (a Hessian's, a Jacobian's) that a kind writes beside the derivative."""
+
     def function_decorator(self, fn, decorator):
         """The decorator line of generated function ``fn``, given the module's ``decorator``."""
         return decorator
@@ -180,8 +183,9 @@ class Target:
         raise NotImplementedError
 
     # memory --------------------------------------------------------------
-    def lower_allocations(self, fn):
-        """Replace the allocation markers of generated function ``fn`` (in place) by this target's code."""
+    def lower_allocations(self, fn, type_of=None):
+        """Replace the allocation markers of generated function ``fn`` (in place) by this target's code;
+        ``type_of(name)`` gives the type of a variable of ``fn``."""
         raise NotImplementedError
 
     # batches -------------------------------------------------------------
@@ -194,8 +198,9 @@ class Target:
     def batch_decorator(self, cache):
         return self.decorator(cache)
 
-    def batch_driver(self, name, item, params, batched, leaves, taped, cache):
-        """Text of the function that runs ``item`` over the items (see :mod:`.batching`)."""
+    def batch_driver(self, name, item, params, batched, leaves, taped, cache, carves=False):
+        """Text of the function that runs ``item`` over the items (see :mod:`.batching`); ``carves``: the
+        item takes a workspace (the CUDA target's arrays)."""
         return batching.cpu_driver(name, item, params, batched, leaves, taped, self.batch_decorator(cache),
                                    self.batch_loop, (self.float_tape_start, self.int_tape_start))
 
@@ -214,7 +219,7 @@ class CpuTarget(Target):
     def decorator(self, cache):
         return f"@njit(cache={bool(cache)}, error_model=\"numpy\")"
 
-    def lower_allocations(self, fn):
+    def lower_allocations(self, fn, type_of=None):
         allocation.lower(fn, allocation.numpy_call)
         return fn
 
@@ -237,6 +242,9 @@ class ParallelTarget(CpuTarget):
         taken = NameSource(set().union(*(user_names(fn) for fn in functions)))
         for fn in functions:
             parallel_loops.parallelize(fn, source_map.parallel_lines, taken)
+
+    def legalize_driver(self, text, kind):
+        """Check the text of a driver (a Hessian's, a Jacobian's) that a kind writes beside the derivative."""
 
     def function_decorator(self, fn, decorator):
         if not parallel_loops.uses_prange(fn):

@@ -472,7 +472,7 @@ def lower_tapes(program, fn, target, always=False, zeros=None):
         return tape.zero_value(lookup(expr.id))
 
     taped = target.lower_tapes(fn, zero_of, always)
-    target.lower_allocations(fn)
+    target.lower_allocations(fn, lookup)
     dump("tapes", fn)
     legal = initialize_maybe_unassigned(fn, type_lookup(program))
     dump("legalize", legal)

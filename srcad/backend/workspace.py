@@ -1,0 +1,161 @@
+"""Arrays of CUDA derivatives, carved from a workspace the caller gives.
+
+A CUDA device function cannot allocate.  A derivative that makes arrays (the
+adjoint of an array argument, a temporary, a copy) takes one more argument,
+``_workspace``, a float64 array, and :func:`lower` writes each allocation
+``a = np.zeros_like(x)`` of its generated code as a carve from it
+(:func:`srcad.backend.device.carve`), followed by the check that it fit:
+
+    a, _wtop = _device.carve(_workspace, _wtop, x.shape, 0.0)
+    if _wtop > _workspace.shape[0]: return (nan, (<empty array>, nan), _ftop, _itop)
+
+A workspace too small is never written past its end: the function returns
+at once with NaN in every float of its result and empty arrays in place of
+its arrays, and ``_workspace[0]`` holds the entries the run needed so far
+(the batch kernel's host reads it and runs again with a larger workspace).
+Arrays are never freed: a loop that makes an array each iteration needs a
+workspace of all of them.
+"""
+
+import ast
+
+from . import allocation
+
+WORKSPACE = "_workspace"
+TOP = "_wtop"
+_TAPE_PARAMS = ("_ftape", "_itape")
+_FILLS = {"np.zeros": 0.0, "np.zeros_like": 0.0, "np.ones": 1.0, "np.ones_like": 1.0, "np.empty": None,
+          "np.empty_like": None}
+
+
+def lower(fn, type_of):
+    """Carve the arrays generated function ``fn`` makes from ``_workspace`` (in place); True if it makes any.
+
+    ``type_of(name)`` gives a variable's type (an ``ArrayType`` for arrays), for the early return.
+    Allocations this cannot carve (another dtype than float64, an allocation inside an expression) are
+    left for the target to refuse.
+    """
+    def carvable(stmt):
+        return _carvable(stmt) and _float64(stmt.value, type_of)
+
+    if not any(carvable(stmt) for stmt in ast.walk(fn)):
+        return False
+    final = fn.body[-1]
+    result = final.value if isinstance(final, ast.Return) else None
+    fn.body = _lower_block(fn.body, carvable, lambda: _stand_in_result(result, type_of))
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Return) and node is not final and node.value is not None:
+            _replace_in_return(node)
+    start = ast.Assign([ast.Name(TOP, ast.Store())], ast.Constant(1))
+    ast.copy_location(start, fn.body[0])
+    fn.body.insert(0, start)
+    params = fn.args.args
+    at = next((k for k, a in enumerate(params) if a.arg in _TAPE_PARAMS), len(params))
+    params.insert(at, ast.arg(WORKSPACE))
+    ast.fix_missing_locations(fn)
+    return True
+
+
+def takes_workspace(fn):
+    """Does generated function ``fn`` take a workspace?"""
+    return any(a.arg == WORKSPACE for a in fn.args.args)
+
+
+def _carvable(stmt):
+    return (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+            and allocation.is_allocation(stmt.value))
+
+
+def _float64(call, type_of):
+    """Does allocation ``call`` make a float64 array?  A dtype given must be float64; an array made like
+    another (``np.zeros_like(x)``, ``np.copy(x)``) takes ``x``'s dtype, which must be known and float64."""
+    if not all(k.arg == "dtype" for k in call.keywords):
+        return False
+    dtypes = [k.value for k in call.keywords]
+    if len(call.args) > 1:
+        dtypes.append(call.args[1])
+    if dtypes:
+        return all(ast.unparse(d) in ("np.float64", "float") for d in dtypes)
+    if call.func.id.endswith("_like") or call.func.id == "np.copy":
+        source = call.args[0] if call.args else None
+        kind = type_of(source.id) if isinstance(source, ast.Name) else None
+        return getattr(kind, "dtype", None) == "float64"
+    return True
+
+
+def _lower_block(stmts, carvable, stand_in):
+    out = []
+    for stmt in stmts:
+        if carvable(stmt):
+            out.extend(_carve(stmt, stand_in()))
+            continue
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                setattr(stmt, field, _lower_block(inner, carvable, stand_in))
+        out.append(stmt)
+    return out
+
+
+def _carve(stmt, stand_in):
+    """``a = np.<allocator>(...)`` as a carve from the workspace and the check that it fit."""
+    call = stmt.value
+    name = stmt.targets[0].id
+    allocator = call.func.id
+    if allocator == "np.copy":
+        carve = f"{name}, {TOP} = _device.carve_copy({WORKSPACE}, {TOP}, {ast.unparse(call.args[0])})"
+    else:
+        if allocator.endswith("_like"):
+            shape = f"{ast.unparse(call.args[0])}.shape"
+        elif isinstance(call.args[0], ast.Tuple):
+            shape = ast.unparse(call.args[0])
+        else:
+            shape = f"_device.shape_of({ast.unparse(call.args[0])})"
+        carve = f"{name}, {TOP} = _device.carve({WORKSPACE}, {TOP}, {shape}, {_FILLS[allocator]})"
+    check = ast.If(ast.parse(f"{TOP} > {WORKSPACE}.shape[0]", mode="eval").body, [ast.Return(stand_in)], [])
+    check.srcad_one_line = True
+    lines = [ast.parse(carve).body[0], check]
+    for line in lines:
+        for node in ast.walk(line):
+            ast.copy_location(node, stmt)
+    return lines
+
+
+def _stand_in_result(result, type_of):
+    """The result of a run whose workspace was too small: ``result``'s structure, NaN in its floats, empty
+    arrays in place of its arrays; the tapes' tops as they are."""
+    if result is None:
+        return None
+    if isinstance(result, ast.Tuple):
+        return ast.Tuple([_stand_in_result(e, type_of) for e in result.elts], ast.Load())
+    if isinstance(result, ast.Name):
+        if result.id in ("_ftop", "_itop"):
+            return ast.Name(result.id, ast.Load())
+        kind = type_of(result.id)
+        ndim = getattr(kind, "ndim", None)
+        if ndim is not None:
+            return _stand_in_array(ndim)
+        if kind == "int":
+            return ast.Constant(0)
+        if kind == "bool":
+            return ast.Constant(False)
+    return ast.parse("math.nan", mode="eval").body
+
+
+def _stand_in_array(ndim):
+    zeros = "(" + ", ".join(["0"] * ndim) + ("," if ndim == 1 else "") + ")"
+    return ast.parse(f"_device.stand_in({WORKSPACE}, {zeros})[0]", mode="eval").body
+
+
+def _replace_in_return(ret):
+    """Arrays made in an early return (the zeros of a full tape's return): empty arrays of the workspace."""
+
+    class Replace(ast.NodeTransformer):
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            if allocation.is_allocation(node) and node.func.id.endswith("_like") and node.args:
+                return ast.parse(f"_device.stand_in({WORKSPACE}, {ast.unparse(node.args[0])}.shape)[0]",
+                                 mode="eval").body
+            return node
+
+    Replace().visit(ret)
