@@ -165,6 +165,24 @@ def calls_recorded_slope(x):
     return recorded_slope(x) * x
 
 
+def long_recorded(x, n):
+    """A loop of n steps: its adjoint records more values than a first tape holds."""
+    s = x
+    for i in range(n):
+        s = math.sin(s) + 0.5 * x
+    return s
+
+
+long_slope = srcad.grad(long_recorded)
+
+
+def calls_long_slope_in_a_loop(x, n):
+    total = 0.0
+    for k in range(3):
+        total += long_slope(x * (k + 1.0), n) * x
+    return total
+
+
 cubic_hessian = srcad.hessian(cubic)
 
 
@@ -179,6 +197,19 @@ def test_a_recording_reverse_derivative_inside_is_taken_in_forward_mode():
     assert_close(srcad.jvp(calls_recorded_slope)(0.3, 1.0)[1], partial(calls_recorded_slope, (0.3,), 0))
     with pytest.raises(srcad.UnsupportedError, match="reverse over reverse"):
         srcad.hessian(calls_recorded_slope)(0.3)
+
+
+def test_an_inlined_derivative_whose_tape_is_too_small_runs_again_with_a_larger_one():
+    """The first tapes hold 1024 values; each inlined adjoint pushes 3000 before its pops, inside a loop."""
+    expected = partial(calls_long_slope_in_a_loop, (0.3, 3000), 0)
+    tangent = srcad.jvp(calls_long_slope_in_a_loop)
+    assert_close(tangent(0.3, 3000, 1.0)[1], expected)
+
+    @numba.njit
+    def from_compiled_code(x, n):
+        return tangent(x, n, 1.0)[1]
+
+    assert_close(from_compiled_code(0.3, 3000), expected)
 
 
 def test_a_derivative_computed_by_a_driver_inside_is_refused():
