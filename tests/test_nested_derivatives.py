@@ -149,6 +149,66 @@ def test_the_primal_still_calls_the_compiled_derivative():
     assert_close(numba.njit(twice_the_slope)(0.3), twice_the_slope(0.3))
 
 
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def squared(v):
+    return v * v
+
+
+def weighted(x):
+    """Reads a global array and inlines a helper: both travel with its derivative's core form."""
+    return np.sum(WEIGHTS * squared(x)) + math.sin(x[0])
+
+
+weighted_gradient = srcad.grad(weighted)
+
+
+def uses_weighted_gradient(x):
+    g = weighted_gradient(x)
+    return np.sum(g * WEIGHTS * x)
+
+
+def slope_times_x(x):
+    return cubic_slope(x) * x
+
+
+def through_a_helper(x):
+    return slope_times_x(x) + slope_times_x(2.0 * x)
+
+
+def in_branches_and_tests(x):
+    y = cubic_slope(x) if x > 0 else cubic_slope(-x)
+    while cubic_slope(y) > 10.0:
+        y = y * 0.5
+    return y * cubic_slope(x) + cubic_slope(x * x)
+
+
+cubic_second = srcad.grad(srcad.grad(cubic))
+
+
+def uses_second_derivative(x):
+    return cubic_second(x) * x
+
+
+@pytest.mark.parametrize("outer, x", [(through_a_helper, 0.4), (in_branches_and_tests, 0.4),
+                                      (in_branches_and_tests, -0.7), (in_branches_and_tests, 3.0),
+                                      (uses_second_derivative, 0.4)],
+                         ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
+def test_calls_in_helpers_branches_loop_tests_and_of_second_derivatives(outer, x):
+    assert_close(srcad.grad(outer)(x), partial(outer, (x,), 0))
+
+
+def test_global_arrays_and_helpers_of_the_inner_function():
+    x = np.array([0.3, -0.2, 0.5])
+    assert_close(srcad.jacfwd(uses_weighted_gradient)(x), partial(uses_weighted_gradient, (x,), 0))
+
+
+def test_derivatives_of_a_derivative_of_a_function_calling_grad():
+    assert_close(srcad.grad(srcad.grad(twice_the_slope))(0.4), partial(srcad.grad(twice_the_slope), (0.4,), 0))
+    assert_close(srcad.hessian(twice_the_slope)(0.4), partial(srcad.grad(twice_the_slope), (0.4,), 0))
+
+
 # ----------------------------------------------------------- what is refused
 def recorded(x):
     """A loop whose adjoint records values on a tape."""
@@ -212,9 +272,58 @@ def test_an_inlined_derivative_whose_tape_is_too_small_runs_again_with_a_larger_
     assert_close(from_compiled_code(0.3, 3000), expected)
 
 
-def test_a_derivative_computed_by_a_driver_inside_is_refused():
-    with pytest.raises(srcad.UnsupportedError, match="cubic_hessian|hessian_cubic"):
-        srcad.grad(calls_hessian)(0.3)
+def with_aux(x):
+    return x * x, x
+
+
+aux_gradient = srcad.grad(with_aux, has_aux=True)
+
+
+def uses_aux_gradient(x):
+    g, a = aux_gradient(x)
+    return g * a
+
+
+def of_pair(p):
+    return p[0] * p[1]
+
+
+pair_gradient = srcad.grad(of_pair)
+
+
+def passes_a_tuple(x):
+    return pair_gradient((x, 2.0))
+
+
+cubic_estimate = srcad.forward_grad(cubic)
+cubic_jacobian = srcad.jacobian(cubic)
+cubic_hvp = srcad.hvp(cubic)
+
+
+def calls_estimate(x):
+    return cubic_estimate(x)
+
+
+def calls_jacobian(x):
+    return cubic_jacobian(x)
+
+
+def calls_hvp(x):
+    return cubic_hvp(x, 1.0)
+
+
+@pytest.mark.parametrize("outer, words", [
+    (calls_hessian, "hessian_cubic is called here.*driver"),
+    (calls_jacobian, "jacobian_cubic is called here.*driver"),
+    (calls_hvp, "the hvp of cubic"),
+    (calls_estimate, "random estimate"),
+    (uses_aux_gradient, "has_aux=True"),
+    (passes_a_tuple, "elements of a tuple"),
+], ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
+def test_derivatives_that_cannot_be_differentiated_inside_are_refused_at_the_call(outer, words):
+    with pytest.raises(srcad.UnsupportedError, match=words) as error:
+        srcad.grad(outer)(0.3)
+    assert "test_nested_derivatives.py" in str(error.value)
 
 
 # ------------------------------------------------------------- GradBench particle

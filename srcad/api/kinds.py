@@ -123,7 +123,8 @@ class Kind:
 
     def presented(self, t, spec, extra):
         """This derivative as a core function for an outer transform; ``extra`` names its extra arguments."""
-        raise UnsupportedError(f"a {self.name} of a derivative cannot be differentiated again yet",
+        raise UnsupportedError(f"the {self.name} of {t.info.name}() cannot be differentiated again yet (grad, "
+                               "value_and_grad, vjp and jvp can)",
                                construct=f"derivative of {self.name}", **spec.program.source_map.where(
                                    spec.program.tree.body[-1]))
 

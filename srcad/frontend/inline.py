@@ -129,6 +129,9 @@ def inline_derivative(lowering, callee, args, node):
             lowering.refuse(node, callee.__name__, f"{callee.__name__} is a derivative made by srcad, and inside a "
                             "function being differentiated it takes scalars and arrays only; pass the elements "
                             "of a tuple as arguments of their own")
+    if transformation.has_aux:
+        lowering.refuse(node, callee.__name__, f"{callee.__name__} is a derivative made by srcad with has_aux=True, "
+                        "which cannot be differentiated inside another function yet; call one made without aux")
     prefix = lowering.names.fresh(f"_{callee.__name__}")
     types = context.derivative_types.get(number)
     if types is None:
