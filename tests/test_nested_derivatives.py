@@ -10,7 +10,8 @@ way a Numba user writes them: *particle* (a charged particle fired into a field,
 chosen by gradient descent on the miss distance, whose simulation takes the gradient of the
 potential) and *saddle* (the min over r1 of the max over r2, both by gradient steps).
 
-The file runs compiled and as plain Python (``NUMBA_DISABLE_JIT=1``).
+The simulations are ``@numba.njit`` functions that call the derivatives, as Numba code does; the
+file runs compiled and as plain Python (``NUMBA_DISABLE_JIT=1``).
 """
 
 import math
@@ -88,6 +89,21 @@ def uses_both_slopes(x, y):
     return gx * gy
 
 
+def wave(x, a):
+    """An array-valued function: its jvp and vjp give arrays."""
+    return np.sin(a * x) * x
+
+
+wave_jvp_in_a = srcad.jvp(wave, wrt=1)
+wave_vjp = srcad.vjp(wave)
+
+
+def uses_array_jvp_and_vjp(x, a):
+    value, tangent = wave_jvp_in_a(x, a, 1.0)
+    w = value * tangent
+    return np.sum(w) + np.sum(wave_vjp(x, a, w)[1])
+
+
 def _outer_checks():
     x = RNG.normal(size=4)
     return [
@@ -101,12 +117,14 @@ def _outer_checks():
         (uses_vjp, (0.4, -0.9), 0),
         (uses_vjp, (0.4, -0.9), 1),
         (uses_both_slopes, (0.4, -0.9), 1),
+        (uses_array_jvp_and_vjp, (x[:3], 0.7), 0),
+        (uses_array_jvp_and_vjp, (x[:3], 0.7), 1),
     ]
 
 
-# energy's adjoint records values on a tape (its sums are loops): reverse mode over it is reverse over
+# the adjoints of energy and wave record values on a tape (their array expressions are loops): reverse mode over it is reverse over
 # reverse with a tape, refused; with respect to a scalar, grad takes forward sweeps instead
-REVERSE_OVER_TAPE = {(gradient_norm, 0), (gradient_step, 0)}
+REVERSE_OVER_TAPE = {(gradient_norm, 0), (gradient_step, 0), (uses_array_jvp_and_vjp, 0)}
 
 
 @pytest.mark.parametrize("outer, args, wrt", _outer_checks(),
@@ -327,6 +345,7 @@ def test_derivatives_that_cannot_be_differentiated_inside_are_refused_at_the_cal
 
 
 # ------------------------------------------------------------- GradBench particle
+@numba.njit
 def potential(x, w):
     """The potential at x of two unit charges, at (10, 10 - w) and (10, 0)."""
     near = math.sqrt((x[0] - 10.0) ** 2 + (x[1] - 10.0 + w) ** 2)
@@ -338,10 +357,12 @@ potential_gradient = srcad.grad(potential)          # reverse mode inside
 potential_tangent = srcad.jvp(potential)            # forward mode inside, one direction at a time
 
 
+@numba.njit
 def field_by_reverse(x, w):
     return -potential_gradient(x, w)
 
 
+@numba.njit
 def field_by_forward(x, w):
     field = np.zeros(2)
     field[0] = -potential_tangent(x, w, np.array([1.0, 0.0]))[1]
@@ -349,6 +370,7 @@ def field_by_forward(x, w):
     return field
 
 
+@numba.njit
 def _miss(x, xdot):
     """Where the particle would cross the floor, from its last step above it: the squared miss."""
     dt_f = -x[1] / xdot[1]
@@ -356,6 +378,7 @@ def _miss(x, xdot):
     return x_t_f[0] ** 2
 
 
+@numba.njit
 def naive_euler(w):
     """Fire the particle from (0, 8) and step it by Euler's method until it reaches the floor."""
     x = np.array([0.0, 8.0])
@@ -371,6 +394,7 @@ def naive_euler(w):
     return _miss(x, xdot)
 
 
+@numba.njit
 def naive_euler_forward_inside(w):
     """naive_euler with the field taken by forward mode (GradBench's "?f" variants)."""
     x = np.array([0.0, 8.0])
@@ -414,6 +438,13 @@ PARTICLE_OUTER = {
 PARTICLE_INNER = {"r": naive_euler, "f": naive_euler_forward_inside}
 
 
+def test_the_simulation_runs_compiled_calling_the_compiled_gradient():
+    """naive_euler is @njit code that calls grad(potential): Numba compiles the call, srcad inlines it."""
+    plain = getattr(naive_euler, "py_func", naive_euler)
+    assert_close(naive_euler(0.1), plain(0.1), rtol=1e-12)
+    assert_close(naive_euler_forward_inside(0.1), plain(0.1), rtol=1e-12)
+
+
 @pytest.mark.parametrize("inner", "rf")
 @pytest.mark.parametrize("outer", "rf")
 def test_particle_derivative_matches_differences(outer, inner):
@@ -440,10 +471,12 @@ def test_particle_finds_the_control_that_lands_at_the_origin(variant, particle_b
 
 
 # ---------------------------------------------------------------- GradBench saddle
+@numba.njit
 def saddle_objective(r1, r2):
     return (r1[0] ** 2 + r1[1] ** 2) - (r2[0] ** 2 + r2[1] ** 2)
 
 
+@numba.njit
 def coupled_objective(r1, r2):
     """A saddle whose maximizing r2 moves with r1, so the inner gradient's own derivative counts."""
     return (r1[0] ** 2 + r1[1] ** 2) - (r2[0] ** 2 + r2[1] ** 2) + r1[0] * r2[1] - 0.5 * r1[1] * r2[0]
@@ -453,6 +486,7 @@ slope_in_r2 = srcad.grad(saddle_objective, wrt=1)
 coupled_slope_in_r2 = srcad.grad(coupled_objective, wrt=1)
 
 
+@numba.njit
 def max_over_r2(r1, start):
     """max over r2 of saddle_objective(r1, r2), by GradBench's gradient steps from ``start``."""
     r2 = start.copy()
@@ -480,6 +514,7 @@ def max_over_r2(r1, start):
     return value
 
 
+@numba.njit
 def coupled_max_over_r2(r1, start):
     """max_over_r2 of the coupled objective, with a fixed number of plain gradient steps."""
     r2 = start.copy()
