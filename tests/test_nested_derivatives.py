@@ -104,6 +104,40 @@ def uses_array_jvp_and_vjp(x, a):
     return np.sum(w) + np.sum(wave_vjp(x, a, w)[1])
 
 
+def chained(x, a):
+    """The arguments of the second call are the first call's results (arrays): its types wait for them."""
+    value, tangent = wave_jvp_in_a(x, a, 1.0)
+    g = energy_gradient(value, a)
+    return np.sum(g * tangent)
+
+
+def pair_product(v):
+    return v[0] * v[0] * v[1] + v[1] * v[1] * v[0]
+
+
+pair_gradient_of_array = srcad.grad(pair_product)
+
+
+def writes_after_the_call(x):
+    """The array handed to the inner gradient is written after the call (and read by its reverse sweep)."""
+    a = x.copy()
+    g = pair_gradient_of_array(a)
+    a[0] = a[0] * 3.0
+    a[1] = a[1] * a[0]
+    return g[0] * a[0] + g[1] * a[1] + pair_product(a)
+
+
+def steps_in_place(x):
+    a = x.copy()
+    total = 0.0
+    for k in range(3):
+        g = pair_gradient_of_array(a)
+        a[0] = a[0] - 0.1 * g[0]
+        a[1] = a[1] - 0.1 * g[1]
+        total += a[0] * g[1]
+    return total
+
+
 def _outer_checks():
     x = RNG.normal(size=4)
     return [
@@ -119,12 +153,16 @@ def _outer_checks():
         (uses_both_slopes, (0.4, -0.9), 1),
         (uses_array_jvp_and_vjp, (x[:3], 0.7), 0),
         (uses_array_jvp_and_vjp, (x[:3], 0.7), 1),
+        (chained, (x[:3], 0.6), 0),
+        (chained, (x[:3], 0.6), 1),
+        (writes_after_the_call, (x[:2],), 0),
+        (steps_in_place, (x[:2],), 0),
     ]
 
 
 # the adjoints of energy and wave record values on a tape (their array expressions are loops): reverse mode over it is reverse over
 # reverse with a tape, refused; with respect to a scalar, grad takes forward sweeps instead
-REVERSE_OVER_TAPE = {(gradient_norm, 0), (gradient_step, 0), (uses_array_jvp_and_vjp, 0)}
+REVERSE_OVER_TAPE = {(gradient_norm, 0), (gradient_step, 0), (uses_array_jvp_and_vjp, 0), (chained, 0)}
 
 
 @pytest.mark.parametrize("outer, args, wrt", _outer_checks(),

@@ -209,41 +209,42 @@ def _normalize(b):
             if found:
                 hints.update(found)
                 continue
-        if not _derivative_types_changed(b, derivative_types):
+        calls = derivative_arguments(b.tree)
+        if not calls or not _derivative_types_changed(b, calls, derivative_types):
             break
         rounds += 1
-        if rounds > len(derivative_types) + 3:
-            first = min(derivative_arguments(b.tree).items())[1][0][1]
+        if rounds > 2 * len(calls) + 3:
+            first = min(calls.items())[1][0][1]
             raise UnsupportedError("the types of the arguments of the calls of derivatives made by srcad here do "
                                    "not settle; give each variable one type", construct="call",
                                    **b.source_map.where(first))
 
 
-def _derivative_types_changed(b, known):
-    """Did the types of the arguments of the calls of derivatives in the function just normalized change from
-    ``known`` (the types it was lowered with, updated here)?  A call lowered without them gave a stand-in
-    result; with them its derivative's core form is inlined (see :func:`srcad.frontend.inline.inline_derivative`).
-    Types that depend on a stand-in may change once it is replaced: the function is lowered until they settle."""
-    calls = derivative_arguments(b.tree)
-    if not calls:
-        return False
+def _derivative_types_changed(b, calls, known):
+    """Did the types of the arguments of ``calls`` (see :func:`srcad.frontend.inline.derivative_arguments`),
+    the calls of derivatives in the function just normalized, change from ``known`` (the types it was
+    lowered with, by number of the call; updated here)?
+
+    A call lowered without its types gave a stand-in result; with them its derivative's core form is
+    inlined (see :func:`srcad.frontend.inline.inline_derivative`).  The arguments of a later call may
+    depend on that stand-in, so the calls take their types one at a time, in order: a call whose types
+    change makes the calls after it stand-ins again, until they are typed with its real result."""
     env = _types_so_far(b)
-    settled = True
     for number, arguments in sorted(calls.items()):
         types = tuple(env.get(arguments[p][0]) for p in range(len(arguments)))
         untyped = [p for p, t in enumerate(types) if t in (None, "conflict", "shape")]
-        if untyped:
-            settled = False
-            if known.get(number, "unknown") is None:
-                name, stmt = arguments[untyped[0]]
-                raise UnsupportedError(f"cannot type argument {untyped[0]} of this call of a derivative made by "
-                                       "srcad; name it in a variable of one type first", construct="call",
-                                       **b.source_map.where(stmt))
-            known[number] = None   # once more: a stand-in may be what hides its type
-        elif known.get(number) != types:
-            settled = False
-            known[number] = types
-    return not settled
+        if not untyped and known.get(number) == types:
+            continue
+        if untyped and known.get(number, "unknown") is None:
+            name, stmt = arguments[untyped[0]]
+            raise UnsupportedError(f"cannot type argument {untyped[0]} of this call of a derivative made by "
+                                   "srcad; name it in a variable of one type first", construct="call",
+                                   **b.source_map.where(stmt))
+        known[number] = None if untyped else types   # (None: once more, a stand-in may be what hides it)
+        for later in [n for n in known if n > number]:
+            del known[later]
+        return True
+    return False
 
 
 def _types_so_far(b):
