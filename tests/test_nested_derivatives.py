@@ -160,8 +160,8 @@ def _outer_checks():
     ]
 
 
-# the adjoints of energy and wave record values on a tape (their array expressions are loops): reverse mode over it is reverse over
-# reverse with a tape, refused; with respect to a scalar, grad takes forward sweeps instead
+# the adjoints of energy and wave record values on a tape (their array expressions are loops): reverse mode
+# over them is reverse over reverse with a tape, refused; with respect to a scalar, grad takes forward sweeps
 REVERSE_OVER_TAPE = {(gradient_norm, 0), (gradient_step, 0), (uses_array_jvp_and_vjp, 0), (chained, 0)}
 
 

@@ -5,6 +5,11 @@ variables under a prefix (:func:`_prefixed`: ``_f1_result``), binds its
 parameters to the caller's arguments and hands the statements to the caller,
 which places them before the statement that made the call.
 
+:func:`inline_derivative` does the same for a call of a derivative made by
+srcad (``grad(g)(x)`` inside a function being differentiated): its callee is
+the derivative's own generated core form, for the types of the arguments,
+which the caller learns by typing the function and lowering it again.
+
 :class:`InlinedCalls` is the part of the expression visitor
 (``resolve.Resolver``) that finds the calls of the user's functions, binds
 their arguments (defaults filled in) and keeps Python's order of evaluation:
@@ -21,7 +26,7 @@ import numbers
 from ..errors import UnsupportedError
 from ..rules import rule_for_object
 from .anno import TYPE_OF, is_in_place
-from .source import SourceMap, derivative_refusal, read_function
+from .source import SourceMap, read_function
 from .syntax import Rename, assignment, at, contains, element_written, python_number, viewed_name
 
 # the modules whose functions are never the user's
@@ -33,9 +38,6 @@ def inline(lowering, callee, args, node, result_used=True):
 
     Returns the result expression and the caller's arrays the callee writes into.
     """
-    refusal = derivative_refusal(callee)
-    if refusal is not None:
-        lowering.refuse(node, callee.__name__, refusal)
     stack = lowering.context.inlining
     if callee in stack:
         lowering.refuse(node, callee.__name__, "recursive calls are not supported")
