@@ -138,6 +138,11 @@ def steps_in_place(x):
     return total
 
 
+def makes_its_derivatives(x, y):
+    """srcad.grad(g)(x) written in the function itself, as with JAX: the derivative is made once."""
+    return srcad.grad(plane)(x, y) * srcad.grad(plane, wrt=1)(x, y)
+
+
 def _outer_checks():
     x = RNG.normal(size=4)
     return [
@@ -157,6 +162,8 @@ def _outer_checks():
         (chained, (x[:3], 0.6), 1),
         (writes_after_the_call, (x[:2],), 0),
         (steps_in_place, (x[:2],), 0),
+        (makes_its_derivatives, (0.3, 0.8), 0),
+        (makes_its_derivatives, (0.3, 0.8), 1),
     ]
 
 
@@ -368,7 +375,13 @@ def calls_hvp(x):
     return cubic_hvp(x, 1.0)
 
 
+def makes_a_derivative_of_a_variable(x):
+    wrt = 1 if x > 0 else 0
+    return srcad.grad(plane, wrt=wrt)(x, 2.0)
+
+
 @pytest.mark.parametrize("outer, words", [
+    (makes_a_derivative_of_a_variable, "constant options; make it outside"),
     (calls_hessian, "hessian_cubic is called here.*driver"),
     (calls_jacobian, "jacobian_cubic is called here.*driver"),
     (calls_hvp, "the hvp of cubic"),

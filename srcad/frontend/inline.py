@@ -176,6 +176,41 @@ def inline_derivative(lowering, callee, args, node):
     return result
 
 
+_MADE = {}   # the derivatives made for srcad.grad(g, ...) written inside a function, by what was written
+
+
+def made_derivative(lowering, node):
+    """The derivative that expression ``node``, such as ``srcad.grad(g, wrt=1)``, makes, or None when it is
+    not a call of one of srcad's transforms.  It is made once for what is written (the function, wrt and
+    the options, which must be constants), so that every lowering and every build inlines the same one."""
+    maker = lowering.global_object(node.func)
+    if getattr(maker, "__srcad_transform__", None) is None:
+        return None
+    try:
+        args = tuple(_written_constant(lowering, arg) for arg in node.args)
+        keywords = tuple(sorted((k.arg, _written_constant(lowering, k.value)) for k in node.keywords))
+        key = (maker, args, keywords)
+        hash(key)
+    except (ValueError, TypeError):
+        lowering.refuse(node, ast.unparse(node), "a derivative made inside a function being differentiated "
+                        "takes a global function and constant options; make it outside, as in "
+                        "grad_g = srcad.grad(g, wrt=1), and call grad_g inside")
+    made = _MADE.get(key)
+    if made is None:
+        made = _MADE[key] = maker(*args, **dict(keywords))
+    return made
+
+
+def _written_constant(lowering, node):
+    """The value of an argument of a transform written in a function: a global (the function) or a literal."""
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        value = lowering.global_object(node)
+        if value is None:
+            raise ValueError(ast.unparse(node))
+        return value
+    return ast.literal_eval(node)
+
+
 def _place_lines(fn, inner, outer, call):
     """Give the statements of core function ``fn`` line numbers of ``outer`` (the source map of the function
     it is inlined into): each function of ``fn``'s source map ``inner`` is added to it.  Lines that no source
@@ -398,6 +433,8 @@ class InlinedCalls:
 
     def user_function(self, func):
         """The Python function a call refers to, if it is one of the user's (not a builtin or a rule)."""
+        if isinstance(func, ast.Call):
+            return made_derivative(self.lowering, func)   # srcad.grad(g)(x): the derivative it makes
         value = self.lowering.global_object(func)
         if value is None or rule_for_object(value) is not None:
             return None
