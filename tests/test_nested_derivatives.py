@@ -602,6 +602,16 @@ def test_saddle_derivatives_match_differences(outer):
     assert_close(outer(coupled_max_over_r2)(r1, start), partial(coupled_max_over_r2, (r1, start), 0), rtol=1e-5)
 
 
+def test_hessian_through_the_inner_gradient_steps():
+    """Forward over reverse over the inner reverse: columns of differences of the gradient."""
+    start = np.array([1.0, 1.0])
+    r1 = np.array([0.6, -0.3])
+    gradient = srcad.grad(coupled_max_over_r2)
+    columns = [partial(lambda t, e=e: gradient(r1 + t * e, start)[k], (0.0,), 0)
+               for e in np.eye(2) for k in range(2)]
+    assert_close(srcad.hessian(coupled_max_over_r2)(r1, start), np.array(columns).reshape(2, 2).T, rtol=1e-5)
+
+
 def test_saddle_finds_the_saddle_point():
     start = np.array([1.0, 1.0])
     outer = srcad.value_and_grad(max_over_r2)
