@@ -90,3 +90,12 @@ def test_a_derivative_called_inside_a_differentiated_function_is_not_inlined_as_
         assert "uses_derivative" in str(error) or "test_nested_refusal.py" in str(error)
         return
     assert math.isclose(value, 2.0 * second_derivative(0.7), rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("outer", range(4))
+def test_a_derivative_called_inside_is_differentiated_under_every_transform(outer):
+    """The call is inlined as the inner derivative's own code: every outer transform gives 2 f''."""
+    value = _second_from(outer, TRANSFORMS[outer](uses_derivative), 0.7)
+    if isinstance(value, tuple):
+        value = value[-1]
+    assert math.isclose(value, 2.0 * second_derivative(0.7), rel_tol=1e-9)

@@ -20,6 +20,8 @@ def _decorator(kind):
             return lambda g: _public_callable(Transformation(g, kind, wrt, **options))
         return _public_callable(Transformation(f, kind, wrt, **options))
 
+    # what the frontend recognizes in srcad.grad(g)(x) written inside a function being differentiated
+    transform.__srcad_transform__ = kind
     return transform
 
 

@@ -123,9 +123,15 @@ class Kind:
 
     def presented(self, t, spec, extra):
         """This derivative as a core function for an outer transform; ``extra`` names its extra arguments."""
-        raise UnsupportedError(f"a {self.name} of a derivative cannot be differentiated again yet",
+        raise UnsupportedError(f"the {self.name} of {t.info.name}() cannot be differentiated again yet (grad, "
+                               "value_and_grad, vjp and jvp can)",
                                construct=f"derivative of {self.name}", **spec.program.source_map.where(
                                    spec.program.tree.body[-1]))
+
+    def result_parts(self, t):
+        """What the derivative returns where a differentiated function calls it, part by part: the index
+        of the argument whose type a part has, or None for a float (a stand-in until the types are known)."""
+        return [None]
 
     def _refuse_aux(self, t, spec):
         if t.has_aux:
@@ -150,6 +156,9 @@ class _Grad(Kind):
     def with_value(self, t):
         return t.has_aux
 
+    def result_parts(self, t):
+        return list(t.wrt)
+
     def present(self, t, value, derivative):
         if t.has_aux:
             return derivative, _split_aux(value)[1]
@@ -172,6 +181,9 @@ class _ValueAndGrad(Kind):
     def presented(self, t, spec, extra):
         self._refuse_aux(t, spec)
         return higher.presented_gradient(spec.core, spec.program, "both")
+
+    def result_parts(self, t):
+        return [None, *t.wrt]
 
     def present(self, t, value, derivative):
         if t.has_aux:
@@ -199,6 +211,9 @@ class _Vjp(Kind):
 
     def extra_stems(self, t):
         return ["cotangent"]
+
+    def result_parts(self, t):
+        return [None, *t.wrt]
 
     def seed_source(self, extra):
         return extra[0]
@@ -246,6 +261,9 @@ class _Jvp(Kind):
 
     def extra_stems(self, t):
         return [f"{t.info.params[i]}_tangent" for i in t.wrt]
+
+    def result_parts(self, t):
+        return [None, None]
 
     def call_args(self, t, spec, params, extra):
         return self.tangents(t, params, extra)
@@ -365,6 +383,9 @@ class _Hvp(_Jvp):
 
     def extra_stems(self, t):
         return ["v"]
+
+    def result_parts(self, t):
+        return [None]
 
     def generate(self, t, program, types):
         gradient = _gradient_program(t, program, types)

@@ -96,25 +96,35 @@ def lower_function(fn, zero_of, always=False):
         start += [located(ast.Assign([ast.Name(_PEAKS[kind], ast.Store())], ast.Constant(0)), fn.body[0])
                   for kind in TAPES]
     pushes = has_tape_operations(fn)
+
+    def full_tape_check(stmt):
+        """The statements that replace the end of a forward sweep: return at once if a tape is full."""
+        if not pushes:
+            return []
+        out = []
+        needed = copy.deepcopy(tops)
+        if peaks:
+            # the forward sweep's highest top: each step of a checkpointed loop was rewound
+            for kind, (_, top) in TAPES.items():
+                out.append(_bookkeeping(f"{_PEAKS[kind]} = max({_PEAKS[kind]}, {top})", stmt))
+            needed = [ast.Name(_PEAKS[kind], ast.Load()) for kind in TAPES]
+        early = ast.Return(ast.Tuple([_zero_tree(e, zero_of) for e in ret.value.elts]
+                                     + needed, ast.Load()))
+        check = located(ast.If(overflowed(peaks), [early], []), stmt)
+        for node in ast.walk(check):
+            node.lineno = None   # bookkeeping, not from a source line: no comment
+        return out + [check]
+
     body = []
     for stmt in fn.body[:-1]:
         if is_forward_end(stmt) and not pushes:
             continue
         if is_forward_end(stmt):
-            needed = copy.deepcopy(tops)
-            if peaks:
-                # the forward sweep's highest top: each step of a checkpointed loop was rewound
-                for kind, (_, top) in TAPES.items():
-                    body.append(_bookkeeping(f"{_PEAKS[kind]} = max({_PEAKS[kind]}, {top})", stmt))
-                needed = [ast.Name(_PEAKS[kind], ast.Load()) for kind in TAPES]
-            early = ast.Return(ast.Tuple([_zero_tree(e, zero_of) for e in ret.value.elts]
-                                         + needed, ast.Load()))
-            check = located(ast.If(overflowed(peaks), [early], []), stmt)
-            for node in ast.walk(check):
-                node.lineno = None   # bookkeeping, not from a source line: no comment
-            body.append(check)
+            body.extend(full_tape_check(stmt))
         else:
-            body.extend(_lower(stmt))
+            # the end of a derivative's forward sweep can sit inside a block too, where a function being
+            # differentiated calls that derivative (inlined): its pops must not run past a full tape either
+            body.extend(_lower(stmt, full_tape_check))
     ret.value.elts = ret.value.elts + tops
     fn.body = start + body + [ret]
     fn.args.args = fn.args.args + [ast.arg(tape_) for tape_, _ in TAPES.values()]
@@ -128,11 +138,12 @@ def _zero_tree(expr, zero_of):
     return zero_of(expr)
 
 
-def lower(stmts):
-    """Replace the tape markers in ``stmts`` by buffer code."""
+def lower(stmts, forward_end=None):
+    """Replace the tape markers in ``stmts`` by buffer code; ``forward_end(stmt)``, where given, gives
+    the statements that replace an end of a forward sweep."""
     out = []
     for stmt in stmts:
-        out.extend(_lower(stmt))
+        out.extend(_lower(stmt, forward_end))
     return out
 
 
@@ -144,7 +155,9 @@ def _bookkeeping(text, where):
 
 
 _PEAKS = {"f": "_fpeak", "i": "_ipeak"}
-def _lower(stmt):
+def _lower(stmt, forward_end=None):
+    if forward_end is not None and is_forward_end(stmt):
+        return forward_end(stmt)
     if isinstance(stmt, ast.Expr):
         kind = marker(stmt, REWIND)
         if kind:
@@ -183,10 +196,10 @@ def _lower(stmt):
             return [_bump(top, ast.Sub(), stmt), located(load, stmt)]
     if isinstance(stmt, ast.If):
         before = _pop_test(stmt)
-        stmt.body, stmt.orelse = lower(stmt.body), lower(stmt.orelse)
+        stmt.body, stmt.orelse = lower(stmt.body, forward_end), lower(stmt.orelse, forward_end)
         return before + [stmt]
     if isinstance(stmt, (ast.For, ast.While)):
-        stmt.body = lower(stmt.body)
+        stmt.body = lower(stmt.body, forward_end)
     return [stmt]
 
 

@@ -85,6 +85,15 @@ def presented_tangent(core, program, tangent_params):
 
 def refuse_reverse_over_tape(program, outer):
     """An adjoint over a function with tape operations is not built: say what to use instead."""
+    if getattr(program.info.func, "__srcad__", None) is None:
+        # the function is the user's own: its tape operations come from a derivative it calls
+        raise UnsupportedError(
+            f"{outer} of {program.info.name}(): it calls a reverse-mode derivative that records values on a tape "
+            "(its function has loops, array expressions among them), and reverse mode over such a derivative is "
+            "not supported (reverse over reverse with a tape); take this derivative in forward mode, srcad.jvp or "
+            "srcad.jacfwd (srcad.grad works too when every wrt argument is a scalar), or call the jvp of the inner "
+            "function instead",
+            construct="reverse over reverse", **_where(program))
     raise UnsupportedError(
         f"{outer} of {program.info.name}(): reverse mode over a reverse-mode derivative (one that records "
         "values on a tape) is not supported; use srcad.hessian(f) or srcad.hvp(f), or forward over reverse, "

@@ -5,6 +5,11 @@ variables under a prefix (:func:`_prefixed`: ``_f1_result``), binds its
 parameters to the caller's arguments and hands the statements to the caller,
 which places them before the statement that made the call.
 
+:func:`inline_derivative` does the same for a call of a derivative made by
+srcad (``grad(g)(x)`` inside a function being differentiated): its callee is
+the derivative's own generated core form, for the types of the arguments,
+which the caller learns by typing the function and lowering it again.
+
 :class:`InlinedCalls` is the part of the expression visitor
 (``resolve.Resolver``) that finds the calls of the user's functions, binds
 their arguments (defaults filled in) and keeps Python's order of evaluation:
@@ -18,9 +23,10 @@ import copy
 import inspect
 import numbers
 
+from ..errors import UnsupportedError
 from ..rules import rule_for_object
 from .anno import TYPE_OF, is_in_place
-from .source import SourceMap, derivative_refusal, read_function
+from .source import SourceMap, read_function
 from .syntax import Rename, assignment, at, contains, element_written, python_number, viewed_name
 
 # the modules whose functions are never the user's
@@ -32,9 +38,6 @@ def inline(lowering, callee, args, node, result_used=True):
 
     Returns the result expression and the caller's arrays the callee writes into.
     """
-    refusal = derivative_refusal(callee)
-    if refusal is not None:
-        lowering.refuse(node, callee.__name__, refusal)
     stack = lowering.context.inlining
     if callee in stack:
         lowering.refuse(node, callee.__name__, "recursive calls are not supported")
@@ -99,6 +102,151 @@ def inline(lowering, callee, args, node, result_used=True):
     return wrapper.body[-1].value, shared
 
 
+# the mark on the variable that holds an argument of a call of a derivative: (number of the call, position)
+DERIVATIVE_ARGUMENT = "srcad_derivative_argument"
+
+
+def is_derivative(value):
+    """Is ``value`` a derivative made by srcad (``srcad.grad(g)`` and the other transforms)?"""
+    return getattr(value, "__srcad__", None) is not None
+
+
+def inline_derivative(lowering, callee, args, node):
+    """Statements computing ``callee(*args)``, where ``callee`` is a derivative made by srcad, go to
+    ``lowering.hoisted``; returns the result expression.
+
+    What a transform generates is valid input to every transform, so the derivative's own core form
+    (``Transformation.core_program``) is inlined like a helper of the user's, and the outer transform
+    differentiates it: the derivative of a function that calls ``grad(g)`` is a derivative of ``g``'s
+    adjoint.  That core form depends on the types of the arguments, which are known only once the
+    function is typed.  So each argument is bound to a variable marked with the number of the call and
+    its position (:func:`derivative_arguments` finds them), and until ``context.derivative_types`` holds
+    the call's argument types its result is a stand-in of the right kind; the caller of
+    :func:`~.normalize.normalize` types the function and lowers it again with the types.
+    """
+    transformation = callee.__srcad__
+    context = lowering.context
+    number = context.derivative_count
+    context.derivative_count += 1
+    for arg in args:
+        if isinstance(arg, ast.Tuple) or isinstance(arg, ast.Constant) and arg.value is None:
+            lowering.refuse(node, callee.__name__, f"{callee.__name__} is a derivative made by srcad, and inside a "
+                            "function being differentiated it takes scalars and arrays only; pass the elements "
+                            "of a tuple as arguments of their own")
+    if transformation.has_aux:
+        lowering.refuse(node, callee.__name__, f"{callee.__name__} is a derivative made by srcad with has_aux=True, "
+                        "which cannot be differentiated inside another function yet; call one made without aux")
+    prefix = lowering.names.fresh(f"_{callee.__name__}")
+    types = context.derivative_types.get(number)
+    if types is None:
+        # a stand-in until the types are known: the gradient has the type of its argument, a value is a float
+        params = list(inspect.signature(callee).parameters)
+        renames = _prefixed(prefix, set(params), lowering.names)
+        parts = [ast.Name(renames[params[i]], ast.Load()) if i is not None else ast.Constant(0.0)
+                 for i in transformation.form.result_parts(transformation)]
+        body, result = [], parts[0] if len(parts) == 1 else ast.Tuple(parts, ast.Load())
+    else:
+        try:
+            core, source_map, constants = transformation.core_program(types)
+        except UnsupportedError as error:
+            inner = f" ({error.filename}:{error.lineno})" if error.filename else ""
+            lowering.refuse(node, callee.__name__, f"{callee.__name__} is called here inside a function being "
+                            f"differentiated, and {error.reason}{inner}")
+        fn = copy.deepcopy(core)
+        params = [a.arg for a in fn.args.args]
+        if len(params) != len(args):
+            lowering.refuse(node, callee.__name__,
+                            f"{callee.__name__}() takes {len(params)} arguments, got {len(args)}")
+        stored = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        renames = _prefixed(prefix, stored | set(params), lowering.names)
+        for name, value in constants.items():
+            renames[name] = context.constants.name_of(name, value)
+        _place_lines(fn, source_map, context.source_map, node)
+        wrapper = ast.Module(fn.body[:-1] + [ast.Expr(fn.body[-1].value)], [])
+        Rename(renames).visit(wrapper)
+        body, result = wrapper.body[:-1], wrapper.body[-1].value
+    bindings = []
+    for position, (param, arg) in enumerate(zip(params, args)):
+        bound = assignment(renames[param], arg, node)
+        setattr(bound.targets[0], DERIVATIVE_ARGUMENT, (number, position))
+        bindings.append(bound)
+    local = {renames[p] for p in params} | {n.id for s in body for n in ast.walk(s)
+                                             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    lowering.names.taken |= local
+    lowering.locals |= local
+    lowering.hoisted.extend(bindings + body)
+    return result
+
+
+_MADE = {}   # the derivatives made for srcad.grad(g, ...) written inside a function, by what was written
+
+
+def made_derivative(lowering, node):
+    """The derivative that expression ``node``, such as ``srcad.grad(g, wrt=1)``, makes, or None when it is
+    not a call of one of srcad's transforms.  It is made once for what is written (the function, wrt and
+    the options, which must be constants), so that every lowering and every build inlines the same one."""
+    maker = lowering.global_object(node.func)
+    if getattr(maker, "__srcad_transform__", None) is None:
+        return None
+    try:
+        args = tuple(_written_constant(lowering, arg) for arg in node.args)
+        keywords = tuple(sorted((k.arg, _written_constant(lowering, k.value)) for k in node.keywords))
+        key = (maker, args, keywords)
+        hash(key)
+    except (ValueError, TypeError):
+        lowering.refuse(node, ast.unparse(node), "a derivative made inside a function being differentiated "
+                        "takes a global function and constant options; make it outside, as in "
+                        "grad_g = srcad.grad(g, wrt=1), and call grad_g inside")
+    made = _MADE.get(key)
+    if made is None:
+        made = _MADE[key] = maker(*args, **dict(keywords))
+    return made
+
+
+def _written_constant(lowering, node):
+    """The value of an argument of a transform written in a function: a global (the function) or a literal."""
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        value = lowering.global_object(node)
+        if value is None:
+            raise ValueError(ast.unparse(node))
+        return value
+    return ast.literal_eval(node)
+
+
+def _place_lines(fn, inner, outer, call):
+    """Give the statements of core function ``fn`` line numbers of ``outer`` (the source map of the function
+    it is inlined into): each function of ``fn``'s source map ``inner`` is added to it.  Lines that no source
+    line made (the seed of a gradient) take the line of ``call``."""
+    shifts = [outer.add(info) for info in inner.infos]
+    placed = set()
+    for child in ast.walk(fn):
+        if "lineno" not in child._attributes or id(child) in placed:
+            continue   # (a transform may use one node in two places: it is placed once)
+        placed.add(id(child))
+        if getattr(child, "lineno", None) is None:
+            ast.copy_location(child, call)
+            continue
+        index, line = divmod(child.lineno, SourceMap.SHIFT)
+        child.lineno = shifts[index] + line
+        end = getattr(child, "end_lineno", None)
+        if end is None:
+            child.end_lineno = child.lineno
+        else:
+            index, line = divmod(end, SourceMap.SHIFT)
+            child.end_lineno = shifts[index] + line
+
+
+def derivative_arguments(tree):
+    """The variables that hold the arguments of the calls of derivatives inlined into ``tree``:
+    number of the call -> position -> (variable, the statement that binds it)."""
+    found = {}
+    for stmt in ast.walk(tree):
+        if isinstance(stmt, ast.Assign) and hasattr(stmt.targets[0], DERIVATIVE_ARGUMENT):
+            number, position = getattr(stmt.targets[0], DERIVATIVE_ARGUMENT)
+            found.setdefault(number, {})[position] = (stmt.targets[0].id, stmt)
+    return found
+
+
 class InlinedCalls:
     """The expression visitor's handling of calls of the user's functions.
 
@@ -116,7 +264,10 @@ class InlinedCalls:
         callee = self.user_function(node.func)
         original = self.originals.get(id(node))
         args = [self.visit(arg) for arg in self.bind(callee, node)]
-        result, shared = inline(self.lowering, callee, args, node, result_used)
+        if is_derivative(callee):
+            result, shared = inline_derivative(self.lowering, callee, args, node), []
+        else:
+            result, shared = inline(self.lowering, callee, args, node, result_used)
         if original is not None:
             self.results[id(original)] = result
         if original is not None and shared:
@@ -284,11 +435,13 @@ class InlinedCalls:
 
     def user_function(self, func):
         """The Python function a call refers to, if it is one of the user's (not a builtin or a rule)."""
+        if isinstance(func, ast.Call):
+            return made_derivative(self.lowering, func)   # srcad.grad(g)(x): the derivative it makes
         value = self.lowering.global_object(func)
         if value is None or rule_for_object(value) is not None:
             return None
-        if getattr(value, "__srcad__", None) is not None:
-            return value   # a derivative made by srcad, which inlining refuses by name
+        if is_derivative(value):
+            return value   # a derivative made by srcad: its core form is inlined (inline_derivative)
         plain = getattr(value, "py_func", value)
         if _is_vectorized(value):
             # @numba.vectorize: the scalar function it compiles, inlined; on arrays srcad's operations are

@@ -56,6 +56,8 @@ class _Context:
         self.source_map = SourceMap(info)
         self.inlining = [info.func]     # functions being lowered, outermost first
         self.constants = Constants(info)   # the global arrays read, by the names the generated module gives them
+        self.derivative_types = {}      # number of a call of a derivative -> the types of its arguments, once known
+        self.derivative_count = 0       # the calls of derivatives numbered so far (see inline.inline_derivative)
 
 
 class _Lowering:
@@ -582,7 +584,8 @@ def _last_line_node(tree):
     return node
 
 
-def normalize(info, array_params=(), tuple_params=None, none_params=(), array_hints=None, unknown_kinds=None):
+def normalize(info, array_params=(), tuple_params=None, none_params=(), array_hints=None, unknown_kinds=None,
+              derivative_types=None):
     """Lower ``info.tree`` to core form.
 
     Returns a new ``ast.FunctionDef``, the :class:`SourceMap` of its lines
@@ -598,8 +601,13 @@ def normalize(info, array_params=(), tuple_params=None, none_params=(), array_hi
     this lowering did not know (it applied the helper's scalar body to them), with the
     variable that holds each: where the types say one is an array, the caller lowers
     again with it among the hints, and the call becomes a loop over elements.
+    ``derivative_types`` maps the calls of derivatives made by srcad, by number, to the types of
+    their arguments; a call it does not know gives a stand-in result, and the caller lowers again
+    once the types of the variables marked as its arguments are known (see
+    :func:`.inline.inline_derivative`).
     """
     context = _Context(info)
+    context.derivative_types = dict(derivative_types or {})
     lowering = _Lowering(info, context, tuple_params=tuple_params, none_params=none_params)
     lowering.array_ndims = dict(array_params) if isinstance(array_params, dict) else {}
     lowering.array_hints = dict(array_hints or {})

@@ -53,9 +53,9 @@ def derivative_refusal(func):
     transformation = getattr(func, "__srcad__", None)
     if transformation is None:
         return None
-    return (f"{func.__name__} is the {transformation.kind} of {transformation.info.name}() made by srcad; "
-            "differentiating a derivative (or inlining one into a function being differentiated) is not "
-            "supported yet")
+    return (f"{func.__name__} is the {transformation.kind} of {transformation.info.name}() made by srcad, which has "
+            "no source of its own to read; hand it to a transform (srcad.jvp(srcad.grad(f))), or call it inside "
+            "the function being differentiated")
 
 
 def readable_implementation(func):

@@ -11,6 +11,7 @@ from ..analysis import ArrayType, TupleType, analyze_activity, infer_types, is_f
 from ..analysis.types import assignments, conflict_cause, describe, element_writes
 from ..errors import UnsupportedError
 from ..frontend import normalize
+from ..frontend.inline import derivative_arguments
 from ..rules import lookup_array_operation, lookup_call
 from ..frontend.names import NameSource, user_names
 from . import tape
@@ -194,18 +195,56 @@ def _normalize(b):
     tuples = {p: len(t.elements) for p, t in zip(b.info.params, b.arg_types) if isinstance(t, TupleType)}
     nones = [p for p, t in zip(b.info.params, b.arg_types) if t == "none"]
     hints = {}
+    derivative_types = {}
+    rounds = 0
     while True:
         unknown = {}
-        b.tree, b.source_map, b.constants = normalize(b.info, arrays, tuples, nones, hints, unknown)
+        b.tree, b.source_map, b.constants = normalize(b.info, arrays, tuples, nones, hints, unknown, derivative_types)
         b.constant_types = {name: ArrayType(value.dtype.name, value.ndim) for name, value in b.constants.items()}
-        if not unknown:
+        if unknown:
+            # a @vectorize helper applied to a value the frontend did not know for an array: ask the types
+            env = _types_so_far(b)
+            found = {place: env[name].ndim for place, name in unknown.items()
+                     if isinstance(env.get(name), ArrayType)}
+            if found:
+                hints.update(found)
+                continue
+        calls = derivative_arguments(b.tree)
+        if not calls or not _derivative_types_changed(b, calls, derivative_types):
             break
-        # a @vectorize helper applied to a value the frontend did not know for an array: ask the types
-        env = _types_so_far(b)
-        found = {place: env[name].ndim for place, name in unknown.items() if isinstance(env.get(name), ArrayType)}
-        if not found:
-            break
-        hints.update(found)
+        rounds += 1
+        if rounds > 2 * len(calls) + 3:
+            first = min(calls.items())[1][0][1]
+            raise UnsupportedError("the types of the arguments of the calls of derivatives made by srcad here do "
+                                   "not settle; give each variable one type", construct="call",
+                                   **b.source_map.where(first))
+
+
+def _derivative_types_changed(b, calls, known):
+    """Did the types of the arguments of ``calls`` (see :func:`srcad.frontend.inline.derivative_arguments`),
+    the calls of derivatives in the function just normalized, change from ``known`` (the types it was
+    lowered with, by number of the call; updated here)?
+
+    A call lowered without its types gave a stand-in result; with them its derivative's core form is
+    inlined (see :func:`srcad.frontend.inline.inline_derivative`).  The arguments of a later call may
+    depend on that stand-in, so the calls take their types one at a time, in order: a call whose types
+    change makes the calls after it stand-ins again, until they are typed with its real result."""
+    env = _types_so_far(b)
+    for number, arguments in sorted(calls.items()):
+        types = tuple(env.get(arguments[p][0]) for p in range(len(arguments)))
+        untyped = [p for p, t in enumerate(types) if t in (None, "conflict", "shape")]
+        if not untyped and known.get(number) == types:
+            continue
+        if untyped and known.get(number, "unknown") is None:
+            name, stmt = arguments[untyped[0]]
+            raise UnsupportedError(f"cannot type argument {untyped[0]} of this call of a derivative made by "
+                                   "srcad; name it in a variable of one type first", construct="call",
+                                   **b.source_map.where(stmt))
+        known[number] = None if untyped else types   # (None: once more, a stand-in may be what hides it)
+        for later in [n for n in known if n > number]:
+            del known[later]
+        return True
+    return False
 
 
 def _types_so_far(b):
