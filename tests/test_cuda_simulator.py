@@ -183,6 +183,12 @@ def test_batches_of_gradients_with_respect_to_arrays():
     host_dP, host_dx0 = srcad.batch(g, shared=(1, 2, 3), target="cpu")(P, x0, 0.05, 20)
     assert dP.shape == P.shape and dx0.shape == x0.shape
     assert np.allclose(dP, host_dP, rtol=RTOL, atol=0.0) and np.allclose(dx0, host_dx0, rtol=1e-10, atol=0.0)
+    # an argument copied and overwritten in place: the copy's adjoint is added into the argument's
+    from examples_arrays import overwrite
+    rows = rng.uniform(-1.0, 1.0, (9, 4))
+    device = srcad.batch(srcad.value_and_grad(overwrite), shared=(1,), target="cuda")(rows, 3)
+    host = srcad.batch(srcad.value_and_grad(overwrite), shared=(1,), target="cpu")(rows, 3)
+    assert np.allclose(device[0], host[0], rtol=RTOL, atol=0.0) and np.allclose(device[1], host[1], rtol=RTOL)
     # more steps: the workspace and tapes grow, and the sizes are kept
     dP, _ = run(P, x0, 0.05, 60)
     assert np.allclose(dP, srcad.batch(g, shared=(1, 2, 3), target="cpu")(P, x0, 0.05, 60)[0], rtol=RTOL, atol=0.0)

@@ -238,3 +238,21 @@ def stand_in(workspace, shape):
 def _stand_in(workspace, shape):
     empty = (0,) * len(shape)
     return lambda workspace, shape: (workspace[0:0].reshape(empty),)
+
+
+def add_into(target, value):
+    """``target += value`` for an array ``target`` (a number or an array of its shape ``value``), element by
+    element: Numba's CUDA target has no in-place operators on whole arrays.  Returns nothing."""
+    is_array = hasattr(value, "shape") and len(value.shape) > 0
+    for index in np.ndindex(*target.shape):   # element by element: also the simulator's arrays change in place
+        target[index] += value[index] if is_array else value
+
+
+@overload(add_into)
+def _add_into(target, value):
+    loops = "".join(f"{'    ' * (k + 1)}for i{k} in range(target.shape[{k}]):\n" for k in range(target.ndim))
+    index = ", ".join(f"i{k}" for k in range(target.ndim))
+    term = f"value[{index}]" if isinstance(value, types.Array) else "value"
+    namespace = {}
+    exec(f"def impl(target, value):\n{loops}{'    ' * (target.ndim + 1)}target[{index}] += {term}\n", namespace)
+    return namespace["impl"]

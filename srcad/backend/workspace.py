@@ -46,6 +46,8 @@ def lower(fn, type_of):
     for node in ast.walk(fn):
         if isinstance(node, ast.Return) and node is not final and node.value is not None:
             _replace_in_return(node)
+    _accumulate_elementwise(fn, {target.id for stmt in ast.walk(fn) if _is_carve(stmt)
+                                 for target in [stmt.targets[0].elts[0]]})
     start = ast.Assign([ast.Name(TOP, ast.Store())], ast.Constant(1))
     ast.copy_location(start, fn.body[0])
     fn.body.insert(0, start)
@@ -159,3 +161,37 @@ def _replace_in_return(ret):
             return node
 
     Replace().visit(ret)
+
+
+def _is_carve(stmt):
+    return (isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Tuple)
+            and isinstance(stmt.value, ast.Call) and ast.unparse(stmt.value.func).startswith("_device.carve"))
+
+
+def _accumulate_elementwise(fn, arrays):
+    """``a += b`` on a carved array ``a`` as ``_device.add_into(a, b)``: Numba's CUDA target has no in-place
+    operators on whole arrays (the adjoint of a copy adds one array into another)."""
+
+    def add_into(node, value):
+        call = ast.Call(ast.parse("_device.add_into", mode="eval").body,
+                        [ast.Name(node_target(node), ast.Load()), value], [])
+        return ast.copy_location(ast.Expr(call), node)
+
+    def node_target(node):
+        return node.target.id if isinstance(node, ast.AugAssign) else node.targets[0].id
+
+    class Rewrite(ast.NodeTransformer):
+        def visit_AugAssign(self, node):
+            if isinstance(node.target, ast.Name) and node.target.id in arrays and isinstance(node.op, ast.Add):
+                return add_into(node, node.value)
+            return node
+
+        def visit_Assign(self, node):
+            # a = a + b, written a += b (an accumulation)
+            if (len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and node.targets[0].id in arrays
+                    and isinstance(node.value, ast.BinOp) and isinstance(node.value.op, ast.Add)
+                    and isinstance(node.value.left, ast.Name) and node.value.left.id == node.targets[0].id):
+                return add_into(node, node.value.right)
+            return node
+
+    Rewrite().visit(fn)
