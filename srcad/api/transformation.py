@@ -154,7 +154,7 @@ class Transformation:
         texts = [render_function(fn, program.source_map.line_text, self.target.function_decorator(fn, decorator))
                  for fn in functions]
         for key, name, text in self.form.generated(self, program, types, names, decorator):
-            self.target.legalize_driver(text, self.kind)
+            self.target.legalize_driver(text, self.kind, functions)
             names[key] = name
             texts.append(text)
         described = ", ".join(f"{p}: {_describe(t)}" for p, t in zip(info.params, types))

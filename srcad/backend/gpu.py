@@ -95,6 +95,7 @@ class CudaTarget(Target):
         return fn
 
     def legalize(self, functions, source_map):
+        workspace.hand_on(functions)
         for fn in functions:
             _respell(fn)
         for fn in functions:
@@ -108,12 +109,20 @@ class CudaTarget(Target):
                     "arrays, nor an array made inside an expression); use target='cpu' or 'parallel' for this "
                     "function", construct=ast.unparse(call), **source_map.where(stmt))
 
-    def legalize_driver(self, text, kind):
-        found = _first_allocation(ast.parse(text).body)
+    def legalize_driver(self, text, kind, functions):
+        tree = ast.parse(text)
+        found = _first_allocation(tree.body)
         if found is not None:
             raise UnsupportedError(f"{kind} with target='cuda': its driver makes an array "
                                    f"({ast.unparse(found[1])}), which a device function cannot allocate; use "
                                    "target='cpu' or 'parallel'", construct=ast.unparse(found[1]))
+        carving = {fn.name for fn in functions if workspace.takes_workspace(fn)}
+        called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)
+                  and isinstance(node.func, ast.Name)}
+        if carving & called:
+            raise UnsupportedError(f"{kind} with target='cuda' of a function that makes arrays: its driver "
+                                   "does not hand a workspace on to the sweeps it calls; call hvp (or jvp of "
+                                   "grad) with a workspace instead", construct=kind)
 
     # batches -------------------------------------------------------------
     def batch_imports(self):

@@ -81,8 +81,9 @@ class Target:
         target.float_tape_start, target.int_tape_start = floats, ints
         return target
 
-    def legalize_driver(self, text, kind):
-        """Check the text of a driver (a Hessian's, a Jacobian's) that a kind writes beside the derivative."""
+    def legalize_driver(self, text, kind, functions):
+        """Check the text of a driver (a Hessian's, a Jacobian's) that a kind writes beside the derivative's
+        generated ``functions``."""
 
     def function_decorator(self, fn, decorator):
         """The decorator line of generated function ``fn``, given the module's ``decorator``."""
@@ -243,8 +244,9 @@ class ParallelTarget(CpuTarget):
         for fn in functions:
             parallel_loops.parallelize(fn, source_map.parallel_lines, taken)
 
-    def legalize_driver(self, text, kind):
-        """Check the text of a driver (a Hessian's, a Jacobian's) that a kind writes beside the derivative."""
+    def legalize_driver(self, text, kind, functions):
+        """Check the text of a driver (a Hessian's, a Jacobian's) that a kind writes beside the derivative's
+        generated ``functions``."""
 
     def function_decorator(self, fn, decorator):
         if not parallel_loops.uses_prange(fn):

@@ -38,7 +38,11 @@ def lower(fn, type_of):
     def carvable(stmt):
         return _carvable(stmt) and _float64(stmt.value, type_of)
 
-    if not any(carvable(stmt) for stmt in ast.walk(fn)):
+    _name_returned_arrays(fn)
+
+    returned = any(allocation.is_allocation(node) for ret in ast.walk(fn) if isinstance(ret, ast.Return)
+                   for node in ast.walk(ret))
+    if not returned and not any(carvable(stmt) for stmt in ast.walk(fn)):
         return False
     final = fn.body[-1]
     result = final.value if isinstance(final, ast.Return) else None
@@ -56,6 +60,26 @@ def lower(fn, type_of):
     params.insert(at, ast.arg(WORKSPACE))
     ast.fix_missing_locations(fn)
     return True
+
+
+def hand_on(functions):
+    """Give the workspace to every generated function of ``functions`` that calls one taking it (a Hessian's
+    driver calling its sweeps, say), in place: it takes ``_workspace`` too and passes it on."""
+    while True:
+        taking = {fn.name: [a.arg for a in fn.args.args].index(WORKSPACE) for fn in functions if takes_workspace(fn)}
+        changed = False
+        for fn in functions:
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in taking \
+                        and not any(isinstance(a, ast.Name) and a.id == WORKSPACE for a in node.args):
+                    node.args.insert(min(taking[node.func.id], len(node.args)), ast.Name(WORKSPACE, ast.Load()))
+                    if not takes_workspace(fn):
+                        params = fn.args.args
+                        at = next((k for k, a in enumerate(params) if a.arg in _TAPE_PARAMS), len(params))
+                        params.insert(at, ast.arg(WORKSPACE))
+                    changed = True
+        if not changed:
+            return
 
 
 def takes_workspace(fn):
@@ -150,15 +174,18 @@ def _stand_in_array(ndim):
 
 
 def _replace_in_return(ret):
-    """Arrays made in an early return (the zeros of a full tape's return): empty arrays of the workspace."""
+    """Arrays made in an early return (the zeros of a full tape's return, which no caller reads): empty arrays
+    of the workspace."""
 
     class Replace(ast.NodeTransformer):
         def visit_Call(self, node):
             self.generic_visit(node)
-            if allocation.is_allocation(node) and node.func.id.endswith("_like") and node.args:
-                return ast.parse(f"_device.stand_in({WORKSPACE}, {ast.unparse(node.args[0])}.shape)[0]",
-                                 mode="eval").body
-            return node
+            if not (allocation.is_allocation(node) and node.args):
+                return node
+            first = ast.unparse(node.args[0])
+            like = node.func.id.endswith("_like") or node.func.id == "np.copy"
+            shape = f"{first}.shape" if like else f"_device.shape_of({first})"
+            return ast.parse(f"_device.stand_in({WORKSPACE}, {shape})[0]", mode="eval").body
 
     Replace().visit(ret)
 
@@ -195,3 +222,24 @@ def _accumulate_elementwise(fn, arrays):
             return node
 
     Rewrite().visit(fn)
+
+
+def _name_returned_arrays(fn):
+    """Arrays made in the final return (the zeros of a derivative that does not depend on an argument) as
+    assignments before it, which are carved like any other."""
+    final = fn.body[-1]
+    if not isinstance(final, ast.Return) or final.value is None:
+        return
+    made = []
+
+    class Name(ast.NodeTransformer):
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            if not allocation.is_allocation(node):
+                return node
+            name = f"_wresult{len(made) + 1}"
+            made.append(ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], node), final))
+            return ast.Name(name, ast.Load())
+
+    final.value = Name().visit(final.value)
+    fn.body[-1:-1] = made
