@@ -44,6 +44,13 @@ class Kind:
     takes_defaults = False   # do the primal's default values apply (nothing is appended after them)?
     int_wrt = True           # may a differentiated argument be an int (taken as a float)?
     options = {}             # options of this kind alone, with their defaults
+    tangents_per_wrt = False   # are the extra arguments one per wrt argument, each of its structure (jvp)?
+    tuple_wrt = ""           # why a wrt argument may not be a tuple ("": it may, see srcad/api/packing.py)
+
+    def wrt_part(self, t):
+        """Where the derivative with respect to the wrt arguments is in the presented result: ``()`` for
+        the whole of it, ``(k,)`` for its part k, None where it has none (a tuple wrt is re-packed there)."""
+        return None
 
     def setup(self, t, **options):
         """Check this kind's own options and keep what calls need on the transformation ``t``."""
@@ -150,6 +157,9 @@ class _Grad(Kind):
     def with_value(self, t):
         return t.has_aux
 
+    def wrt_part(self, t):
+        return (0,) if t.has_aux else ()
+
     def present(self, t, value, derivative):
         if t.has_aux:
             return derivative, _split_aux(value)[1]
@@ -172,6 +182,9 @@ class _ValueAndGrad(Kind):
     def presented(self, t, spec, extra):
         self._refuse_aux(t, spec)
         return higher.presented_gradient(spec.core, spec.program, "both")
+
+    def wrt_part(self, t):
+        return (1,)
 
     def present(self, t, value, derivative):
         if t.has_aux:
@@ -199,6 +212,9 @@ class _Vjp(Kind):
 
     def extra_stems(self, t):
         return ["cotangent"]
+
+    def wrt_part(self, t):
+        return (1,)
 
     def seed_source(self, extra):
         return extra[0]
@@ -240,6 +256,7 @@ class _Jvp(Kind):
     name = "jvp"
     mode = "forward"
     array_result = True
+    tangents_per_wrt = True
 
     def presented(self, t, spec, extra):
         return higher.presented_tangent(spec.core, spec.program, extra)
@@ -289,6 +306,9 @@ class _Jacobian(Kind):
     takes_defaults = True
     checkable = False
     entry = "jacobian"
+
+    def wrt_part(self, t):
+        return ()
 
     def generate(self, t, program, types):
         mode = self.mode
@@ -362,6 +382,7 @@ class _Hvp(_Jvp):
     mode = "forward over reverse"
     array_result = False
     checkable = False
+    tuple_wrt = "its v and its result have the structure of one array or float"
 
     def extra_stems(self, t):
         return ["v"]
@@ -388,6 +409,7 @@ class _Hessian(Kind):
     name = "hessian"
     mode = "forward over reverse"
     checkable = False
+    tuple_wrt = "it is one array of shape x.shape + x.shape"
 
     def call_args(self, t, spec, params, extra):
         return []
@@ -432,6 +454,9 @@ class _ForwardGrad(Kind):
     entry = "estimate"
     options = {"seed": None, "k": 1}
     checkable = False        # a random estimate: check srcad.grad of the same function instead
+
+    def wrt_part(self, t):
+        return ()
 
     def setup(self, t, seed, k):
         t.directions_rng = forward_gradient.directions_generator(seed)
