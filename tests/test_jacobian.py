@@ -194,3 +194,34 @@ def test_auto_from_python_compiles_only_the_mode_it_takes():
     other = "reverse" if taken == "forward" else "forward"
     assert spec.functions[taken].signatures and not spec.functions[other].signatures
     assert np.allclose(got, srcad.jacobian(wide, mode=other)(x))
+
+
+def fixed_pair(a, b, c):
+    out = np.zeros(2)
+    out[0] = a * b
+    out[1] = np.sin(c) * a
+    return out
+
+
+def test_auto_from_numba_compiles_only_the_mode_the_types_decide():
+    """Three scalars in, two outputs of a constant shape: n and m are known from the types, so an
+    @njit caller calls the taken mode's driver and the other mode (and the plan) is never compiled."""
+    J = srcad.jacobian(fixed_pair, wrt=(0, 1, 2))
+
+    @numba.njit
+    def from_numba(a, b, c):
+        return J(a, b, c)
+
+    got = from_numba(0.5, 2.0, 1.5)
+    spec = J.__srcad__.built.last
+    assert J.__srcad__.built.jacobian_builds[id(spec.program)].decided == "forward"
+    assert spec.functions["forward"].signatures
+    assert not spec.functions["reverse"].signatures and not spec.functions["plan"].signatures
+    expected = ((2.0, np.sin(1.5)), (0.5, 0.0), (0.0, np.cos(1.5) * 0.5))
+    for part, want in zip(got, expected):
+        np.testing.assert_allclose(part, want, rtol=1e-15)
+    assert "the argument types decide it" in srcad.explain(J, 0.5, 2.0, 1.5)
+    # an array argument leaves n to its size: the plan decides in compiled code
+    t = srcad.jacobian(ex.two_layers).__srcad__
+    spec = t._resolve((X, W1, W2))[0]   # builds the source, compiles nothing
+    assert t.built.jacobian_builds[id(spec.program)].decided is None

@@ -188,3 +188,15 @@ def test_a_derivative_of_a_derivative_with_respect_to_a_tuple_is_refused():
         srcad.jvp(g, wrt=0)((1.0, 2.0), 3.0, (1.0, 1.0))
     with pytest.raises(srcad.UnsupportedError, match="nor by a derivative of a derivative"):
         srcad.jvp(g, wrt=1)((1.0, 2.0), 3.0, 1.0)
+
+
+def test_forward_grad_of_a_tuple_has_its_structure_and_the_gradient_as_mean():
+    fg = srcad.forward_grad(ex.weighted, wrt=0, seed=0)
+    total_w, total_b, count = np.zeros(3), 0.0, 2000
+    for _ in range(count):
+        gw, gb = fg((W, 1.5), XS)
+        total_w += gw
+        total_b += gb
+    # unbiased: the mean of the estimates tends to the gradient (XS, 2 * 1.5)
+    np.testing.assert_allclose(total_w / count, XS, atol=0.15)
+    assert total_b / count == pytest.approx(3.0, abs=0.3)

@@ -236,6 +236,8 @@ def explain(f, *args):
         f"-> reverse: {blocks_m} sweep(s), estimated {reverse:.1f}",
         f"  mode: {chosen}, estimated at {ratio:.2f} times the cost of {other}",
     ]
+    if build.decided is not None:
+        lines.append(f"  the argument types decide it for every size: @njit callers compile {chosen} mode alone")
     text = "\n".join(lines)
     print(text)
     return text

@@ -360,9 +360,10 @@ class _JacAuto(_Jacobian):
                 return chain(*params)   # a chain of the user's functions: its products bracketed by cost
             except NotAChainCall:
                 chain.plan = None
-        if "plan" in spec.functions:
+        if "plan" in spec.functions and t.built.jacobian_builds[id(spec.program)].decided is None:
             # from Python the plan picks the mode and only that mode's driver runs, so only it is compiled
-            # (the driver that chooses inside compiled code, for @njit callers, compiles both)
+            # (the driver that chooses inside compiled code, for @njit callers, compiles both, unless the
+            # argument types decide: then "jacobian" is that mode's driver, for both kinds of caller)
             function = spec.functions[self.plan(spec, params)[4]]
         return function(*params)
 

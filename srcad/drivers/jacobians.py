@@ -160,6 +160,41 @@ def estimate(count, per_block, per_direction):
     return f"(({count} + {BLOCK - 1}) // {BLOCK}) * {per_block:.1f} + {count} * {per_direction:.1f}"
 
 
+def _estimated(count, per_block, per_direction):
+    """What :func:`estimate`'s source computes for ``count`` directions (with its rounded costs)."""
+    return ((count + BLOCK - 1) // BLOCK) * float(f"{per_block:.1f}") + count * float(f"{per_direction:.1f}")
+
+
+def decided_mode(program, dims, costs):
+    """The mode the plan takes for every size the argument types allow, or None where sizes decide.
+
+    n is known from the types when every wrt argument is a scalar, m when the result is a scalar
+    or an array whose shape is made of constants (``dims``); an array counts at least one element
+    (an empty one has an empty Jacobian, which either mode gives).  Both costs grow with their
+    count, so one known count decides when even the smallest other count loses to it.  An
+    ``@njit`` caller then compiles that mode's driver and sweeps alone, not the other mode's
+    and the plan (from Python the plan already picks before anything is compiled).
+    """
+    env = program.analysis.env
+    n = len(program.wrt_names) if all(env.get(w) == "float" for w in program.wrt_names) else None
+    m = None
+    if dims == ():
+        m = 1
+    elif dims is not None and all(isinstance(d, ast.Constant) and isinstance(d.value, int) for d in dims):
+        m = 1
+        for d in dims:
+            m *= d.value
+    forward = _estimated(n if n is not None else len(program.wrt_names), *costs["forward"])
+    reverse = _estimated(m if m is not None else 1, *costs["reverse"])
+    if n is not None and m is not None:
+        return "forward" if forward <= reverse else "reverse"
+    if n is not None and forward <= reverse:
+        return "forward"     # forward at the smallest m already: a larger m only adds to reverse
+    if m is not None and forward > reverse:
+        return "reverse"     # reverse beats forward at the smallest n already
+    return None
+
+
 # ---------------------------------------------------------------- generated drivers
 class DriverWriter:
     """Writes the Jacobian drivers of one program as Python source (parsed into functions)."""
@@ -345,11 +380,12 @@ class JacobianBuild:
     """The generated functions of one Jacobian (``functions``), the names the caller uses for them
     (``names``: "jacobian", and "plan" for mode="auto"), and the estimated sweep costs."""
 
-    def __init__(self, functions, names, costs, dims):
+    def __init__(self, functions, names, costs, dims, decided=None):
         self.functions = functions
         self.names = names
         self.costs = costs
         self.dims = dims
+        self.decided = decided   # mode="auto": the mode the argument types decide (see decided_mode), or None
 
 
 def jacobian_functions(program, mode, target, driver_name=None, checkpoint=None):
@@ -402,6 +438,12 @@ def jacobian_functions(program, mode, target, driver_name=None, checkpoint=None)
         drivers.append(writer.plan(names["plan"], primal_name, costs["forward"], costs["reverse"]))
         drivers.append(writer.auto(names["auto"], names["plan"], names["forward"], names["reverse"]))
     called = {"jacobian": names[mode]}
+    decided = None
     if mode == "auto":
         called.update(plan=names["plan"], forward=names["forward"], reverse=names["reverse"])
-    return JacobianBuild(sweeps + drivers, called, costs, dims)
+        # the module is the same either way; where the types decide, callers call that mode's driver
+        # (Numba compiles a function when it is first called, so the other mode is never compiled)
+        decided = decided_mode(program, dims, costs)
+        if decided is not None:
+            called["jacobian"] = names[decided]
+    return JacobianBuild(sweeps + drivers, called, costs, dims, decided)
