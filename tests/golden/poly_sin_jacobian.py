@@ -94,7 +94,10 @@ def poly_sin_jacfwd(x, y):
     _value, _tangent = poly_sin_jvp_block(x, y, _seed0, _seed1)
     _m = _tangent.size // _K
     _J = np.empty((_m, _n))
-    _J[:, _start:_start + _K] = _tangent.reshape((_m, _K))
+    _columns = _tangent.reshape((_m, _K))
+    for _i in range(_m):
+        for _c in range(_K):
+            _J[_i, _start + _c] = _columns[_i, _c]
     for _start in range(64, _n, 64):
         _K = min(64, _n - _start)
         _seed0 = np.zeros(_K)
@@ -104,8 +107,19 @@ def poly_sin_jacfwd(x, y):
         if 0 <= _o1 - _start < _K:
             _seed1[_o1 - _start] = 1.0
         _value, _tangent = poly_sin_jvp_block(x, y, _seed0, _seed1)
-        _J[:, _start:_start + _K] = _tangent.reshape((_m, _K))
-    return (np.ascontiguousarray(_J[:, _o0:_o0 + _n0])[0, 0], np.ascontiguousarray(_J[:, _o1:_o1 + _n1])[0, 0])
+        _columns = _tangent.reshape((_m, _K))
+        for _i in range(_m):
+            for _c in range(_K):
+                _J[_i, _start + _c] = _columns[_i, _c]
+    _J0 = np.empty((_m, _n0))
+    for _i in range(_m):
+        for _j in range(_n0):
+            _J0[_i, _j] = _J[_i, _o0 + _j]
+    _J1 = np.empty((_m, _n1))
+    for _i in range(_m):
+        for _j in range(_n1):
+            _J1[_i, _j] = _J[_i, _o1 + _j]
+    return (_J0[0, 0], _J1[0, 0])
 
 
 @njit(cache=True, error_model="numpy")
@@ -126,8 +140,10 @@ def poly_sin_jacrev(x, y):
         for _c in range(_K):
             _rows[_start + _c, _c] = 1.0
         _value, _grads, _ftape, _itape = poly_sin_rev_block_grown(x, y, _seed, _ftape, _itape)
-        _J0[_start:_start + _K, 0] = _grads[0]
-        _J1[_start:_start + _K, 0] = _grads[1]
+        for _c in range(_K):
+            _J0[_start + _c, 0] = _grads[0][_c]
+        for _c in range(_K):
+            _J1[_start + _c, 0] = _grads[1][_c]
     return (_J0[0, 0], _J1[0, 0])
 
 
