@@ -225,3 +225,36 @@ def test_auto_from_numba_compiles_only_the_mode_the_types_decide():
     t = srcad.jacobian(ex.two_layers).__srcad__
     spec = t._resolve((X, W1, W2))[0]   # builds the source, compiles nothing
     assert t.built.jacobian_builds[id(spec.program)].decided is None
+
+
+def reprojection(p, feat):
+    """Two residuals of a point seen by a camera (a bundle-adjustment block, simplified)."""
+    x0 = p[3] - p[0]
+    x1 = p[4] - p[1]
+    x2 = p[5] - p[2]
+    u = x0 / x2
+    v = x1 / x2
+    scale = p[6] * (1.0 + p[7] * (u * u + v * v))
+    err = np.zeros(2)
+    err[0] = p[8] * (u * scale - feat[0])
+    err[1] = p[8] * (v * scale - feat[1])
+    return err
+
+
+def test_few_outputs_known_from_the_types_are_taken_by_scalar_sweeps():
+    """m = 2 fixed by the function: the reverse Jacobian is two scalar adjoint sweeps (the vjp loop a user
+    would write), with no vector-mode adjoint generated, from Python and from @njit code."""
+    p = np.array([0.1, -0.2, 0.3, 1.0, 0.5, 4.0, 2.0, 0.01, 0.9])
+    feat = np.array([0.3, 0.1])
+    J = srcad.jacrev(reprojection)
+    expected = finite_jacobian(reprojection, (p, feat), 0)
+    np.testing.assert_allclose(J(p, feat), expected, rtol=1e-6, atol=1e-8)
+    text = srcad.source(J)
+    assert "def reprojection_rev(" in text and "rev_block" not in text
+
+    @numba.njit
+    def from_numba(p, feat):
+        return J(p, feat)
+
+    np.testing.assert_allclose(from_numba(p, feat), expected, rtol=1e-6, atol=1e-8)
+    assert "(scalar, one a row of the Jacobian)" in srcad.explain(srcad.jacobian(reprojection), p, feat)

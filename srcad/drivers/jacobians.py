@@ -28,6 +28,11 @@ _DIRECTION_LOOP_START = 2
 # loops run backwards and it accumulates into arrays that the tangent only reads (measured on
 # the three-layer network of benchmarks/bench_jacobian.py: 1.3 to 1.4).
 ADJOINT_DIRECTION_FACTOR = 1.3
+# A reverse Jacobian with at most this many outputs, known from the types, is taken by that many
+# scalar adjoint sweeps, the loop of vjp calls a user would write: a vector sweep's arrays of K
+# derivatives cost more than they share for so few rows (1.7x two vjp calls on a 2 x 15
+# bundle-adjustment residual), and the scalar adjoint compiles in a third of the vector one's time.
+SWEEPS_UP_TO = 4
 
 
 # ---------------------------------------------------------------- the result's shape
@@ -177,13 +182,7 @@ def decided_mode(program, dims, costs):
     """
     env = program.analysis.env
     n = len(program.wrt_names) if all(env.get(w) == "float" for w in program.wrt_names) else None
-    m = None
-    if dims == ():
-        m = 1
-    elif dims is not None and all(isinstance(d, ast.Constant) and isinstance(d.value, int) for d in dims):
-        m = 1
-        for d in dims:
-            m *= d.value
+    m = static_size(dims)
     forward = _estimated(n if n is not None else len(program.wrt_names), *costs["forward"])
     reverse = _estimated(m if m is not None else 1, *costs["reverse"])
     if n is not None and m is not None:
@@ -316,6 +315,33 @@ class DriverWriter:
         body.append(self.presented(parts, f"{value}.shape"))
         return self._function(fname, body)
 
+    def reverse_by_sweeps(self, fname, grown, target):
+        """The reverse driver of a result of few entries, known from the types: one scalar adjoint sweep a
+        row of the Jacobian, seeded with that entry of the result."""
+        r, j, value, grads, flat, seed = (self.n(s) for s in ("_r", "_j", "_value", "_grads", "_flat", "_seed"))
+        m = self.n("_m")
+        ftape, itape = (self.n(s) for s in ("_ftape", "_itape"))
+        body = self.result_size(None) + self.sizes()
+        parts = [self.n(f"_J{i}") for i in range(len(self.wrt))]
+        body += [f"{part} = np.empty(({m}, {self.n(f'_n{i}')}))" for i, part in enumerate(parts)]
+        body += [f"{ftape}, {itape} = {target.start_tapes_source()}", f"for {r} in range({m}):"]
+        shape = self.n("_shape") if self.dims != () else None
+        if shape:
+            body += [f"    {flat} = np.zeros({m})", f"    {flat}[{r}] = 1.0", f"    {seed} = {flat}.reshape({shape})"]
+        else:
+            body.append(f"    {seed} = 1.0")
+        body.append(f"    {value}, {grads}, {ftape}, {itape} = {grown}({self.args}, {seed}, {ftape}, {itape})")
+        for i, (w, part) in enumerate(zip(self.wrt, parts)):
+            grad = grads if self.p.single_wrt else f"{grads}[{i}]"
+            if isinstance(self.p.analysis.env.get(w), ArrayType):
+                size = self.n(f"_n{i}")
+                body += [f"    {flat} = {grad}.reshape({size})",
+                         *("    " + line for line in _copy_loops(f"{part}[{r}, {j}]", f"{flat}[{j}]", (j, size)))]
+            else:
+                body.append(f"    {part}[{r}, 0] = {grad}")
+        body.append(self.presented(parts, shape))
+        return self._function(fname, body)
+
     def reverse(self, fname, block_name, primal_name, grown, target):
         K, start, c, value, grads = (self.n(s) for s in ("_K", "_start", "_c", "_value", "_grads"))
         m, seed, rows = self.n("_m"), self.n("_seed"), self.n("_rows")
@@ -377,6 +403,19 @@ def _copy_loops(target, source, *loops):
     return lines + [f"{'    ' * len(loops)}{target} = {source}"]
 
 
+def static_size(dims):
+    """The number of entries of a result of dimensions ``dims`` (see :func:`output_dims`) when they are
+    constants, else None."""
+    if dims == ():
+        return 1
+    if dims is None or not all(isinstance(d, ast.Constant) and isinstance(d.value, int) for d in dims):
+        return None
+    size = 1
+    for d in dims:
+        size *= d.value
+    return size
+
+
 def primal_function(program, fname):
     """The function itself, in core form: it gives the result's shape when the arguments' shapes do not."""
     fn = copy.deepcopy(program.tree)
@@ -397,12 +436,13 @@ class JacobianBuild:
     """The generated functions of one Jacobian (``functions``), the names the caller uses for them
     (``names``: "jacobian", and "plan" for mode="auto"), and the estimated sweep costs."""
 
-    def __init__(self, functions, names, costs, dims, decided=None):
+    def __init__(self, functions, names, costs, dims, decided=None, reverse_by_sweeps=False):
         self.functions = functions
         self.names = names
         self.costs = costs
         self.dims = dims
         self.decided = decided   # mode="auto": the mode the argument types decide (see decided_mode), or None
+        self.reverse_by_sweeps = reverse_by_sweeps   # reverse by scalar adjoint sweeps, one a row (SWEEPS_UP_TO)
 
 
 def jacobian_functions(program, mode, target, driver_name=None, checkpoint=None):
@@ -428,16 +468,19 @@ def jacobian_functions(program, mode, target, driver_name=None, checkpoint=None)
         if forward_taped:
             sweeps.append(_grown(tangent, target))
         costs["forward"] = sweep_cost(tangent)
+    dims = output_dims(program)
+    size = static_size(dims)
+    by_sweeps = size is not None and size <= SWEEPS_UP_TO   # reverse by one scalar adjoint sweep a row
     if mode in ("reverse", "auto"):
         # the adjoint with its tapes lowered (every block sweep takes tapes), then given its direction axis
         lowered, _ = lower_tapes(program, adjoint_function(program, with_value=False, checkpoint=checkpoint), target,
                                  always=True)
-        adjoint = vector_adjoint(program, lowered, f"{base}_rev_block")
+        adjoint = lowered if by_sweeps else vector_adjoint(program, lowered, f"{base}_rev_block")
         sweeps.append(adjoint)
         sweeps.append(_grown(adjoint, target))
         per_block, per_direction = sweep_cost(adjoint)
-        costs["reverse"] = (per_block, per_direction * ADJOINT_DIRECTION_FACTOR)
-    dims = output_dims(program)
+        # a scalar sweep has no direction loop: all of it is the cost of one row
+        costs["reverse"] = (0.0, per_block) if by_sweeps else (per_block, per_direction * ADJOINT_DIRECTION_FACTOR)
     primal_name = f"{base}_primal"
     drivers = [] if dims is not None or mode == "forward" else [primal_function(program, primal_name)]
     names = {"forward": f"{base}_jacfwd", "reverse": f"{base}_jacrev", "plan": f"{base}_jacobian_plan",
@@ -448,7 +491,9 @@ def jacobian_functions(program, mode, target, driver_name=None, checkpoint=None)
     if mode in ("forward", "auto"):
         drivers.append(writer.forward(names["forward"], f"{base}_jvp_block",
                                       f"{base}_jvp_block_grown" if forward_taped else None, target))
-    if mode in ("reverse", "auto"):
+    if mode in ("reverse", "auto") and by_sweeps:
+        drivers.append(writer.reverse_by_sweeps(names["reverse"], f"{adjoint.name}_grown", target))
+    elif mode in ("reverse", "auto"):
         drivers.append(writer.reverse(names["reverse"], f"{base}_rev_block", primal_name,
                                       f"{base}_rev_block_grown", target))
     if mode == "auto":
@@ -463,4 +508,4 @@ def jacobian_functions(program, mode, target, driver_name=None, checkpoint=None)
         decided = decided_mode(program, dims, costs)
         if decided is not None:
             called["jacobian"] = names[decided]
-    return JacobianBuild(sweeps + drivers, called, costs, dims, decided)
+    return JacobianBuild(sweeps + drivers, called, costs, dims, decided, by_sweeps)
