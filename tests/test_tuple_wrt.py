@@ -200,3 +200,14 @@ def test_forward_grad_of_a_tuple_has_its_structure_and_the_gradient_as_mean():
     # unbiased: the mean of the estimates tends to the gradient (XS, 2 * 1.5)
     np.testing.assert_allclose(total_w / count, XS, atol=0.15)
     assert total_b / count == pytest.approx(3.0, abs=0.3)
+
+
+def test_check_grad_takes_a_tuple_argument_element_by_element():
+    result = srcad.check_grad(ex.weighted, (W, 1.5), XS, wrt=(0, 1))
+    assert result.ok, result
+    (gw, gb), gx = result.gradient
+    np.testing.assert_allclose(gw, XS, rtol=1e-14)
+    assert gb == pytest.approx(3.0, rel=1e-14)
+    (nw, nb), nx = result.numeric
+    np.testing.assert_allclose(nw, XS, rtol=1e-6)
+    np.testing.assert_allclose(nx, W, rtol=1e-6)
