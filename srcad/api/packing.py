@@ -44,10 +44,10 @@ class Packing:
     code) pass it the elements and re-pack what it gives back.
     """
 
-    def __init__(self, t, arities):
-        from .entry import _public_callable
-        from .transformation import Transformation
-
+    def __init__(self, t, arities, made):
+        """``made(info, wrt)``: the public callable of ``t``'s kind and options over the parsed function
+        ``info`` with respect to parameters ``wrt`` (the transformation's own door: this module imports
+        neither it nor the entry, which import this one)."""
         for i, arity in arities.items():
             name = t.info.params[i]
             why = t.form.tuple_wrt or ("differentiating a derivative with respect to a tuple is not supported "
@@ -68,10 +68,10 @@ class Packing:
             self.positions.append(list(range(k, k + count)))
             k += count
         wrt = tuple(p for i in t.wrt for p in self.positions[i])
-        inner = Transformation(t.original, t.kind, wrt, t.has_aux, _info=info, **t.options, **t.own_options)
+        self.derivative = made(info, wrt)
+        inner = self.derivative.__srcad__
         inner.elements_primal = self._packing_primal(t.original if hasattr(t.original, "py_func") else t.primal)
         self.transformation = inner
-        self.derivative = _public_callable(inner)
 
     def _packing_primal(self, function):
         """``function`` as a function of the elements: what check=True differentiates by differences."""

@@ -216,7 +216,11 @@ class Transformation:
         key = tuple(sorted(arities.items()))
         found = self.built.packings.get(key)
         if found is None:
-            found = self.built.packings[key] = Packing(self, arities)
+            def made(info, wrt):
+                return _public_callable(Transformation(self.original, self.kind, wrt, self.has_aux, _info=info,
+                                                       **self.options, **self.own_options))
+
+            found = self.built.packings[key] = Packing(self, arities, made)
         return found
 
     def python_packing(self, args):
