@@ -211,3 +211,21 @@ def test_check_grad_takes_a_tuple_argument_element_by_element():
     (nw, nb), nx = result.numeric
     np.testing.assert_allclose(nw, XS, rtol=1e-6)
     np.testing.assert_allclose(nx, W, rtol=1e-6)
+
+
+_grad_aux = srcad.grad(ex.loss_and_parts, wrt=0, has_aux=True)
+_value_and_grad_aux = srcad.value_and_grad(ex.loss_and_parts, wrt=(1, 0), has_aux=True)
+_jacobians = srcad.jacobian(ex.prediction, wrt=(0, 1))
+
+
+@numba.njit
+def _aux_from_numba(p, x, q, xs):
+    return _grad_aux(p, x), _value_and_grad_aux(p, x), _jacobians(q, xs)
+
+
+def test_has_aux_and_jacobians_of_a_tuple_from_numba():
+    (grads, aux), ((value, aux2), (gx, grads2)), ((jw, jb), jx) = _aux_from_numba((1.5, 2.0), 3.0, (W, 1.5), XS)
+    assert (grads, aux, value, aux2, gx, grads2) == ((9.0, 1.0), 3.5, 8.75, 3.5, 2.25, (9.0, 1.0))
+    np.testing.assert_allclose(jw, np.diag(XS), rtol=1e-15)
+    np.testing.assert_allclose(jb, np.ones(3), rtol=1e-15)
+    np.testing.assert_allclose(jx, np.diag(W), rtol=1e-15)
