@@ -171,7 +171,8 @@ def _estimated(count, per_block, per_direction):
 
 
 def decided_mode(program, dims, costs):
-    """The mode the plan takes for every size the argument types allow, or None where sizes decide.
+    """The mode the plan takes for every size the argument types allow, or None where the sizes, known
+    only at run time, decide.
 
     n is known from the types when every wrt argument is a scalar, m when the result is a scalar
     or an array whose shape is made of constants (``dims``); an array counts at least one element
@@ -397,8 +398,8 @@ class DriverWriter:
 
 def _copy_loops(target, source, *loops):
     """Lines ``for i in range(n): ... target = source``: copies between blocks written as loops over
-    elements, not as slice assignments, which take Numba seconds to compile (2.3 s against 0.2 s
-    for the forward driver of a 15-input function)."""
+    elements, not as slice assignments, which take Numba seconds to compile (the forward driver of a
+    2 x 15 Jacobian: 4.4 s with a slice assignment, 0.9 s with loops; the reverse one 7.3 s and 1.2 s)."""
     lines = [f"{'    ' * depth}for {index} in range({count}):" for depth, (index, count) in enumerate(loops)]
     return lines + [f"{'    ' * len(loops)}{target} = {source}"]
 
