@@ -194,3 +194,67 @@ def test_auto_from_python_compiles_only_the_mode_it_takes():
     other = "reverse" if taken == "forward" else "forward"
     assert spec.functions[taken].signatures and not spec.functions[other].signatures
     assert np.allclose(got, srcad.jacobian(wide, mode=other)(x))
+
+
+def fixed_pair(a, b, c):
+    out = np.zeros(2)
+    out[0] = a * b
+    out[1] = np.sin(c) * a
+    return out
+
+
+def test_auto_from_numba_compiles_only_the_mode_the_types_decide():
+    """Three scalars in, two outputs of a constant shape: n and m are known from the types, so an
+    @njit caller calls the taken mode's driver and the other mode (and the plan) is never compiled."""
+    J = srcad.jacobian(fixed_pair, wrt=(0, 1, 2))
+
+    @numba.njit
+    def from_numba(a, b, c):
+        return J(a, b, c)
+
+    got = from_numba(0.5, 2.0, 1.5)
+    spec = J.__srcad__.built.last
+    assert J.__srcad__.built.jacobian_builds[id(spec.program)].decided == "forward"
+    assert spec.functions["forward"].signatures
+    assert not spec.functions["reverse"].signatures and not spec.functions["plan"].signatures
+    expected = ((2.0, np.sin(1.5)), (0.5, 0.0), (0.0, np.cos(1.5) * 0.5))
+    for part, want in zip(got, expected):
+        np.testing.assert_allclose(part, want, rtol=1e-15)
+    assert "the argument types decide it" in srcad.explain(J, 0.5, 2.0, 1.5)
+    # an array argument leaves n to its size: the plan decides in compiled code
+    t = srcad.jacobian(ex.two_layers).__srcad__
+    spec = t._resolve((X, W1, W2))[0]   # builds the source, compiles nothing
+    assert t.built.jacobian_builds[id(spec.program)].decided is None
+
+
+def reprojection(p, feat):
+    """Two residuals of a point seen by a camera (a bundle-adjustment block, simplified)."""
+    x0 = p[3] - p[0]
+    x1 = p[4] - p[1]
+    x2 = p[5] - p[2]
+    u = x0 / x2
+    v = x1 / x2
+    scale = p[6] * (1.0 + p[7] * (u * u + v * v))
+    err = np.zeros(2)
+    err[0] = p[8] * (u * scale - feat[0])
+    err[1] = p[8] * (v * scale - feat[1])
+    return err
+
+
+def test_few_outputs_known_from_the_types_are_taken_by_scalar_sweeps():
+    """m = 2 fixed by the function: the reverse Jacobian is two scalar adjoint sweeps (the vjp loop a user
+    would write), with no vector-mode adjoint generated, from Python and from @njit code."""
+    p = np.array([0.1, -0.2, 0.3, 1.0, 0.5, 4.0, 2.0, 0.01, 0.9])
+    feat = np.array([0.3, 0.1])
+    J = srcad.jacrev(reprojection)
+    expected = finite_jacobian(reprojection, (p, feat), 0)
+    np.testing.assert_allclose(J(p, feat), expected, rtol=1e-6, atol=1e-8)
+    text = srcad.source(J)
+    assert "def reprojection_rev(" in text and "rev_block" not in text
+
+    @numba.njit
+    def from_numba(p, feat):
+        return J(p, feat)
+
+    np.testing.assert_allclose(from_numba(p, feat), expected, rtol=1e-6, atol=1e-8)
+    assert "(scalar, one a row of the Jacobian)" in srcad.explain(srcad.jacobian(reprojection), p, feat)

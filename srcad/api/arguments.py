@@ -75,7 +75,10 @@ def _not_differentiable(t, name):
     if isinstance(t, ArrayType):
         return f"it is an {t.dtype} array; pass a float array, e.g. {name}.astype(np.float64)"
     if isinstance(t, TupleType):
-        return (f"it is a {t}; differentiating with respect to a tuple is not supported yet, "
+        # calls of a derivative take a tuple wrt argument (srcad/api/packing.py); what reaches here is a
+        # tuple inside a tuple, or one given to srcad.batch or to a derivative differentiated again
+        return (f"it is a {t}; a tuple is differentiated only as an argument of a call of the derivative "
+                "(not inside another tuple, not by srcad.batch nor by a derivative of a derivative): "
                 "pass its elements as float arguments")
     if t == "bool":
         return "it is a bool; pass a float"

@@ -235,9 +235,13 @@ def explain(f, *args):
         f"  tangent sweep: {tangent_block:.1f} a sweep + {tangent_direction:.1f} a direction "
         f"-> forward: {blocks_n} sweep(s), estimated {forward:.1f}",
         f"  adjoint sweep: {adjoint_block:.1f} a sweep + {adjoint_direction:.1f} a direction "
-        f"-> reverse: {blocks_m} sweep(s), estimated {reverse:.1f}",
+        f"-> reverse: {blocks_m} sweep(s), estimated {reverse:.1f}" if not build.reverse_by_sweeps else
+        f"  adjoint sweep (scalar, one a row of the Jacobian): {adjoint_direction:.1f} "
+        f"-> reverse: {m} sweep(s), estimated {reverse:.1f}",
         f"  mode: {chosen}, estimated at {ratio:.2f} times the cost of {other}",
     ]
+    if build.decided is not None:
+        lines.append(f"  the argument types decide it for every size: @njit callers compile {chosen} mode alone")
     text = "\n".join(lines)
     print(text)
     return text

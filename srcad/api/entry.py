@@ -14,12 +14,21 @@ import numpy as np
 
 from ..errors import ShapeError, SrcadError, UnsupportedError
 from .arguments import _extra_names, _type_of_numba
+from .packing import tuple_arities
 
 
 def numba_impl(t, nbtypes):
     """The implementation an ``@njit`` caller of ``t`` compiles for the Numba types ``nbtypes`` of its
     arguments: specialize, check the extra arguments, call the compiled derivative, present its result.
     A device derivative's last argument is its workspace (see :func:`workspace_name`)."""
+    from numba.core import types as nb
+
+    def is_tuple(nbtype):
+        return isinstance(nbtype, nb.BaseTuple) and not isinstance(nbtype, nb.BaseNamedTuple)
+
+    packing = t.packing(tuple_arities(t, is_tuple, len, nbtypes, lambda nbtype: nbtype.types))
+    if packing is not None:
+        return packing.numba_impl(nbtypes)
     params = t.info.params
     n = len(params)
     workspace = workspace_name(t)

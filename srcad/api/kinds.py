@@ -44,6 +44,13 @@ class Kind:
     takes_defaults = False   # do the primal's default values apply (nothing is appended after them)?
     int_wrt = True           # may a differentiated argument be an int (taken as a float)?
     options = {}             # options of this kind alone, with their defaults
+    tangents_per_wrt = False   # are the extra arguments one per wrt argument, each of its structure (jvp)?
+    tuple_wrt = ""           # why a wrt argument may not be a tuple ("": it may, see srcad/api/packing.py)
+
+    def wrt_part(self, t):
+        """Where the derivative with respect to the wrt arguments is in the presented result: ``()`` for
+        the whole of it, ``(k,)`` for its part k, None where it has none (a tuple wrt is re-packed there)."""
+        return None
 
     def setup(self, t, **options):
         """Check this kind's own options and keep what calls need on the transformation ``t``."""
@@ -159,6 +166,9 @@ class _Grad(Kind):
     def result_parts(self, t):
         return list(t.wrt)
 
+    def wrt_part(self, t):
+        return (0,) if t.has_aux else ()
+
     def present(self, t, value, derivative):
         if t.has_aux:
             return derivative, _split_aux(value)[1]
@@ -184,6 +194,9 @@ class _ValueAndGrad(Kind):
 
     def result_parts(self, t):
         return [None, *t.wrt]
+
+    def wrt_part(self, t):
+        return (1,)
 
     def present(self, t, value, derivative):
         if t.has_aux:
@@ -214,6 +227,9 @@ class _Vjp(Kind):
 
     def result_parts(self, t):
         return [None, *t.wrt]
+
+    def wrt_part(self, t):
+        return (1,)
 
     def seed_source(self, extra):
         return extra[0]
@@ -255,6 +271,7 @@ class _Jvp(Kind):
     name = "jvp"
     mode = "forward"
     array_result = True
+    tangents_per_wrt = True
 
     def presented(self, t, spec, extra):
         return higher.presented_tangent(spec.core, spec.program, extra)
@@ -308,6 +325,9 @@ class _Jacobian(Kind):
     checkable = False
     entry = "jacobian"
 
+    def wrt_part(self, t):
+        return ()
+
     def generate(self, t, program, types):
         mode = self.mode
         if has_tape_operations(program.tree) and mode == "auto":
@@ -358,9 +378,10 @@ class _JacAuto(_Jacobian):
                 return chain(*params)   # a chain of the user's functions: its products bracketed by cost
             except NotAChainCall:
                 chain.plan = None
-        if "plan" in spec.functions:
+        if "plan" in spec.functions and t.built.jacobian_builds[id(spec.program)].decided is None:
             # from Python the plan picks the mode and only that mode's driver runs, so only it is compiled
-            # (the driver that chooses inside compiled code, for @njit callers, compiles both)
+            # (the driver that chooses inside compiled code, for @njit callers, compiles both, unless the
+            # argument types decide: then "jacobian" is that mode's driver, for both kinds of caller)
             function = spec.functions[self.plan(spec, params)[4]]
         return function(*params)
 
@@ -380,6 +401,7 @@ class _Hvp(_Jvp):
     mode = "forward over reverse"
     array_result = False
     checkable = False
+    tuple_wrt = "its v and its result have the structure of one array or float"
 
     def extra_stems(self, t):
         return ["v"]
@@ -409,6 +431,7 @@ class _Hessian(Kind):
     name = "hessian"
     mode = "forward over reverse"
     checkable = False
+    tuple_wrt = "it is one array of shape x.shape + x.shape"
 
     def call_args(self, t, spec, params, extra):
         return []
@@ -453,6 +476,9 @@ class _ForwardGrad(Kind):
     entry = "estimate"
     options = {"seed": None, "k": 1}
     checkable = False        # a random estimate: check srcad.grad of the same function instead
+
+    def wrt_part(self, t):
+        return ()
 
     def setup(self, t, seed, k):
         t.directions_rng = forward_gradient.directions_generator(seed)

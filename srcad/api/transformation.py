@@ -29,6 +29,7 @@ from .arguments import (_argument_error, _describe, _differentiable, _extra_name
                         _python_type_key, _type_of_value)
 from .entry import _public_callable, numba_impl
 from .kinds import _KINDS
+from .packing import Packing, tuple_arities
 from .references import function_reference
 
 _OPTIONS = {"target": "cpu", "checkpoint": "auto", "memory": None, "cache": True, "check": None, "tape": None}
@@ -62,6 +63,7 @@ class Built:
     tapes: TapePool = dataclasses.field(default_factory=TapePool)     # tapes kept between calls from Python
     report: object = None        # how to make the TapeReport of the last taped call from Python
     simulated: dict = dataclasses.field(default_factory=dict)   # target="cuda" under the simulator: by type key
+    packings: dict = dataclasses.field(default_factory=dict)    # tuple wrt arguments: Packing by their lengths
 
 
 class Transformation:
@@ -72,7 +74,9 @@ class Transformation:
     (grad and value_and_grad) differentiates the first part of a tuple result.
     """
 
-    def __init__(self, func, kind, wrt=0, has_aux=False, **options):
+    def __init__(self, func, kind, wrt=0, has_aux=False, *, _info=None, **options):
+        """``_info``, where given, is the parsed function to differentiate instead of ``func``'s own
+        source: ``func`` with its tuple wrt arguments taken as their elements (see :mod:`.packing`)."""
         self.form = _KINDS[kind]
         own = {key: options.pop(key, default) for key, default in self.form.options.items()}
         self.own_options = own
@@ -95,8 +99,9 @@ class Transformation:
         self.original = func
         self.public = None
         self.inner = getattr(func, "__srcad__", None)   # a derivative made by srcad, differentiated again
-        self.info = self.inner.presented_info() if self.inner is not None else read_function(func)
+        self.info = _info or (self.inner.presented_info() if self.inner is not None else read_function(func))
         self.primal = self.info.func
+        self.elements_primal = None   # with _info of a tuple's elements: the function of them that check=True runs
         self.label = _label(self.info)
         self.check_rng = np.random.default_rng(0)   # the random directions of check=True
         self.single_wrt = isinstance(wrt, numbers.Integral)
@@ -206,6 +211,26 @@ class Transformation:
         dump("presented", core)
         return core, spec.program.source_map, spec.program.constants
 
+    # tuple wrt arguments -----------------------------------------------
+    def packing(self, arities):
+        """The :class:`~srcad.api.packing.Packing` of calls whose wrt arguments ``arities`` (index -> length)
+        are tuples, made once; None when ``arities`` is empty."""
+        if not arities:
+            return None
+        key = tuple(sorted(arities.items()))
+        found = self.built.packings.get(key)
+        if found is None:
+            def made(info, wrt):
+                return _public_callable(Transformation(self.original, self.kind, wrt, self.has_aux, _info=info,
+                                                       **self.options, **self.own_options))
+
+            found = self.built.packings[key] = Packing(self, arities, made)
+        return found
+
+    def python_packing(self, args):
+        """The packing of a call from Python with arguments ``args``, or None (no wrt argument is a tuple)."""
+        return self.packing(tuple_arities(self, lambda a: type(a) is tuple, len, args))
+
     # calling from Python ---------------------------------------------
     def extra_count(self):
         return len(self.form.extra_stems(self))
@@ -237,6 +262,9 @@ class Transformation:
         return found
 
     def __call__(self, *args):
+        packing = self.python_packing(args)
+        if packing is not None:
+            return packing.call(args)   # the derivative of the elements makes its own checks and errors
         try:
             result = self._call(args)
         except Exception as error:
@@ -393,6 +421,10 @@ def source(f, mode="reverse", wrt=0, args=None):
             transformation.specialize(("float",) * len(transformation.info.params))
         return transformation.built.last.source
     if transformation is not None:
+        packing = transformation.python_packing(tuple(args))
+        if packing is not None:
+            return source(packing.derivative, args=[v for i, a in enumerate(args)
+                                                     for v in (a if i in packing.arities else (a,))])
         info = transformation.info
         types = tuple(_type_of_value(v, i, p, info) for i, (v, p) in enumerate(zip(tuple(args), info.params)))
         if len(types) != len(info.params):
@@ -404,6 +436,8 @@ def source(f, mode="reverse", wrt=0, args=None):
     transformation = Transformation(primal, "grad" if mode == "reverse" else "jvp", wrt)
     if args is None:
         types = ("float",) * len(transformation.info.params)
+    elif transformation.python_packing(tuple(args)) is not None:
+        return source(_public_callable(transformation), args=args)
     else:
         types = transformation.split_args(tuple(args) + (0.0,) * (len(transformation.wrt) if mode == "forward" else 0),
                                           len(transformation.wrt) if mode == "forward" else 0)[2]

@@ -137,7 +137,10 @@ def _disagreement(claimed, expected, steps, size, order):
 
 def _primal_of(t):
     """The primal to evaluate: the user's compiled function where there is one, else the Python one,
-    given copies of its array arguments (see :func:`.differences.on_copies`)."""
+    given copies of its array arguments (see :func:`.differences.on_copies`); for a derivative with
+    respect to a tuple's elements, the function of the elements that packs them (see api/packing.py)."""
+    if t.elements_primal is not None:
+        return on_copies(t.elements_primal)
     original = t.original
     return on_copies(original if hasattr(original, "py_func") else t.primal)
 

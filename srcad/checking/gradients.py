@@ -47,6 +47,28 @@ def _with_defaults(primal, args):
     return tuple(bound.args)
 
 
+def _numeric(primal, args, index, eps):
+    """:func:`partials` with respect to ``args[index]``, element by element for a tuple (a tuple back)."""
+    if not isinstance(args[index], tuple):
+        return partials(primal, args, index, eps)
+
+    def of_element(k):
+        def moved(element):
+            parts = list(args[index])
+            parts[k] = element
+            return primal(*args[:index], tuple(parts), *args[index + 1:])
+
+        return partials(moved, (args[index][k],), 0, eps)
+
+    return tuple(of_element(k) for k in range(len(args[index])))
+
+
+def _entries(per_wrt, indices, args):
+    """The derivatives ``per_wrt`` (one for each wrt argument) with those of tuple arguments taken apart."""
+    return [part for value, i in zip(per_wrt, indices)
+            for part in (value if isinstance(args[i], tuple) else (value,))]
+
+
 def _no_float_argument(name, args):
     """Why no argument can be differentiated: the first int or int array, and what to pass instead."""
     given = ", ".join(type(a).__name__ for a in args) or "no arguments"
@@ -91,10 +113,10 @@ def check_grad(f, *args, wrt=None, eps=1e-6, tol=1e-5, seed=0):
     reverse = _public_callable(Transformation(primal, "grad", indices))(*args)
     forward = _public_callable(Transformation(primal, "jvp", indices))
 
-    numeric = [partials(primal, args, i, eps) for i in indices]
+    numeric = [_numeric(primal, args, i, eps) for i in indices]
 
     max_error = 0.0
-    for r, n in zip(reverse, numeric):
+    for r, n in zip(_entries(reverse, indices, args), _entries(numeric, indices, args)):
         r, n = np.asarray(r, dtype=np.float64), np.asarray(n, dtype=np.float64)
         err = np.abs(r - n) / np.maximum(1.0, np.abs(n))
         max_error = max(max_error, float(np.max(err)) if err.size else 0.0)
@@ -102,10 +124,16 @@ def check_grad(f, *args, wrt=None, eps=1e-6, tol=1e-5, seed=0):
     rng = np.random.default_rng(seed)
     tangents = []
     for i in indices:
-        base = np.asarray(args[i], dtype=np.float64)
-        tangents.append(rng.standard_normal(base.shape) if base.ndim else float(rng.standard_normal()))
+        # a tuple argument (see api/packing.py) has a tuple of tangents, one an element
+        parts = args[i] if isinstance(args[i], tuple) else (args[i],)
+        drawn = []
+        for part in parts:
+            base = np.asarray(part, dtype=np.float64)
+            drawn.append(rng.standard_normal(base.shape) if base.ndim else float(rng.standard_normal()))
+        tangents.append(tuple(drawn) if isinstance(args[i], tuple) else drawn[0])
     value, directional = forward(*args, *tangents)
-    expected = sum(float(np.sum(np.asarray(r) * np.asarray(t))) for r, t in zip(reverse, tangents))
+    expected = sum(float(np.sum(np.asarray(r) * np.asarray(t)))
+                   for r, t in zip(_entries(reverse, indices, args), _entries(tangents, indices, args)))
     forward_error = abs(directional - expected) / max(1.0, abs(expected))
     # the primal on copies, so that a function that writes into its arguments sees what the derivative saw
     own = float(on_copies(primal)(*args))

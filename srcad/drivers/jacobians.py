@@ -28,6 +28,11 @@ _DIRECTION_LOOP_START = 2
 # loops run backwards and it accumulates into arrays that the tangent only reads (measured on
 # the three-layer network of benchmarks/bench_jacobian.py: 1.3 to 1.4).
 ADJOINT_DIRECTION_FACTOR = 1.3
+# A reverse Jacobian with at most this many outputs, known from the types, is taken by that many
+# scalar adjoint sweeps, the loop of vjp calls a user would write: a vector sweep's arrays of K
+# derivatives cost more than they share for so few rows (1.7x two vjp calls on a 2 x 15
+# bundle-adjustment residual), and the scalar adjoint compiles in a third of the vector one's time.
+SWEEPS_UP_TO = 4
 
 
 # ---------------------------------------------------------------- the result's shape
@@ -160,6 +165,36 @@ def estimate(count, per_block, per_direction):
     return f"(({count} + {BLOCK - 1}) // {BLOCK}) * {per_block:.1f} + {count} * {per_direction:.1f}"
 
 
+def _estimated(count, per_block, per_direction):
+    """What :func:`estimate`'s source computes for ``count`` directions (with its rounded costs)."""
+    return ((count + BLOCK - 1) // BLOCK) * float(f"{per_block:.1f}") + count * float(f"{per_direction:.1f}")
+
+
+def decided_mode(program, dims, costs):
+    """The mode the plan takes for every size the argument types allow, or None where the sizes, known
+    only at run time, decide.
+
+    n is known from the types when every wrt argument is a scalar, m when the result is a scalar
+    or an array whose shape is made of constants (``dims``); an array counts at least one element
+    (an empty one has an empty Jacobian, which either mode gives).  Both costs grow with their
+    count, so one known count decides when even the smallest other count loses to it.  An
+    ``@njit`` caller then compiles that mode's driver and sweeps alone, not the other mode's
+    and the plan (from Python the plan already picks before anything is compiled).
+    """
+    env = program.analysis.env
+    n = len(program.wrt_names) if all(env.get(w) == "float" for w in program.wrt_names) else None
+    m = static_size(dims)
+    forward = _estimated(n if n is not None else len(program.wrt_names), *costs["forward"])
+    reverse = _estimated(m if m is not None else 1, *costs["reverse"])
+    if n is not None and m is not None:
+        return "forward" if forward <= reverse else "reverse"
+    if n is not None and forward <= reverse:
+        return "forward"     # forward at the smallest m already: a larger m only adds to reverse
+    if m is not None and forward > reverse:
+        return "reverse"     # reverse beats forward at the smallest n already
+    return None
+
+
 # ---------------------------------------------------------------- generated drivers
 class DriverWriter:
     """Writes the Jacobian drivers of one program as Python source (parsed into functions)."""
@@ -236,6 +271,7 @@ class DriverWriter:
         taped = grown is not None
         K, start, c, value, tangent = (self.n(s) for s in ("_K", "_start", "_c", "_value", "_tangent"))
         n, m, J = self.n("_n"), self.n("_m"), self.n("_J")
+        row, column, block_columns = self.n("_i"), self.n("_j"), self.n("_columns")
         seeds = [self.n(f"_seed{i}") for i in range(len(self.wrt))]
         ftape, itape = (self.n(s) for s in ("_ftape", "_itape"))
 
@@ -260,7 +296,8 @@ class DriverWriter:
                              f"{grown}({self.args}, {', '.join(seeds)}, {ftape}, {itape})")
             if first:
                 lines += [f"{m} = {tangent}.size // {K}", f"{J} = np.empty(({m}, {n}))"]
-            lines.append(f"{J}[:, {start}:{start} + {K}] = {tangent}.reshape(({m}, {K}))")
+            lines += [f"{block_columns} = {tangent}.reshape(({m}, {K}))",
+                      *_copy_loops(f"{J}[{row}, {start} + {c}]", f"{block_columns}[{row}, {c}]", (row, m), (c, K))]
             return lines
 
         body = self.sizes() + [f"{start} = 0"]
@@ -269,11 +306,41 @@ class DriverWriter:
         body += block(True)
         body.append(f"for {start} in range({BLOCK}, {n}, {BLOCK}):")
         body += ["    " + line for line in block(False)]
-        parts = []
-        for i, w in enumerate(self.wrt):
-            offset, size = self.n(f"_o{i}"), self.n(f"_n{i}")
-            parts.append(f"np.ascontiguousarray({J}[:, {offset}:{offset} + {size}])")
+        parts = [J] if len(self.wrt) == 1 else []
+        for k in range(len(self.wrt) if len(self.wrt) > 1 else 0):
+            part, offset, size = self.n(f"_J{k}"), self.n(f"_o{k}"), self.n(f"_n{k}")
+            body += [f"{part} = np.empty(({m}, {size}))",
+                     *_copy_loops(f"{part}[{row}, {column}]", f"{J}[{row}, {offset} + {column}]", (row, m),
+                                 (column, size))]
+            parts.append(part)
         body.append(self.presented(parts, f"{value}.shape"))
+        return self._function(fname, body)
+
+    def reverse_by_sweeps(self, fname, grown, target):
+        """The reverse driver of a result of few entries, known from the types: one scalar adjoint sweep a
+        row of the Jacobian, seeded with that entry of the result."""
+        r, j, value, grads, flat, seed = (self.n(s) for s in ("_r", "_j", "_value", "_grads", "_flat", "_seed"))
+        m = self.n("_m")
+        ftape, itape = (self.n(s) for s in ("_ftape", "_itape"))
+        body = self.result_size(None) + self.sizes()
+        parts = [self.n(f"_J{i}") for i in range(len(self.wrt))]
+        body += [f"{part} = np.empty(({m}, {self.n(f'_n{i}')}))" for i, part in enumerate(parts)]
+        body += [f"{ftape}, {itape} = {target.start_tapes_source()}", f"for {r} in range({m}):"]
+        shape = self.n("_shape") if self.dims != () else None
+        if shape:
+            body += [f"    {flat} = np.zeros({m})", f"    {flat}[{r}] = 1.0", f"    {seed} = {flat}.reshape({shape})"]
+        else:
+            body.append(f"    {seed} = 1.0")
+        body.append(f"    {value}, {grads}, {ftape}, {itape} = {grown}({self.args}, {seed}, {ftape}, {itape})")
+        for i, (w, part) in enumerate(zip(self.wrt, parts)):
+            grad = grads if self.p.single_wrt else f"{grads}[{i}]"
+            if isinstance(self.p.analysis.env.get(w), ArrayType):
+                size = self.n(f"_n{i}")
+                body += [f"    {flat} = {grad}.reshape({size})",
+                         *("    " + line for line in _copy_loops(f"{part}[{r}, {j}]", f"{flat}[{j}]", (j, size)))]
+            else:
+                body.append(f"    {part}[{r}, 0] = {grad}")
+        body.append(self.presented(parts, shape))
         return self._function(fname, body)
 
     def reverse(self, fname, block_name, primal_name, grown, target):
@@ -293,12 +360,16 @@ class DriverWriter:
                  f"    for {c} in range({K}):",
                  f"        {rows}[{start} + {c}, {c}] = 1.0",
                  f"    {value}, {grads}, {ftape}, {itape} = {sweep}"]
+        j, rows_of = self.n("_j"), self.n("_block")
         for i, (w, part) in enumerate(zip(self.wrt, parts)):
             grad = grads if self.p.single_wrt else f"{grads}[{i}]"
             if isinstance(self.p.analysis.env.get(w), ArrayType):
-                body.append(f"    {part}[{start}:{start} + {K}, :] = {grad}.reshape(({self.n(f'_n{i}')}, {K})).T")
+                size = self.n(f"_n{i}")
+                body += [f"    {rows_of} = {grad}.reshape(({size}, {K}))",
+                         *("    " + line for line in
+                           _copy_loops(f"{part}[{start} + {c}, {j}]", f"{rows_of}[{j}, {c}]", (c, K), (j, size)))]
             else:
-                body.append(f"    {part}[{start}:{start} + {K}, 0] = {grad}")
+                body += ["    " + line for line in _copy_loops(f"{part}[{start} + {c}, 0]", f"{grad}[{c}]", (c, K))]
         body.append(self.presented(parts, shape))
         return self._function(fname, body)
 
@@ -325,6 +396,27 @@ class DriverWriter:
         return fn
 
 
+def _copy_loops(target, source, *loops):
+    """Lines ``for i in range(n): ... target = source``: copies between blocks written as loops over
+    elements, not as slice assignments, which take Numba seconds to compile (the forward driver of a
+    2 x 15 Jacobian: 4.4 s with a slice assignment, 0.9 s with loops; the reverse one 7.3 s and 1.2 s)."""
+    lines = [f"{'    ' * depth}for {index} in range({count}):" for depth, (index, count) in enumerate(loops)]
+    return lines + [f"{'    ' * len(loops)}{target} = {source}"]
+
+
+def static_size(dims):
+    """The number of entries of a result of dimensions ``dims`` (see :func:`output_dims`) when they are
+    constants, else None."""
+    if dims == ():
+        return 1
+    if dims is None or not all(isinstance(d, ast.Constant) and isinstance(d.value, int) for d in dims):
+        return None
+    size = 1
+    for d in dims:
+        size *= d.value
+    return size
+
+
 def primal_function(program, fname):
     """The function itself, in core form: it gives the result's shape when the arguments' shapes do not."""
     fn = copy.deepcopy(program.tree)
@@ -345,11 +437,13 @@ class JacobianBuild:
     """The generated functions of one Jacobian (``functions``), the names the caller uses for them
     (``names``: "jacobian", and "plan" for mode="auto"), and the estimated sweep costs."""
 
-    def __init__(self, functions, names, costs, dims):
+    def __init__(self, functions, names, costs, dims, decided=None, reverse_by_sweeps=False):
         self.functions = functions
         self.names = names
         self.costs = costs
         self.dims = dims
+        self.decided = decided   # mode="auto": the mode the argument types decide (see decided_mode), or None
+        self.reverse_by_sweeps = reverse_by_sweeps   # reverse by scalar adjoint sweeps, one a row (SWEEPS_UP_TO)
 
 
 def jacobian_functions(program, mode, target, driver_name=None, checkpoint=None):
@@ -375,16 +469,19 @@ def jacobian_functions(program, mode, target, driver_name=None, checkpoint=None)
         if forward_taped:
             sweeps.append(_grown(tangent, target))
         costs["forward"] = sweep_cost(tangent)
+    dims = output_dims(program)
+    size = static_size(dims)
+    by_sweeps = size is not None and size <= SWEEPS_UP_TO   # reverse by one scalar adjoint sweep a row
     if mode in ("reverse", "auto"):
         # the adjoint with its tapes lowered (every block sweep takes tapes), then given its direction axis
         lowered, _ = lower_tapes(program, adjoint_function(program, with_value=False, checkpoint=checkpoint), target,
                                  always=True)
-        adjoint = vector_adjoint(program, lowered, f"{base}_rev_block")
+        adjoint = lowered if by_sweeps else vector_adjoint(program, lowered, f"{base}_rev_block")
         sweeps.append(adjoint)
         sweeps.append(_grown(adjoint, target))
         per_block, per_direction = sweep_cost(adjoint)
-        costs["reverse"] = (per_block, per_direction * ADJOINT_DIRECTION_FACTOR)
-    dims = output_dims(program)
+        # a scalar sweep has no direction loop: all of it is the cost of one row
+        costs["reverse"] = (0.0, per_block) if by_sweeps else (per_block, per_direction * ADJOINT_DIRECTION_FACTOR)
     primal_name = f"{base}_primal"
     drivers = [] if dims is not None or mode == "forward" else [primal_function(program, primal_name)]
     names = {"forward": f"{base}_jacfwd", "reverse": f"{base}_jacrev", "plan": f"{base}_jacobian_plan",
@@ -395,13 +492,21 @@ def jacobian_functions(program, mode, target, driver_name=None, checkpoint=None)
     if mode in ("forward", "auto"):
         drivers.append(writer.forward(names["forward"], f"{base}_jvp_block",
                                       f"{base}_jvp_block_grown" if forward_taped else None, target))
-    if mode in ("reverse", "auto"):
+    if mode in ("reverse", "auto") and by_sweeps:
+        drivers.append(writer.reverse_by_sweeps(names["reverse"], f"{adjoint.name}_grown", target))
+    elif mode in ("reverse", "auto"):
         drivers.append(writer.reverse(names["reverse"], f"{base}_rev_block", primal_name,
                                       f"{base}_rev_block_grown", target))
     if mode == "auto":
         drivers.append(writer.plan(names["plan"], primal_name, costs["forward"], costs["reverse"]))
         drivers.append(writer.auto(names["auto"], names["plan"], names["forward"], names["reverse"]))
     called = {"jacobian": names[mode]}
+    decided = None
     if mode == "auto":
         called.update(plan=names["plan"], forward=names["forward"], reverse=names["reverse"])
-    return JacobianBuild(sweeps + drivers, called, costs, dims)
+        # the module is the same either way; where the types decide, callers call that mode's driver
+        # (Numba compiles a function when it is first called, so the other mode is never compiled)
+        decided = decided_mode(program, dims, costs)
+        if decided is not None:
+            called["jacobian"] = names[decided]
+    return JacobianBuild(sweeps + drivers, called, costs, dims, decided, by_sweeps)

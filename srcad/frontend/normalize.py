@@ -97,6 +97,11 @@ class _Lowering:
         for param, arity in (tuple_params or {}).items():
             self.tuples[param] = [self.names.exact(f"{param}_{k}") for k in range(arity)]
             self.locals.update(self.tuples[param])
+        # a tuple parameter taken as its elements (a derivative with respect to a tuple): its
+        # elements are the parameters themselves, so nothing is read into variables at the top
+        for param, elements in info.packed.items():
+            self.tuples[param] = list(elements)
+            self.locals.add(param)
 
     def tuple_elements(self, name, arity, node):
         """The element variables of tuple variable ``name``, made on its first assignment."""

@@ -2,6 +2,8 @@
 
 import ast
 import builtins
+import copy
+import dataclasses
 import inspect
 import textwrap
 from dataclasses import dataclass, field
@@ -21,6 +23,8 @@ class FunctionInfo:
     tree: ast.FunctionDef
     params: list
     namespace: dict = field(repr=False)
+    # tuple parameters taken as their elements (see with_tuples_as_elements): name -> element parameters
+    packed: dict = field(default_factory=dict, repr=False)
 
     def line_text(self, lineno):
         """The original text of file line ``lineno``, stripped, or '' if unknown."""
@@ -162,6 +166,33 @@ def read_function(func):
         params=params,
         namespace=namespace,
     )
+
+
+def with_tuples_as_elements(info, arities):
+    """``info`` with each tuple parameter named in ``arities`` (index -> length) replaced by one
+    parameter per element, in place: ``def f(p, x)`` with ``p`` a pair becomes ``def f(p_0, p_1, x)``.
+
+    The body is left as written; normalize reads ``p`` as the tuple of its element parameters
+    (``packed``), as it reads a tuple parameter through variables of its elements.  What a
+    derivative with respect to a tuple is built from (see :mod:`srcad.api.packing`).
+    """
+    from .names import NameSource, user_names
+
+    names = NameSource(user_names(info.tree))
+    tree = copy.deepcopy(info.tree)
+    args, params, packed = [], [], dict(info.packed)
+    for index, (arg, param) in enumerate(zip(tree.args.args, info.params)):
+        if index not in arities:
+            args.append(arg)
+            params.append(param)
+            continue
+        elements = [names.exact(f"{param}_{k}") for k in range(arities[index])]
+        packed[param] = elements
+        args += [ast.arg(e, lineno=arg.lineno, col_offset=arg.col_offset) for e in elements]
+        params += elements
+    tree.args.args = args
+    tree.args.defaults = []   # the caller passes every element; a tuple's default would not line up
+    return dataclasses.replace(info, tree=tree, params=params, packed=packed)
 
 
 class SourceMap:

@@ -32,10 +32,7 @@ def poly_sin_jvp_block(x, y, x_dot, y_dot):
 
 
 @njit(cache=True, error_model="numpy")
-def poly_sin_rev_block(x, y, _seed, _ftape, _itape):
-    _K1 = _seed.shape[0]
-    x_bar = np.zeros(_K1)
-    y_bar = np.zeros(_K1)
+def poly_sin_rev(x, y, _seed, _ftape, _itape):
     # line 7: z = x * y + math.sin(x)
     _ftop = 0
     _itop = 0
@@ -45,31 +42,26 @@ def poly_sin_rev_block(x, y, _seed, _ftape, _itape):
     # line 8: return z * z
     _result = z * z
     _value = 0.0
-    _p3 = 2.0 * z
+    x_bar = 0.0
+    y_bar = 0.0
+    z_bar = 0.0
+    _result_bar = _seed
+    z_bar += 2.0 * z * _result_bar
+    _result_bar = 0.0
     # line 7: z = x * y + math.sin(x)
-    _p4 = math.cos(x)
-    # line 8: return z * z
-    for _k1 in range(_K1):
-        x_bar[_k1] = 0.0
-        y_bar[_k1] = 0.0
-        z_bar = 0.0
-        _result_bar = _seed[_k1]
-        z_bar += _p3 * _result_bar
-        _result_bar = 0.0
-        # line 7: z = x * y + math.sin(x)
-        _t1_bar = z_bar
-        _t2_bar = z_bar
-        z_bar = 0.0
-        x_bar[_k1] += _p4 * _t2_bar
-        x_bar[_k1] += y * _t1_bar
-        y_bar[_k1] += x * _t1_bar
+    _t1_bar = z_bar
+    _t2_bar = z_bar
+    z_bar = 0.0
+    x_bar += math.cos(x) * _t2_bar
+    x_bar += y * _t1_bar
+    y_bar += x * _t1_bar
     return (_value, (x_bar, y_bar), _ftop, _itop)
 
 
 @njit(cache=True, error_model="numpy")
-def poly_sin_rev_block_grown(x, y, _seed, _ftape, _itape):
+def poly_sin_rev_grown(x, y, _seed, _ftape, _itape):
     while True:
-        _first, _second, _fneeded, _ineeded = poly_sin_rev_block(x, y, _seed, _ftape, _itape)
+        _first, _second, _fneeded, _ineeded = poly_sin_rev(x, y, _seed, _ftape, _itape)
         if _fneeded <= _ftape.shape[0] and _ineeded <= _itape.shape[0]:
             return (_first, _second, _ftape, _itape)
         _ftape = np.empty(max(_fneeded, 2 * _ftape.shape[0]), np.float64)
@@ -94,7 +86,10 @@ def poly_sin_jacfwd(x, y):
     _value, _tangent = poly_sin_jvp_block(x, y, _seed0, _seed1)
     _m = _tangent.size // _K
     _J = np.empty((_m, _n))
-    _J[:, _start:_start + _K] = _tangent.reshape((_m, _K))
+    _columns = _tangent.reshape((_m, _K))
+    for _i in range(_m):
+        for _c in range(_K):
+            _J[_i, _start + _c] = _columns[_i, _c]
     for _start in range(64, _n, 64):
         _K = min(64, _n - _start)
         _seed0 = np.zeros(_K)
@@ -104,8 +99,19 @@ def poly_sin_jacfwd(x, y):
         if 0 <= _o1 - _start < _K:
             _seed1[_o1 - _start] = 1.0
         _value, _tangent = poly_sin_jvp_block(x, y, _seed0, _seed1)
-        _J[:, _start:_start + _K] = _tangent.reshape((_m, _K))
-    return (np.ascontiguousarray(_J[:, _o0:_o0 + _n0])[0, 0], np.ascontiguousarray(_J[:, _o1:_o1 + _n1])[0, 0])
+        _columns = _tangent.reshape((_m, _K))
+        for _i in range(_m):
+            for _c in range(_K):
+                _J[_i, _start + _c] = _columns[_i, _c]
+    _J0 = np.empty((_m, _n0))
+    for _i in range(_m):
+        for _j in range(_n0):
+            _J0[_i, _j] = _J[_i, _o0 + _j]
+    _J1 = np.empty((_m, _n1))
+    for _i in range(_m):
+        for _j in range(_n1):
+            _J1[_i, _j] = _J[_i, _o1 + _j]
+    return (_J0[0, 0], _J1[0, 0])
 
 
 @njit(cache=True, error_model="numpy")
@@ -119,15 +125,11 @@ def poly_sin_jacrev(x, y):
     _J0 = np.empty((_m, _n0))
     _J1 = np.empty((_m, _n1))
     _ftape, _itape = (np.empty(1024, np.float64), np.empty(256, np.int64))
-    for _start in range(0, _m, 64):
-        _K = min(64, _m - _start)
-        _seed = np.zeros(_K)
-        _rows = _seed.reshape((_m, _K))
-        for _c in range(_K):
-            _rows[_start + _c, _c] = 1.0
-        _value, _grads, _ftape, _itape = poly_sin_rev_block_grown(x, y, _seed, _ftape, _itape)
-        _J0[_start:_start + _K, 0] = _grads[0]
-        _J1[_start:_start + _K, 0] = _grads[1]
+    for _r in range(_m):
+        _seed = 1.0
+        _value, _grads, _ftape, _itape = poly_sin_rev_grown(x, y, _seed, _ftape, _itape)
+        _J0[_r, 0] = _grads[0]
+        _J1[_r, 0] = _grads[1]
     return (_J0[0, 0], _J1[0, 0])
 
 
@@ -139,7 +141,7 @@ def poly_sin_jacobian_plan(x, y):
     _o0 = 0
     _o1 = _o0 + _n0
     _n = _o1 + _n1
-    return (_n, _m, (_n + 63) // 64 * 24.0 + _n * 10.0, (_m + 63) // 64 * 25.0 + _m * 22.1)
+    return (_n, _m, (_n + 63) // 64 * 24.0 + _n * 10.0, (_m + 63) // 64 * 0.0 + _m * 28.0)
 
 
 @njit(cache=True, error_model="numpy")
