@@ -124,9 +124,8 @@ def test_a_vectorized_helper_with_branches_on_an_array_inside_a_helper_is_refuse
     assert "examples_library_idioms.py" in str(info.value)
 
 
-def test_tuple_arguments_are_still_not_differentiated():
-    with pytest.raises(srcad.SrcadError, match="pass its elements as float arguments"):
-        srcad.grad(ex.tuple_argument)((0.5, 1.0))
+def test_tuple_arguments_are_differentiated_as_tuples():
+    assert srcad.grad(ex.tuple_argument)((0.5, 1.0)) == (1.0, 0.5)
 
 
 def test_hessian_through_a_raise_and_dtype_generic_constants():
